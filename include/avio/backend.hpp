@@ -1,0 +1,57 @@
+// What a buffered context refills from and flushes to.
+//
+// A `Backend` is the C++ form of FFmpeg's read_packet / write_packet / seek
+// triple. Its reads are typed so that end of stream is explicit: a read
+// returns a positive byte count, `Error::eof()`, or another error. Returning
+// 0 bytes is a contract violation (it is how FFmpeg callbacks hang demuxers)
+// and the engine turns it into the error `kZeroRead`. Callers never use a
+// Backend directly; an `IOContext` calls it only when its buffer misses.
+#ifndef AVIO_BACKEND_HPP
+#define AVIO_BACKEND_HPP
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <span>
+
+#include "avio/error.hpp"
+
+namespace avio {
+
+enum class Whence : int { kSet = SEEK_SET, kCur = SEEK_CUR, kEnd = SEEK_END };
+
+struct Capabilities {
+  bool read = false;
+  bool write = false;
+  bool seek = false;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual Capabilities capabilities() const = 0;
+  // Reads at most dst.size() bytes; at least one unless EOF or an error.
+  virtual Result<size_t> read(std::span<uint8_t> dst);
+  // Writes all of src. The bytes must not be modified.
+  virtual Status write(std::span<const uint8_t> src);
+  // Moves to `offset` relative to `whence`; returns the new position.
+  virtual Result<int64_t> seek(int64_t offset, Whence whence);
+  // The total size in bytes, if the backend knows it without moving.
+  virtual Result<int64_t> size();
+  // Releases what the backend holds; called once by IOContext::close().
+  virtual Status close() { return {}; }
+};
+
+// Typed callbacks for memory I/O mode (the C++ form of avio_alloc_context).
+// Leave a member empty for an operation the source does not support.
+struct Callbacks {
+  std::function<Result<size_t>(std::span<uint8_t>)> read;
+  std::function<Status(std::span<const uint8_t>)> write;
+  std::function<Result<int64_t>(int64_t, Whence)> seek;
+  std::function<Result<int64_t>()> size;
+};
+
+}  // namespace avio
+
+#endif  // AVIO_BACKEND_HPP

@@ -1,0 +1,3 @@
+#include "avio/c/error.h"
+#include "avio/c/mem.h"
+#include "avio/c/dict.h"

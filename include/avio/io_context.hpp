@@ -1,0 +1,302 @@
+// IOContext: a buffered byte stream (FFmpeg's AVIOContext) for C++.
+//
+// An IOContext owns one buffer and reads from or writes to a Backend (your
+// callbacks, a memory span, a growing memory sink, or a URL's protocol). Its
+// behaviour is FFmpeg's, call for call: the same refills with the same sizes,
+// the same seeks, the same results, which tests/diff proves against the
+// installed libavformat. What C++ adds is ownership (the buffer and the
+// backend are freed by the destructor, so FFmpeg's buffer-replacement double
+// free cannot happen), typed results, `peek` without a copy, and statistics.
+//
+// Contract of the reading functions: `r8` and the fixed-width readers return
+// 0 bits past the end, exactly as FFmpeg's do; check `eof()` or `status()`
+// afterwards. `read` fills the whole span unless EOF or an error comes first,
+// and returns how much it copied; it returns an Error only when it copied
+// nothing. Errors latch: the first I/O error is kept, returned by later calls
+// that make no progress, and by `close()`.
+//
+// Thread compatibility: one thread at a time, like a std::vector.
+#ifndef AVIO_IO_CONTEXT_HPP
+#define AVIO_IO_CONTEXT_HPP
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "avio/backend.hpp"
+#include "avio/detail/core.hpp"
+#include "avio/error.hpp"
+
+namespace avio {
+
+struct ContextOptions {
+  int buffer_size = detail::kDefaultBufferSize;
+  bool write = false;
+  // Bypass the buffer where possible and always call the backend's seek (AVIO_FLAG_DIRECT).
+  bool direct = false;
+  // Packetised backend: each refill asks for at most this many bytes.
+  int max_packet_size = 0;
+  // Flush points flush only once this many bytes are buffered.
+  int min_packet_size = 0;
+};
+
+struct Statistics {
+  int64_t bytes_read = 0;     // delivered by the backend
+  int64_t bytes_written = 0;  // accepted by the backend
+  int64_t seeks = 0;          // backend seeks (in-buffer seeks cost none)
+  int64_t refills = 0;        // backend read calls
+  int64_t writeouts = 0;      // backend write calls
+};
+
+enum class Marker : int {
+  kHeader = detail::kMarkerHeader,
+  kSyncPoint = detail::kMarkerSyncPoint,
+  kBoundaryPoint = detail::kMarkerBoundaryPoint,
+  kUnknown = detail::kMarkerUnknown,
+  kTrailer = detail::kMarkerTrailer,
+  kFlushPoint = detail::kMarkerFlushPoint,
+};
+
+// Memory handed over by a closed dynamic buffer: `size()` bytes of data
+// followed by 64 zero bytes of padding, as decoders expect.
+class PaddedBytes {
+ public:
+  PaddedBytes() = default;
+  PaddedBytes(uint8_t *data, size_t size) : data_(data), size_(size) {}
+  const uint8_t *data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  std::span<const uint8_t> span() const { return {data_.get(), size_}; }
+  // Gives up ownership; free the pointer with av_free() / std::free().
+  uint8_t *release() { return data_.release(); }
+
+ private:
+  struct Free {
+    void operator()(uint8_t *p) const;
+  };
+  std::unique_ptr<uint8_t, Free> data_;
+  size_t size_ = 0;
+};
+
+namespace detail {
+struct BackendSlot;
+}
+
+class IOContext {
+ public:
+  // A context over a backend (the URL layer uses this too).
+  static Result<IOContext> from_backend(std::unique_ptr<Backend> backend, const ContextOptions &options);
+  // Memory I/O mode: avio_alloc_context with typed callbacks.
+  static Result<IOContext> from_callbacks(Callbacks callbacks, const ContextOptions &options);
+  // A zero-copy reader over `data`, which must outlive the context
+  // (FFmpeg's static-buffer mode: reads and seeks within it, EOF past it).
+  static IOContext from_memory(std::span<const uint8_t> data);
+  // A growing, seekable memory sink (avio_open_dyn_buf).
+  static IOContext dynamic_buffer();
+  // A packet sink: every flush appends a 4-byte big-endian length and the payload.
+  static Result<IOContext> dynamic_packet_buffer(int max_packet_size);
+  // A sink that keeps nothing and counts what it is given (tell() is the count).
+  static IOContext null_sink();
+
+  IOContext(IOContext &&other) noexcept;
+  IOContext &operator=(IOContext &&other) noexcept;
+  IOContext(const IOContext &) = delete;
+  IOContext &operator=(const IOContext &) = delete;
+  ~IOContext();
+
+  // ---- reading
+  uint8_t r8();
+  uint16_t rl16() { return static_cast<uint16_t>(read_le<2>()); }
+  uint32_t rl24() { return static_cast<uint32_t>(read_le<3>()); }
+  uint32_t rl32() { return static_cast<uint32_t>(read_le<4>()); }
+  uint64_t rl64() { return read_le<8>(); }
+  uint16_t rb16() { return static_cast<uint16_t>(read_be<2>()); }
+  uint32_t rb24() { return static_cast<uint32_t>(read_be<3>()); }
+  uint32_t rb32() { return static_cast<uint32_t>(read_be<4>()); }
+  uint64_t rb64() { return read_be<8>(); }
+  Result<size_t> read(std::span<uint8_t> dst);
+  // At most one backend call; at least one byte unless EOF or an error.
+  Result<size_t> read_partial(std::span<uint8_t> dst);
+  // A view of the next `n` bytes without copying, refilling (and growing the
+  // buffer) as needed; shorter only at EOF. Valid until the next non-const
+  // call. Does not advance: call `consume` or `skip`.
+  Result<std::span<const uint8_t>> peek(size_t n);
+  // Advances past `n` bytes returned by peek. Precondition: n <= available().
+  void consume(size_t n) { c_.buf_ptr += n; }
+  size_t available() const { return static_cast<size_t>(c_.buf_end - c_.buf_ptr); }
+  // avio_get_str: reads a NUL-terminated string of at most maxlen bytes into
+  // `out` (always terminated, truncated to fit); returns the bytes consumed.
+  Result<int> get_str(int maxlen, std::span<char> out);
+  Result<int> get_str16le(int maxlen, std::span<char> out) { return get_str16(maxlen, out, false); }
+  Result<int> get_str16be(int maxlen, std::span<char> out) { return get_str16(maxlen, out, true); }
+  // Guarantees that the next `n` bytes read can be sought back over, even on
+  // a stream that cannot seek (probing).
+  Status ensure_seekback(int64_t n);
+  // avio_feof: true at EOF or after an error, retrying the backend once.
+  bool eof();
+
+  // ---- writing
+  void w8(uint8_t b);
+  void wl16(uint16_t v) { write_le<2>(v); }
+  void wl24(uint32_t v) { write_le<3>(v); }
+  void wl32(uint32_t v) { write_le<4>(v); }
+  void wl64(uint64_t v) { write_le<8>(v); }
+  void wb16(uint16_t v) { write_be<2>(v); }
+  void wb24(uint32_t v) { write_be<3>(v); }
+  void wb32(uint32_t v) { write_be<4>(v); }
+  void wb64(uint64_t v) { write_be<8>(v); }
+  void write(std::span<const uint8_t> src);
+  // Writes `s` and a terminating NUL; returns the bytes written.
+  int put_str(std::string_view s);
+  // UTF-8 to UTF-16 with a 2-byte terminator; invalid UTF-8 is an error
+  // (what could be converted is still written, as FFmpeg does).
+  Result<int> put_str16le(std::string_view s) { return put_str16(s, false); }
+  Result<int> put_str16be(std::string_view s) { return put_str16(s, true); }
+  int printf(const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+  int vprintf(const char *fmt, va_list ap);
+  void print(std::initializer_list<std::string_view> strings);
+  void write_marker(int64_t time, Marker type) { detail::write_marker(c_, time, static_cast<int>(type)); }
+  void flush() { detail::flush(c_); }
+
+  // ---- position
+  Result<int64_t> seek(int64_t pos) { return result_from_code(detail::seek(c_, pos, SEEK_SET)); }
+  Result<int64_t> skip(int64_t delta) { return result_from_code(detail::seek(c_, delta, SEEK_CUR)); }
+  int64_t tell() const { return detail::tell(c_); }
+  Result<int64_t> size();
+
+  // ---- state
+  // The latched error, with the backend's detail when it has one.
+  Status status() const;
+  bool seekable() const { return (c_.seekable & detail::kSeekableNormal) != 0; }
+  bool writable() const { return c_.write_flag != 0; }
+  Statistics statistics() const;
+  // avio_get_dyn_buf: the bytes written so far to a dynamic buffer.
+  std::span<const uint8_t> dynamic_buffer_contents();
+  // avio_close_dyn_buf: hands over the bytes, padded; the context is closed.
+  Result<PaddedBytes> close_dynamic_buffer();
+  // Flushes, closes the backend, and returns the first error of either.
+  Status close();
+
+  // The engine state, for the C API, the bridges and tests.
+  detail::Core &core() { return c_; }
+  const detail::Core &core() const { return c_; }
+
+ private:
+  IOContext() = default;
+  template <int N>
+  uint64_t read_le();
+  template <int N>
+  uint64_t read_be();
+  template <int N>
+  void write_le(uint64_t v);
+  template <int N>
+  void write_be(uint64_t v);
+  Result<int> get_str16(int maxlen, std::span<char> out, bool big_endian);
+  Result<int> put_str16(std::string_view s, bool big_endian);
+  Result<size_t> read_slow(std::span<uint8_t> dst);
+  Result<std::span<const uint8_t>> peek_slow(size_t n);
+  void release();
+
+  detail::Core c_{};
+  std::unique_ptr<detail::BackendSlot> slot_;
+  std::unique_ptr<detail::DynBuffer> dyn_;
+  int64_t memory_size_ = -1;  // from_memory: the span's size
+  bool closed_ = false;
+};
+
+// ---------------------------------------------------------------- inline --
+
+inline uint8_t IOContext::r8() {
+  if (c_.buf_ptr < c_.buf_end) [[likely]]
+    return *c_.buf_ptr++;
+  return static_cast<uint8_t>(detail::r8_slow(c_));
+}
+
+template <int N>
+inline uint64_t IOContext::read_le() {
+  if (c_.buf_end - c_.buf_ptr >= N) [[likely]] {
+    uint64_t v = 0;
+    std::memcpy(&v, c_.buf_ptr, N);  // little-endian host
+    c_.buf_ptr += N;
+    return v;
+  }
+  return detail::read_le_slow(c_, N);
+}
+
+template <int N>
+inline uint64_t IOContext::read_be() {
+  if (c_.buf_end - c_.buf_ptr >= N) [[likely]] {
+    uint64_t v = 0;
+    std::memcpy(&v, c_.buf_ptr, N);
+    c_.buf_ptr += N;
+    return __builtin_bswap64(v) >> (64 - 8 * N);
+  }
+  return detail::read_be_slow(c_, N);
+}
+
+inline Result<size_t> IOContext::read(std::span<uint8_t> dst) {
+  const size_t n = dst.size();
+  if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) >= n && n != 0 && !c_.write_flag) [[likely]] {
+    std::memcpy(dst.data(), c_.buf_ptr, n);
+    c_.buf_ptr += n;
+    return n;
+  }
+  return read_slow(dst);
+}
+
+inline Result<std::span<const uint8_t>> IOContext::peek(size_t n) {
+  if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) >= n && !c_.write_flag) [[likely]]
+    return std::span<const uint8_t>(c_.buf_ptr, n);
+  return peek_slow(n);
+}
+
+// A write context's buf_end is the end of its buffer, so "room for N more and
+// one to spare" means the buffer does not fill: FFmpeg would not flush here.
+inline void IOContext::w8(uint8_t b) {
+  if (c_.buf_end - c_.buf_ptr > 1 && c_.write_flag) [[likely]] {
+    *c_.buf_ptr++ = b;
+    return;
+  }
+  detail::write_slow_bytes(c_, &b, c_.write_flag ? 1 : 0);
+}
+
+template <int N>
+inline void IOContext::write_le(uint64_t v) {
+  if (c_.buf_end - c_.buf_ptr > N && c_.write_flag) [[likely]] {
+    std::memcpy(c_.buf_ptr, &v, N);
+    c_.buf_ptr += N;
+    return;
+  }
+  uint8_t bytes[N];
+  std::memcpy(bytes, &v, N);
+  detail::write_slow_bytes(c_, bytes, c_.write_flag ? N : 0);
+}
+
+template <int N>
+inline void IOContext::write_be(uint64_t v) {
+  write_le<N>(__builtin_bswap64(v) >> (64 - 8 * N));
+}
+
+inline void IOContext::write(std::span<const uint8_t> src) {
+  const size_t n = src.size();
+  if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) > n && c_.write_flag && !c_.direct) [[likely]] {
+    std::memcpy(c_.buf_ptr, src.data(), n);
+    c_.buf_ptr += n;
+    return;
+  }
+  size_t done = 0;
+  while (done < n) {  // the engine takes int sizes
+    const int chunk = static_cast<int>(std::min<size_t>(n - done, 1u << 30));
+    detail::write(c_, src.data() + done, chunk);
+    done += static_cast<size_t>(chunk);
+  }
+}
+
+}  // namespace avio
+
+#endif  // AVIO_IO_CONTEXT_HPP

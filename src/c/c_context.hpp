@@ -1,0 +1,30 @@
+// The object behind a C `AVIOContext *`: the engine's Core (whose public
+// fields are the AVIOContext), plus what the kind of context needs.
+#ifndef AVIO_SRC_C_C_CONTEXT_HPP
+#define AVIO_SRC_C_C_CONTEXT_HPP
+
+#define AVIO_C_BUILDING_LIBRARY 1
+#include "avio/c/avio.h"
+#include "avio/detail/core.hpp"
+
+namespace avio::c_api {
+
+struct CContext : detail::Core {
+  enum class Kind { kCustom, kDynBuf, kUrl } kind = Kind::kCustom;
+  detail::DynBuffer dyn{};
+  // URL-backed contexts: closes the protocol and frees what it holds;
+  // returns the close error. Set by avio_open2.
+  int (*close_url)(CContext *ctx) = nullptr;
+  void *url = nullptr;
+};
+
+inline CContext *from_c(AVIOContext *s) {
+  return static_cast<CContext *>(reinterpret_cast<detail::ContextFields *>(s));
+}
+inline AVIOContext *to_c(CContext *c) {
+  return reinterpret_cast<AVIOContext *>(static_cast<detail::ContextFields *>(c));
+}
+
+}  // namespace avio::c_api
+
+#endif  // AVIO_SRC_C_C_CONTEXT_HPP
