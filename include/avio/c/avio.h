@@ -12,6 +12,7 @@
 #define AVIO_C_AVIO_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
