@@ -85,7 +85,11 @@ class PaddedBytes {
 
 namespace detail {
 struct BackendSlot;
-}
+// The Backend behind core().opaque of a context made by from_backend or
+// from_callbacks: lets engine hooks set on the core (short_seek_get,
+// read_pause, read_seek) reach the backend.
+Backend *backend_of(void *opaque);
+}  // namespace detail
 
 class IOContext {
  public:
@@ -178,6 +182,7 @@ class IOContext {
   // avio_get_dyn_buf: the bytes written so far to a dynamic buffer.
   std::span<const uint8_t> dynamic_buffer_contents();
   // avio_close_dyn_buf: hands over the bytes, padded; the context is closed.
+  // Unlike FFmpeg, the padding goes after the end even after a seek back.
   Result<PaddedBytes> close_dynamic_buffer();
   // Flushes, closes the backend, and returns the first error of either.
   Status close();

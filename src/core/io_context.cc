@@ -30,6 +30,8 @@ struct BackendSlot {
   }
 };
 
+Backend *backend_of(void *opaque) { return static_cast<BackendSlot *>(opaque)->backend.get(); }
+
 namespace {
 
 BackendSlot &slot_of(void *opaque) { return *static_cast<BackendSlot *>(opaque); }
@@ -319,6 +321,10 @@ std::span<const uint8_t> IOContext::dynamic_buffer_contents() {
 
 Result<PaddedBytes> IOContext::close_dynamic_buffer() {
   if (!dyn_ || closed_) return Error::invalid_argument("close_dynamic_buffer: not an open dynamic buffer");
+  // FFmpeg pads at the current position, so after a seek back the padding
+  // overwrites data and the size comes out 64 short. Pad after the end instead.
+  detail::flush(c_);
+  if (!c_.max_packet_size && detail::tell(c_) < dyn_->size) (void)detail::seek(c_, dyn_->size, SEEK_SET);
   uint8_t *data = nullptr;
   const int n = detail::dyn_buf_finish(c_, *dyn_, &data);
   const int err = c_.error;
