@@ -262,9 +262,16 @@ inline Result<std::span<const uint8_t>> IOContext::peek(size_t n) {
 
 // A write context's buf_end is the end of its buffer, so "room for N more and
 // one to spare" means the buffer does not fill: FFmpeg would not flush here.
+//
+// The fast paths store the data before they advance buf_ptr: a byte store
+// may alias any field (it is a char), but the compiler then sees the last
+// store to buf_ptr and keeps it in a register across a caller's loop
+// instead of reloading it through memory on every call.
 inline void IOContext::w8(uint8_t b) {
-  if (c_.buf_end - c_.buf_ptr > 1 && c_.write_flag) [[likely]] {
-    *c_.buf_ptr++ = b;
+  uint8_t *const p = c_.buf_ptr;
+  if (c_.buf_end - p > 1 && c_.write_flag) [[likely]] {
+    *p = b;
+    c_.buf_ptr = p + 1;
     return;
   }
   detail::write_slow_bytes(c_, &b, c_.write_flag ? 1 : 0);
@@ -272,9 +279,10 @@ inline void IOContext::w8(uint8_t b) {
 
 template <int N>
 inline void IOContext::write_le(uint64_t v) {
-  if (c_.buf_end - c_.buf_ptr > N && c_.write_flag) [[likely]] {
-    std::memcpy(c_.buf_ptr, &v, N);
-    c_.buf_ptr += N;
+  uint8_t *const p = c_.buf_ptr;
+  if (c_.buf_end - p > N && c_.write_flag) [[likely]] {
+    std::memcpy(p, &v, N);
+    c_.buf_ptr = p + N;
     return;
   }
   uint8_t bytes[N];

@@ -1,0 +1,103 @@
+// Opening URLs: `open_url` resolves a URL to a protocol, connects it and
+// wraps it in a buffered `IOContext` (FFmpeg's avio_open2), with the same
+// buffer size, seekability, packet sizes and short-seek threshold FFmpeg
+// gives each protocol. Closing the IOContext flushes and closes the URL.
+//
+// URL rules are FFmpeg's: a plain path is `file`; `scheme:rest` selects
+// `scheme`; nested schemes (`crypto+file:...`, `crypto:file:...`) and the
+// inline option syntax (`subfile,,start,10,end,20,,:URL`) work as there.
+//
+// Options: `OpenOptions::options` holds the caller's key/value options
+// (AVDictionary). Each protocol takes the entries it declares (and nested
+// protocols take theirs); `open_url` fails with kOptionNotFound naming any
+// entry no protocol used, unless `leftover` is given, which then receives
+// them (what avio_open2 hands back).
+#ifndef AVIO_URL_HPP
+#define AVIO_URL_HPP
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "avio/error.hpp"
+#include "avio/io_context.hpp"
+#include "avio/protocol.hpp"
+#include "avio/url_options.hpp"
+
+namespace avio {
+
+struct OpenOptions {
+  int flags = kOpenRead;  // kOpenRead / kOpenWrite / kOpenReadWrite, | kOpenDirect / kOpenNonBlock
+  Dictionary options;
+  // Stops blocking reads and writes: FFmpeg's interrupt callback, or a token.
+  std::function<bool()> interrupt_callback;
+  std::shared_ptr<const CancellationToken> cancel;
+  // Microseconds; 0 waits forever. Same as the "rw_timeout" option.
+  int64_t rw_timeout = 0;
+  // Comma-separated protocol names; unset means no restriction (then each
+  // protocol's default whitelist applies to what it opens nested).
+  std::optional<std::string> protocol_whitelist;
+  std::optional<std::string> protocol_blacklist;
+  // Null: ProtocolRegistry::global().
+  const ProtocolRegistry *registry = nullptr;
+  // Receives the options no protocol recognised; null makes them an error.
+  Dictionary *leftover = nullptr;
+};
+
+// avio_open2. Errors: kProtocolNotFound for an unknown scheme, -ENOENT for
+// a missing file, -EINVAL for a protocol outside the lists, and so on, each
+// with a detail naming the URL or option at fault.
+Result<IOContext> open_url(std::string_view url, const OpenOptions &options = {});
+inline Result<IOContext> open_url(std::string_view url, int flags) {
+  OpenOptions o;
+  o.flags = flags;
+  return open_url(url, o);
+}
+
+// Opens the URL without buffering (ffurl_open_whitelist), for protocols and
+// tools that want the raw stream.
+Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const OpenOptions &options = {});
+
+// The URL object under an IOContext made by open_url, or null.
+UrlContext *url_context_of(IOContext &ctx);
+
+// avio_find_protocol_name: the protocol that would handle `url`, or "".
+std::string find_protocol_name(std::string_view url, const ProtocolRegistry *registry = nullptr);
+// avio_enum_protocols: the names of the protocols that can read (output =
+// false) or write (output = true), in registration order.
+std::vector<std::string> protocol_names(bool output, const ProtocolRegistry *registry = nullptr);
+// avio_check: the subset of `flags` (kOpenRead / kOpenWrite) accessible.
+Result<int> check_url(std::string_view url, int flags, const ProtocolRegistry *registry = nullptr);
+// The option table of a protocol (avio_protocol_get_class), or empty.
+std::span<const OptionSpec> protocol_options(std::string_view name, const ProtocolRegistry *registry = nullptr);
+// ffurl_delete / ffurl_move.
+Status delete_url(std::string_view url, const ProtocolRegistry *registry = nullptr);
+Status move_url(std::string_view from, std::string_view to, const ProtocolRegistry *registry = nullptr);
+
+// avio_pause / avio_seek_time on a context made by open_url.
+Status pause(IOContext &ctx, bool pause);
+Result<int64_t> seek_time(IOContext &ctx, int stream_index, int64_t timestamp, int flags);
+
+// Directory listing (avio_open_dir / avio_read_dir / avio_close_dir).
+class Directory {
+ public:
+  // -ENOSYS when the protocol cannot list directories.
+  static Result<Directory> open(std::string_view url, const OpenOptions &options = {});
+  Directory(Directory &&) noexcept;
+  Directory &operator=(Directory &&) noexcept;
+  ~Directory();
+  // The next entry, or nullopt at the end ("." and ".." are skipped).
+  Result<std::optional<DirEntry>> next();
+  Status close();
+
+ private:
+  explicit Directory(std::unique_ptr<UrlContext> url);
+  std::unique_ptr<UrlContext> url_;
+};
+
+}  // namespace avio
+
+#endif  // AVIO_URL_HPP

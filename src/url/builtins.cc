@@ -1,0 +1,14 @@
+// The built-in protocols, in FFmpeg's order (protocol_list.c is alphabetical).
+#include "protocols/builtins.hpp"
+#include "url_internal.hpp"
+
+namespace avio::url_internal {
+
+void register_builtins(ProtocolRegistry &registry) {
+  using namespace protocols;
+  for (ProtocolInfo (*make)() : {concat_protocol, concatf_protocol, data_protocol, fd_protocol, file_protocol,
+                                 pipe_protocol, subfile_protocol})
+    registry.add_or_replace(make());
+}
+
+}  // namespace avio::url_internal

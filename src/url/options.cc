@@ -1,0 +1,175 @@
+// Dictionary and typed protocol options.
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "avio/url_options.hpp"
+
+namespace avio {
+
+// ------------------------------------------------------------ Dictionary --
+
+Dictionary::Dictionary(std::initializer_list<Entry> entries) {
+  for (const Entry &e : entries) set(e.first, e.second);
+}
+
+void Dictionary::set(std::string_view key, std::string_view value) {
+  for (Entry &e : entries_)
+    if (e.first == key) {
+      e.second = std::string(value);
+      return;
+    }
+  entries_.emplace_back(std::string(key), std::string(value));
+}
+
+const std::string *Dictionary::get(std::string_view key) const {
+  for (const Entry &e : entries_)
+    if (e.first == key) return &e.second;
+  return nullptr;
+}
+
+bool Dictionary::take(std::string_view key, std::string *value) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (it->first == key) {
+      if (value) *value = std::move(it->second);
+      entries_.erase(it);
+      return true;
+    }
+  return false;
+}
+
+void Dictionary::erase(std::string_view key) { (void)take(key, nullptr); }
+
+// ---------------------------------------------------------- OptionValues --
+
+namespace {
+
+bool in_list(std::string_view word, std::initializer_list<std::string_view> list) {
+  for (std::string_view w : list)
+    if (word == w) return true;
+  return false;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+}  // namespace
+
+OptionValues::OptionValues(std::span<const OptionSpec> specs) : specs_(specs), values_(specs.size()) {
+  for (size_t i = 0; i < specs_.size(); ++i) {
+    // Defaults are part of the protocol's own table; a bad one is a bug there.
+    Status st = parse(specs_[i], specs_[i].default_value, values_[i]);
+    (void)st;
+  }
+}
+
+const OptionSpec *OptionValues::find(std::string_view name) const {
+  for (const OptionSpec &s : specs_)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+const OptionValues::Value &OptionValues::value(std::string_view name) const {
+  static const Value kNone;
+  for (size_t i = 0; i < specs_.size(); ++i)
+    if (specs_[i].name == name) return values_[i];
+  return kNone;
+}
+
+Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value &out) const {
+  const std::string t(text);
+  switch (spec.type) {
+    case OptionType::kString:
+      out.text = t;
+      return {};
+    case OptionType::kBinary: {
+      if (t.size() % 2) return Error(-EINVAL, "option " + quoted(spec.name) + ": odd number of hex digits in " + quoted(t));
+      std::vector<uint8_t> bytes;
+      for (size_t i = 0; i < t.size(); i += 2) {
+        const int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);
+        if (hi < 0 || lo < 0) return Error(-EINVAL, "option " + quoted(spec.name) + ": not hexadecimal: " + quoted(t));
+        bytes.push_back(static_cast<uint8_t>(hi << 4 | lo));
+      }
+      out.bytes = std::move(bytes);
+      return {};
+    }
+    case OptionType::kBool:
+    case OptionType::kInt:
+    case OptionType::kInt64: {
+      if (t.empty() && spec.default_value.empty()) {
+        out.integer = 0;
+        return {};
+      }
+      double v;
+      if (spec.type == OptionType::kBool && in_list(t, {"true", "y", "yes", "enable", "enabled", "on"})) {
+        v = 1;
+      } else if (spec.type == OptionType::kBool && in_list(t, {"false", "n", "no", "disable", "disabled", "off"})) {
+        v = 0;
+      } else if (spec.type == OptionType::kBool && t == "auto") {
+        v = -1;
+      } else {
+        char *end = nullptr;
+        errno = 0;
+        const long long whole = std::strtoll(t.c_str(), &end, 0);
+        if (!t.empty() && *end == '\0' && errno == 0) {
+          v = static_cast<double>(whole);
+          if (spec.type == OptionType::kInt64 && v >= spec.min && v <= spec.max) {
+            out.integer = whole;  // exact, beyond double's 53 bits
+            return {};
+          }
+        } else {
+          v = std::strtod(t.c_str(), &end);
+          if (t.empty() || *end != '\0' || std::isnan(v))
+            return Error(-EINVAL, "option " + quoted(spec.name) + ": not a number: " + quoted(t));
+          v = std::nearbyint(v);
+        }
+      }
+      if (v < spec.min || v > spec.max)
+        return Error(-ERANGE, "option " + quoted(spec.name) + ": value " + quoted(t) + " out of range [" +
+                                  std::to_string(static_cast<long long>(spec.min)) + " - " +
+                                  std::to_string(static_cast<long long>(spec.max)) + "]");
+      out.integer = static_cast<int64_t>(v);
+      return {};
+    }
+  }
+  return Error(kBug, "option " + quoted(spec.name) + ": unknown type");
+}
+
+Status OptionValues::set(std::string_view name, std::string_view text) {
+  for (size_t i = 0; i < specs_.size(); ++i)
+    if (specs_[i].name == name) {
+      Value v = values_[i];
+      Status st = parse(specs_[i], text, v);
+      if (!st) return st;
+      v.set_by_caller = true;
+      values_[i] = std::move(v);
+      return {};
+    }
+  return Error(kOptionNotFound, "no option " + quoted(name));
+}
+
+Status OptionValues::take_from(Dictionary &dict) {
+  std::vector<std::string> taken;
+  for (const auto &[key, text] : dict.entries()) {
+    if (!declares(key)) continue;
+    Status st = set(key, text);
+    if (!st) return st;
+    taken.push_back(key);
+  }
+  for (const std::string &k : taken) dict.erase(k);
+  return {};
+}
+
+int64_t OptionValues::integer(std::string_view name) const { return value(name).integer; }
+const std::string &OptionValues::string(std::string_view name) const { return value(name).text; }
+std::span<const uint8_t> OptionValues::binary(std::string_view name) const { return value(name).bytes; }
+bool OptionValues::was_set(std::string_view name) const { return value(name).set_by_caller; }
+
+}  // namespace avio

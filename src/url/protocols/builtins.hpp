@@ -1,0 +1,24 @@
+// The built-in protocols, one factory per file of this directory.
+#ifndef AVIO_SRC_URL_PROTOCOLS_BUILTINS_HPP
+#define AVIO_SRC_URL_PROTOCOLS_BUILTINS_HPP
+
+#include "avio/protocol.hpp"
+
+namespace avio::protocols {
+
+ProtocolInfo async_protocol();
+ProtocolInfo cache_protocol();
+ProtocolInfo concat_protocol();
+ProtocolInfo concatf_protocol();
+ProtocolInfo crypto_protocol();
+ProtocolInfo data_protocol();
+ProtocolInfo fd_protocol();
+ProtocolInfo file_protocol();
+ProtocolInfo md5_protocol();
+ProtocolInfo pipe_protocol();
+ProtocolInfo subfile_protocol();
+ProtocolInfo tee_protocol();
+
+}  // namespace avio::protocols
+
+#endif  // AVIO_SRC_URL_PROTOCOLS_BUILTINS_HPP

@@ -1,0 +1,195 @@
+// concat: and concatf: several URLs read as one, seekable across the parts
+// (FFmpeg's concat.c). concatf takes the list from a URL, one per line.
+#include <climits>
+#include <string>
+#include <vector>
+
+#include "avio/url.hpp"
+#include "builtins.hpp"
+
+namespace avio::protocols {
+
+namespace {
+
+class ConcatProtocol final : public Protocol {
+ public:
+  explicit ConcatProtocol(bool list_file) : list_file_(list_file) {}
+
+  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &) override {
+    const std::string_view prefix = list_file_ ? "concatf:" : "concat:";
+    if (url.substr(0, prefix.size()) != prefix)
+      return Error(-EINVAL, std::string(prefix) + " URL '" + std::string(url) + "' lacks its prefix");
+    url.remove_prefix(prefix.size());
+    if (url.empty()) return Error(-ENOENT, std::string(prefix) + " no parts given");
+    std::vector<std::string> parts;
+    if (list_file_) {
+      Result<std::vector<std::string>> listed = read_list(h, url);
+      if (!listed) return listed.error();
+      parts = std::move(*listed);
+    } else {
+      while (!url.empty()) {
+        const size_t bar = url.find('|');
+        parts.emplace_back(url.substr(0, bar));
+        if (bar == std::string_view::npos) break;
+        url.remove_prefix(bar);
+        while (!url.empty() && url.front() == '|') url.remove_prefix(1);
+      }
+    }
+    int64_t total = 0;
+    for (const std::string &part : parts) {
+      Dictionary none;  // as in FFmpeg, the parts get no options
+      Result<std::unique_ptr<UrlContext>> node = h.open_nested(part, flags, none);
+      if (!node) return node.error();
+      Result<int64_t> size = (*node)->size();
+      if (!size) return Error(-ENOSYS, std::string(prefix) + " the size of '" + part + "' is unknown");
+      if (total > INT64_MAX - *size) return Error(kInvalidData, std::string(prefix) + " total size overflows");
+      total += *size;
+      nodes_.push_back({std::move(*node), *size});
+    }
+    if (nodes_.empty()) return Error(kInvalidData, std::string(prefix) + " the list names no URL");
+    total_ = total;
+    return {};
+  }
+
+  Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
+    size_t total = 0;
+    size_t i = current_;
+    Result<size_t> result = size_t{0};
+    while (!dst.empty()) {
+      result = nodes_[i].url->read(dst);
+      if (!result && result.error().is_eof()) {
+        if (i + 1 == nodes_.size() || !nodes_[++i].url->seek(0, kSeekSet)) break;
+        result = size_t{0};
+      }
+      if (!result) {
+        if (total) return total;
+        return result;
+      }
+      total += *result;
+      dst = dst.subspan(*result);
+    }
+    current_ = i;
+    if (total) return total;
+    return result;
+  }
+
+  Result<int64_t> seek(UrlContext &, int64_t pos, int whence) override {
+    if (whence & kSeekSizeQuery) return total_;
+    size_t i = 0;
+    switch (whence) {
+      case kSeekEnd:
+        for (i = nodes_.size() - 1; i && pos < -nodes_[i].size; i--) pos += nodes_[i].size;
+        break;
+      case kSeekCur: {
+        for (i = 0; i != current_; i++) pos += nodes_[i].size;
+        Result<int64_t> here = nodes_[i].url->seek(0, kSeekCur);
+        if (!here) return here;
+        pos += *here;
+        whence = kSeekSet;
+      }
+        [[fallthrough]];
+      case kSeekSet:
+        for (i = 0; i != nodes_.size() - 1 && pos >= nodes_[i].size; i++) pos -= nodes_[i].size;
+        break;
+      default:
+        return Error(-EINVAL, "concat: bad whence " + std::to_string(whence));
+    }
+    Result<int64_t> r = nodes_[i].url->seek(pos, whence);
+    if (!r) return r;
+    current_ = i;
+    int64_t result = *r;
+    while (i) result += nodes_[--i].size;
+    return result;
+  }
+
+  Status close(UrlContext &) override {
+    Status first;
+    for (Node &n : nodes_) {
+      Status st = n.url->close();
+      if (!st && first) first = st;
+    }
+    return first;
+  }
+
+ private:
+  struct Node {
+    std::unique_ptr<UrlContext> url;
+    int64_t size;
+  };
+
+  // concatf: the list is read through the URL layer, one URL per line;
+  // blank lines are skipped.
+  static Result<std::vector<std::string>> read_list(UrlContext &h, std::string_view list_url) {
+    Dictionary none;
+    Result<std::unique_ptr<UrlContext>> in = h.open_nested(list_url, kOpenRead, none);
+    if (!in) return in.error();
+    std::string text;
+    uint8_t buf[4096];
+    while (true) {
+      Result<size_t> r = (*in)->read(buf);
+      if (!r && r.error().is_eof()) break;
+      if (!r) return r.error();
+      text.append(reinterpret_cast<const char *>(buf), *r);
+    }
+    std::vector<std::string> parts;
+    size_t p = 0;
+    while (p < text.size()) {
+      const size_t lead = text.find_first_not_of(" \n\t\r", p);
+      if (lead == std::string::npos) break;
+      size_t eol = text.find_first_of("\r\n", p);
+      if (eol == std::string::npos) eol = text.size();
+      parts.push_back(unescape_token(std::string_view(text).substr(p, eol - p)));
+      p = eol + 1;
+    }
+    return parts;
+  }
+
+  // av_get_token: leading and trailing white space dropped, '\' escapes a
+  // character, '...' quotes literally.
+  static std::string unescape_token(std::string_view s) {
+    std::string out;
+    size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    size_t keep = 0;  // length of out that must not be trimmed
+    for (; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        out += s[++i];
+        keep = out.size();
+      } else if (s[i] == '\'') {
+        for (++i; i < s.size() && s[i] != '\''; ++i) out += s[i];
+        keep = out.size();
+      } else {
+        out += s[i];
+      }
+    }
+    while (out.size() > keep && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    return out;
+  }
+
+  bool list_file_;
+  std::vector<Node> nodes_;
+  size_t current_ = 0;
+  int64_t total_ = 0;
+};
+
+}  // namespace
+
+ProtocolInfo concat_protocol() {
+  ProtocolInfo p;
+  p.name = "concat";
+  p.can_read = p.can_seek = true;
+  p.default_whitelist = "concat,file,subfile";
+  p.factory = [] { return std::make_unique<ConcatProtocol>(false); };
+  return p;
+}
+
+ProtocolInfo concatf_protocol() {
+  ProtocolInfo p;
+  p.name = "concatf";
+  p.can_read = p.can_seek = true;
+  p.default_whitelist = "concatf,concat,file,subfile";
+  p.factory = [] { return std::make_unique<ConcatProtocol>(true); };
+  return p;
+}
+
+}  // namespace avio::protocols

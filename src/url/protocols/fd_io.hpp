@@ -1,0 +1,47 @@
+// Reading and writing a file descriptor the way the file, pipe and fd
+// protocols share: bounded waits (so interrupts and rw_timeout work on
+// pipes), and positioned I/O on regular files.
+#ifndef AVIO_SRC_URL_PROTOCOLS_FD_IO_HPP
+#define AVIO_SRC_URL_PROTOCOLS_FD_IO_HPP
+
+#include <cstdint>
+#include <span>
+
+#include "avio/protocol.hpp"
+
+namespace avio::protocols {
+
+// How long a blocking read or write waits before answering -EAGAIN, so that
+// UrlContext can check the interrupt and the timeout.
+inline constexpr int kWaitSliceMs = 20;
+
+// One descriptor and, for a regular file, our own offset: reads and writes
+// use pread / pwrite at that offset, so two contexts sharing one open file
+// (dup'ed descriptors share the kernel's offset) never move each other.
+class FdIo {
+ public:
+  ~FdIo();
+  // Takes ownership of `fd`.
+  void reset(int fd);
+  int fd() const { return fd_; }
+  bool positioned() const { return positioned_; }
+
+  // `follow`: end of file means "not yet" (-EAGAIN), as the file protocol's option.
+  Result<size_t> read(std::span<uint8_t> dst, int blocksize, bool follow);
+  Result<size_t> write(std::span<const uint8_t> src, int blocksize);
+  // whence: kSeekSet / kSeekCur / kSeekEnd / kSeekSizeQuery.
+  Result<int64_t> seek(int64_t offset, int whence);
+  Status close();
+
+ private:
+  int fd_ = -1;
+  bool positioned_ = false;  // a regular file: pread / pwrite at pos_
+  int64_t pos_ = 0;
+};
+
+// The options file, pipe and fd have in common (FFmpeg 7's tables).
+Error errno_error(int e, std::string_view what);
+
+}  // namespace avio::protocols
+
+#endif  // AVIO_SRC_URL_PROTOCOLS_FD_IO_HPP
