@@ -168,7 +168,7 @@ class IOContext {
   void flush() { detail::flush(c_); }
 
   // ---- position
-  Result<int64_t> seek(int64_t pos) { return result_from_code(detail::seek(c_, pos, SEEK_SET)); }
+  Result<int64_t> seek(int64_t pos);
   Result<int64_t> skip(int64_t delta) { return result_from_code(detail::seek(c_, delta, SEEK_CUR)); }
   int64_t tell() const { return detail::tell(c_); }
   Result<int64_t> size();
@@ -203,6 +203,8 @@ class IOContext {
   void write_be(uint64_t v);
   Result<int> get_str16(int maxlen, std::span<char> out, bool big_endian);
   Result<int> put_str16(std::string_view s, bool big_endian);
+  // The inline writers' slow path: the low `n` bytes of `v`, in memory order.
+  [[gnu::noinline, gnu::cold]] void write_bytes_slow(uint64_t v, int n);
   Result<size_t> read_slow(std::span<uint8_t> dst);
   Result<std::span<const uint8_t>> peek_slow(size_t n);
   void release();
@@ -274,7 +276,7 @@ inline void IOContext::w8(uint8_t b) {
     c_.buf_ptr = p + 1;
     return;
   }
-  detail::write_slow_bytes(c_, &b, c_.write_flag ? 1 : 0);
+  write_bytes_slow(b, 1);
 }
 
 template <int N>
@@ -285,9 +287,15 @@ inline void IOContext::write_le(uint64_t v) {
     c_.buf_ptr = p + N;
     return;
   }
-  uint8_t bytes[N];
-  std::memcpy(bytes, &v, N);
-  detail::write_slow_bytes(c_, bytes, c_.write_flag ? N : 0);
+  write_bytes_slow(v, N);
+}
+
+// Passing the value (not its address) keeps the callers' loops free of a
+// stack store per call.
+inline void IOContext::write_bytes_slow(uint64_t v, int n) {
+  uint8_t bytes[8];
+  std::memcpy(bytes, &v, sizeof bytes);  // little-endian host
+  detail::write_slow_bytes(c_, bytes, c_.write_flag ? n : 0);
 }
 
 template <int N>
@@ -308,6 +316,22 @@ inline void IOContext::write(std::span<const uint8_t> src) {
     detail::write(c_, src.data() + done, chunk);
     done += static_cast<size_t>(chunk);
   }
+}
+
+// A read-context seek that lands inside the buffer is FFmpeg's first branch
+// of avio_seek: pointer arithmetic and no I/O, so it is done here without a
+// call. (FFmpeg asks short_seek_get first, but only the later branches use
+// its answer.) Everything else goes to the engine.
+inline Result<int64_t> IOContext::seek(int64_t pos) {
+  const int64_t buffered = c_.buf_end - c_.buffer;
+  const int64_t rel = pos - (c_.pos - buffered);
+  if (pos >= 0 && rel >= 0 && rel <= buffered && !c_.write_flag && (!c_.direct || !c_.seek)) [[likely]] {
+    if (c_.buf_ptr > c_.buf_ptr_max) c_.buf_ptr_max = c_.buf_ptr;
+    c_.buf_ptr = c_.buffer + rel;
+    c_.eof_reached = 0;
+    return pos;
+  }
+  return result_from_code(detail::seek(c_, pos, SEEK_SET));
 }
 
 }  // namespace avio

@@ -1,0 +1,152 @@
+// The C API workloads, written once against FFmpeg's names. This file is
+// compiled twice: against avio's C API (AVIO_BENCH_SIDE "avio_c") and against
+// the system libavformat (AVIO_BENCH_SIDE "lavf", AVIO_BENCH_LAVF), into two
+// programs that bench/run starts one after the other on the same workloads.
+extern "C" {
+#include <libavformat/avio.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+}
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "workloads.hpp"
+#include "harness/data.hpp"
+
+namespace avio_bench {
+namespace {
+
+constexpr int kBufferSize = 32768;
+
+// FFmpeg 7 (and avio) made write_packet's buffer const; 5.1 has it mutable.
+#ifdef AVIO_BENCH_LAVF
+using WriteBuffer = uint8_t *;
+#else
+using WriteBuffer = const uint8_t *;
+#endif
+
+[[noreturn]] void die(const char *what) {
+  std::fprintf(stderr, "avio bench (%s): %s\n", AVIO_BENCH_SIDE, what);
+  std::abort();
+}
+
+int read_memory(void *opaque, uint8_t *buf, int size) {
+  const size_t n = static_cast<MemorySource *>(opaque)->read(buf, static_cast<size_t>(size));
+  return n ? static_cast<int>(n) : AVERROR_EOF;
+}
+
+int write_sink(void *opaque, WriteBuffer buf, int size) {
+  static_cast<Sink *>(opaque)->consume(buf, static_cast<size_t>(size));
+  return size;
+}
+
+AVIOContext *open_reader(MemorySource &src) {
+  auto *buffer = static_cast<unsigned char *>(av_malloc(kBufferSize));
+  AVIOContext *pb = avio_alloc_context(buffer, kBufferSize, 0, &src, read_memory, nullptr, nullptr);
+  if (!pb) die("avio_alloc_context failed");
+  return pb;
+}
+
+AVIOContext *open_writer(Sink &sink) {
+  auto *buffer = static_cast<unsigned char *>(av_malloc(kBufferSize));
+  AVIOContext *pb = avio_alloc_context(buffer, kBufferSize, 1, &sink, nullptr, write_sink, nullptr);
+  if (!pb) die("avio_alloc_context failed");
+  return pb;
+}
+
+void close_custom(AVIOContext *pb) {
+  if (pb->write_flag) avio_flush(pb);
+  av_freep(&pb->buffer);
+  avio_context_free(&pb);
+}
+
+std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+Workload make(std::string name, std::string description, std::string op, int64_t ops, int64_t bytes, Pass pass) {
+  Workload w;
+  w.name = std::move(name);
+  w.description = std::move(description);
+  w.op = std::move(op);
+  w.ops_per_pass = ops;
+  w.bytes_per_pass = bytes;
+  w.target = 1.0;
+  w.sides.push_back({AVIO_BENCH_SIDE, std::move(pass)});
+  return w;
+}
+
+}  // namespace
+
+void register_c_api_workloads(std::vector<Workload> &out, const Config &config) {
+  const int64_t size = config.memory_bytes;
+  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(size));
+
+  out.push_back(make("c_r8", "C API: avio_r8 over " + mib(size) + " from a memory callback", "avio_r8 call", size, size,
+                     [&data, size](bool verify) {
+                       MemorySource src{data.data(), data.size()};
+                       AVIOContext *pb = open_reader(src);
+                       uint64_t h = kHashSeed;
+                       if (verify)
+                         for (int64_t i = 0; i < size; ++i) h = (h ^ static_cast<unsigned>(avio_r8(pb))) * 1099511628211ull;
+                       else
+                         for (int64_t i = 0; i < size; ++i) h += static_cast<unsigned>(avio_r8(pb));
+                       close_custom(pb);
+                       return h;
+                     }));
+
+  const int64_t words = size / 4;
+  out.push_back(make("c_rl32", "C API: avio_rl32 over " + mib(size) + " from a memory callback", "avio_rl32 call",
+                     words, words * 4, [&data, words](bool verify) {
+                       MemorySource src{data.data(), data.size()};
+                       AVIOContext *pb = open_reader(src);
+                       uint64_t h = kHashSeed;
+                       if (verify)
+                         for (int64_t i = 0; i < words; ++i) h = (h ^ avio_rl32(pb)) * 1099511628211ull;
+                       else
+                         for (int64_t i = 0; i < words; ++i) h += avio_rl32(pb);
+                       close_custom(pb);
+                       return h;
+                     }));
+
+  out.push_back(make("c_read_4k", "C API: avio_read in 4 KiB requests from a memory callback (" + mib(size) + ")",
+                     "4 KiB avio_read", size / 4096, size, [&data](bool verify) {
+                       MemorySource src{data.data(), data.size()};
+                       AVIOContext *pb = open_reader(src);
+                       uint8_t dst[4096];
+                       uint64_t h = kHashSeed;
+                       for (;;) {
+                         const int n = avio_read(pb, dst, sizeof dst);
+                         if (n <= 0) break;
+                         h = verify ? hash_bytes(h, dst, static_cast<size_t>(n))
+                                    : touch_bytes(h, dst, static_cast<size_t>(n));
+                       }
+                       close_custom(pb);
+                       return h;
+                     }));
+
+  out.push_back(make("c_w8_dynbuf", "C API: avio_w8 x " + std::to_string(size) + " into a dynamic buffer",
+                     "avio_w8 call", size, size, [size](bool verify) {
+                       AVIOContext *pb = nullptr;
+                       if (avio_open_dyn_buf(&pb) < 0) die("avio_open_dyn_buf failed");
+                       for (int64_t i = 0; i < size; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+                       uint8_t *buf = nullptr;
+                       const int n = avio_close_dyn_buf(pb, &buf);
+                       const uint64_t h = (verify ? hash_bytes(kHashSeed, buf, static_cast<size_t>(n))
+                                                  : touch_bytes(kHashSeed, buf, static_cast<size_t>(n))) ^
+                                          static_cast<uint64_t>(n);
+                       av_free(buf);
+                       return h;
+                     }));
+
+  out.push_back(make("c_w8_callback", "C API: avio_w8 x " + std::to_string(size) + " into a write callback",
+                     "avio_w8 call", size, size, [size](bool verify) {
+                       Sink sink{verify};
+                       AVIOContext *pb = open_writer(sink);
+                       for (int64_t i = 0; i < size; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+                       close_custom(pb);
+                       return sink.result();
+                     }));
+}
+
+}  // namespace avio_bench

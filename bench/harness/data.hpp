@@ -1,0 +1,69 @@
+// Test data and the small pieces every side shares: the bytes a memory
+// callback serves, the sink a write callback feeds, and the checksums.
+//
+// Both sides of a workload use these same objects, so a difference in a
+// figure is the difference between the two buffered layers and nothing else.
+#ifndef AVIO_BENCH_HARNESS_DATA_HPP
+#define AVIO_BENCH_HARNESS_DATA_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace avio_bench {
+
+// `size` pseudo-random bytes, the same on every run.
+const std::vector<uint8_t> &test_bytes(size_t size);
+
+// Random offsets in [0, limit), the same on every run.
+std::vector<int64_t> random_offsets(size_t count, int64_t limit, uint64_t seed);
+
+// FNV-1a over `data`, continuing from `h`.
+uint64_t hash_bytes(uint64_t h, const uint8_t *data, size_t size);
+inline constexpr uint64_t kHashSeed = 14695981039346656037ull;
+
+// A cheap stand-in for hash_bytes when a pass is timed: depends on the data
+// without reading all of it.
+inline uint64_t touch_bytes(uint64_t h, const uint8_t *data, size_t size) {
+  if (size == 0) return h;
+  return (h ^ data[0] ^ (uint64_t{data[size - 1]} << 8) ^ (uint64_t{size} << 16)) * 1099511628211ull;
+}
+
+// What a memory read callback serves from: a cursor over borrowed bytes.
+struct MemorySource {
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+  size_t pos = 0;
+
+  // Copies up to `n` bytes into dst; returns the count, 0 at the end.
+  size_t read(uint8_t *dst, size_t n) {
+    const size_t len = n < size - pos ? n : size - pos;
+    std::memcpy(dst, data + pos, len);
+    pos += len;
+    return len;
+  }
+};
+
+// What a write callback feeds: counts the bytes and folds them into a checksum.
+struct Sink {
+  bool verify = false;
+  uint64_t hash = kHashSeed;
+  int64_t bytes = 0;
+
+  void consume(const uint8_t *data, size_t n) {
+    hash = verify ? hash_bytes(hash, data, n) : touch_bytes(hash, data, n);
+    bytes += static_cast<int64_t>(n);
+  }
+  uint64_t result() const { return hash ^ static_cast<uint64_t>(bytes); }
+};
+
+// Writes `size` bytes of test data to `path` (if it is not already that
+// size) and reads it once so that it sits in the page cache. Returns an
+// empty string on success, else what went wrong.
+std::string prepare_file(const std::string &path, int64_t size);
+
+}  // namespace avio_bench
+
+#endif  // AVIO_BENCH_HARNESS_DATA_HPP

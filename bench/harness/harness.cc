@@ -1,0 +1,216 @@
+#include "harness.hpp"
+
+#include <benchmark/benchmark.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <valgrind/callgrind.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <regex>
+#include <string_view>
+
+namespace avio_bench {
+namespace {
+
+enum class Mode { kBenchmark, kVerify, kCallgrind, kOnce, kDescribe };
+
+struct Options {
+  Mode mode = Mode::kBenchmark;
+  std::string once;  // "workload/side"
+  std::string only = ".*";
+  Config config;
+};
+
+bool take_flag(std::string_view arg, std::string_view name, std::string *value) {
+  if (arg.substr(0, name.size()) != name || arg.size() <= name.size() || arg[name.size()] != '=') return false;
+  *value = std::string(arg.substr(name.size() + 1));
+  return true;
+}
+
+// Removes the harness's flags from argv (leaving Google Benchmark's).
+Options parse(int &argc, char **argv) {
+  Options o;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    std::string v;
+    if (arg == "--verify") {
+      o.mode = Mode::kVerify;
+    } else if (arg == "--callgrind") {
+      o.mode = Mode::kCallgrind;
+    } else if (arg == "--describe") {
+      o.mode = Mode::kDescribe;
+    } else if (take_flag(arg, "--once", &v)) {
+      o.mode = Mode::kOnce;
+      o.once = v;
+    } else if (take_flag(arg, "--only", &v)) {
+      o.only = v;
+    } else if (take_flag(arg, "--memory_mib", &v)) {
+      o.config.memory_bytes = std::atoll(v.c_str()) << 20;
+    } else if (take_flag(arg, "--seek_ops", &v)) {
+      o.config.seek_ops = std::atoll(v.c_str());
+    } else if (take_flag(arg, "--read_file", &v)) {
+      o.config.read_file = v;
+    } else if (take_flag(arg, "--seek_file", &v)) {
+      o.config.seek_file = v;
+    } else if (take_flag(arg, "--write_file", &v)) {
+      o.config.write_file = v;
+    } else if (take_flag(arg, "--write_file_mib", &v)) {
+      o.config.write_file_bytes = std::atoll(v.c_str()) << 20;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  return o;
+}
+
+std::string json_string(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+// strace shows these as write(-1, "avio-bench:begin", 16) = -1 EBADF.
+void marker(const char *text) { syscall(SYS_write, -1, text, std::strlen(text)); }
+
+bool set_up(Workload &w) {
+  if (!w.setup) return true;
+  const std::string why = w.setup();
+  if (why.empty()) return true;
+  std::fprintf(stderr, "%s: setup failed: %s\n", w.name.c_str(), why.c_str());
+  return false;
+}
+
+int describe(const std::vector<Workload> &workloads) {
+  std::printf("[\n");
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    const Workload &w = workloads[i];
+    std::string sides;
+    for (const Side &s : w.sides) sides += (sides.empty() ? "" : ", ") + json_string(s.name);
+    std::printf(
+        "  {\"name\": %s, \"description\": %s, \"op\": %s, \"ops_per_pass\": %" PRId64 ", \"bytes_per_pass\": %" PRId64
+        ", \"target\": %g, \"note\": %s, \"sides\": [%s]}%s\n",
+        json_string(w.name).c_str(), json_string(w.description).c_str(), json_string(w.op).c_str(), w.ops_per_pass,
+        w.bytes_per_pass, w.target, json_string(w.note).c_str(), sides.c_str(), i + 1 < workloads.size() ? "," : "");
+  }
+  std::printf("]\n");
+  return 0;
+}
+
+int verify(std::vector<Workload> &workloads) {
+  int status = 0;
+  for (Workload &w : workloads) {
+    if (!set_up(w)) return 1;
+    std::map<uint64_t, std::string> seen;
+    for (const Side &s : w.sides) {
+      const uint64_t sum = s.pass(true);
+      seen.emplace(sum, s.name);
+      std::printf("{\"workload\": %s, \"side\": %s, \"checksum\": \"%016" PRIx64 "\"}\n", json_string(w.name).c_str(),
+                  json_string(s.name).c_str(), sum);
+    }
+    if (seen.size() > 1) {
+      std::fprintf(stderr, "%s: the sides disagree on what they read or wrote\n", w.name.c_str());
+      status = 1;
+    }
+  }
+  std::fflush(stdout);
+  return status;
+}
+
+int callgrind(std::vector<Workload> &workloads) {
+  for (Workload &w : workloads) {
+    if (!set_up(w)) return 1;
+    for (const Side &s : w.sides) {
+      const std::string label = w.name + "/" + s.name;
+      CALLGRIND_ZERO_STATS;
+      const uint64_t sum = s.pass(false);
+      CALLGRIND_DUMP_STATS_AT(label.c_str());
+      benchmark::DoNotOptimize(sum);
+    }
+  }
+  return 0;
+}
+
+int once(std::vector<Workload> &workloads, const std::string &which) {
+  for (Workload &w : workloads) {
+    for (const Side &s : w.sides) {
+      if (w.name + "/" + s.name != which) continue;
+      if (!set_up(w)) return 1;
+      marker("avio-bench:begin");
+      const uint64_t sum = s.pass(false);
+      marker("avio-bench:end");
+      std::printf("%016" PRIx64 "\n", sum);
+      return 0;
+    }
+  }
+  std::fprintf(stderr, "--once=%s: no such workload/side\n", which.c_str());
+  return 2;
+}
+
+int benchmarks(std::vector<Workload> &workloads, int argc, char **argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  for (Workload &w : workloads) {
+    // Set up on first use, outside the timed loop: a workload that the
+    // benchmark filter skips never creates its files.
+    auto ready = std::make_shared<int>(0);  // 0 not yet, 1 ready, -1 failed
+    Workload *workload = &w;
+    for (const Side &s : w.sides) {
+      const std::string name = w.name + "/" + s.name;
+      const Pass pass = s.pass;
+      benchmark::RegisterBenchmark(name.c_str(),
+                                   [pass, workload, ready](benchmark::State &state) {
+                                     if (*ready == 0) *ready = set_up(*workload) ? 1 : -1;
+                                     if (*ready < 0) {
+                                       state.SkipWithError("setup failed");
+                                       return;
+                                     }
+                                     for (auto _ : state) benchmark::DoNotOptimize(pass(false));
+                                     state.SetBytesProcessed(state.iterations() * workload->bytes_per_pass);
+                                     state.counters["ops_per_pass"] = static_cast<double>(workload->ops_per_pass);
+                                   })
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+    }
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int run_main(int argc, char **argv, const RegisterFn &register_workloads) {
+  Options o = parse(argc, argv);
+  std::vector<Workload> all;
+  register_workloads(all, o.config);
+  std::vector<Workload> workloads;
+  const std::regex only(o.only);
+  for (Workload &w : all)
+    if (std::regex_search(w.name, only)) workloads.push_back(std::move(w));
+  switch (o.mode) {
+    case Mode::kDescribe: return describe(workloads);
+    case Mode::kVerify: return verify(workloads);
+    case Mode::kCallgrind: return callgrind(workloads);
+    case Mode::kOnce: return once(workloads, o.once);
+    case Mode::kBenchmark: return benchmarks(workloads, argc, argv);
+  }
+  return 2;
+}
+
+}  // namespace avio_bench
