@@ -204,7 +204,13 @@ class IOContext {
   Result<int> get_str16(int maxlen, std::span<char> out, bool big_endian);
   Result<int> put_str16(std::string_view s, bool big_endian);
   // The inline writers' slow path: the low `n` bytes of `v`, in memory order.
-  [[gnu::noinline, gnu::cold]] void write_bytes_slow(uint64_t v, int n);
+  // Taking the value (not its address) keeps the callers' loops free of a
+  // stack store per call.
+  [[gnu::noinline, gnu::cold]] void write_bytes_slow(uint64_t v, int n) {
+    uint8_t bytes[8];
+    std::memcpy(bytes, &v, sizeof bytes);  // little-endian host
+    detail::write_slow_bytes(c_, bytes, c_.write_flag ? n : 0);
+  }
   Result<size_t> read_slow(std::span<uint8_t> dst);
   Result<std::span<const uint8_t>> peek_slow(size_t n);
   void release();
@@ -288,14 +294,6 @@ inline void IOContext::write_le(uint64_t v) {
     return;
   }
   write_bytes_slow(v, N);
-}
-
-// Passing the value (not its address) keeps the callers' loops free of a
-// stack store per call.
-inline void IOContext::write_bytes_slow(uint64_t v, int n) {
-  uint8_t bytes[8];
-  std::memcpy(bytes, &v, sizeof bytes);  // little-endian host
-  detail::write_slow_bytes(c_, bytes, c_.write_flag ? n : 0);
 }
 
 template <int N>
