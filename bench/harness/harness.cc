@@ -17,7 +17,7 @@
 namespace avio_bench {
 namespace {
 
-enum class Mode { kBenchmark, kVerify, kCallgrind, kOnce, kDescribe };
+enum class Mode { kBenchmark, kVerify, kCallgrind, kOnce, kDescribe, kPrepare };
 
 struct Options {
   Mode mode = Mode::kBenchmark;
@@ -45,6 +45,8 @@ Options parse(int &argc, char **argv) {
       o.mode = Mode::kCallgrind;
     } else if (arg == "--describe") {
       o.mode = Mode::kDescribe;
+    } else if (arg == "--prepare") {
+      o.mode = Mode::kPrepare;
     } else if (take_flag(arg, "--once", &v)) {
       o.mode = Mode::kOnce;
       o.once = v;
@@ -62,6 +64,10 @@ Options parse(int &argc, char **argv) {
       o.config.write_file = v;
     } else if (take_flag(arg, "--write_file_mib", &v)) {
       o.config.write_file_bytes = std::atoll(v.c_str()) << 20;
+    } else if (take_flag(arg, "--read_file_mib", &v)) {
+      o.config.read_file_bytes = std::atoll(v.c_str()) << 20;
+    } else if (take_flag(arg, "--seek_file_mib", &v)) {
+      o.config.seek_file_bytes = std::atoll(v.c_str()) << 20;
     } else {
       argv[kept++] = argv[i];
     }
@@ -205,6 +211,10 @@ int run_main(int argc, char **argv, const RegisterFn &register_workloads) {
     if (std::regex_search(w.name, only)) workloads.push_back(std::move(w));
   switch (o.mode) {
     case Mode::kDescribe: return describe(workloads);
+    case Mode::kPrepare:
+      for (Workload &w : workloads)
+        if (!set_up(w)) return 1;
+      return 0;
     case Mode::kVerify: return verify(workloads);
     case Mode::kCallgrind: return callgrind(workloads);
     case Mode::kOnce: return once(workloads, o.once);

@@ -7,7 +7,7 @@
 // checksum, which `--verify` checks before anything is timed, so that a
 // figure can never come from a side that skipped work.
 //
-// A program built on the harness runs in one of four modes:
+// A program built on the harness runs in one of these modes:
 //   (default)          Google Benchmark, one benchmark per workload and side,
 //                      named "workload/side"; Google Benchmark flags pass through.
 //   --verify           one pass of every side with a full checksum; prints one
@@ -19,6 +19,8 @@
 //   --once=W/S         one pass of workload W on side S, bracketed by two
 //                      marker system calls, for strace to count what lies between.
 //   --describe         the workloads as a JSON array (for bench/report.py).
+//   --prepare          only the workloads' setup (makes their files), so that
+//                      a later run under valgrind does not have to.
 // --only=REGEX limits the non-benchmark modes to matching workload names.
 // Sizes come from flags (`--memory_mib`, `--file`, ...), see `Config`.
 #ifndef AVIO_BENCH_HARNESS_HARNESS_HPP
@@ -34,10 +36,13 @@ namespace avio_bench {
 struct Config {
   int64_t memory_bytes = int64_t{64} << 20;  // in-memory stream workloads
   int64_t seek_ops = 1'000'000;              // random seek workloads
-  std::string read_file;                     // sequential file read (512 MiB in the full run)
-  std::string seek_file;                     // seek-heavy parse (64 MiB)
-  std::string write_file;                    // file write target (created, then removed)
-  int64_t write_file_bytes = int64_t{512} << 20;
+  // File workloads run only when bench/run names their files.
+  std::string read_file;  // sequential read
+  int64_t read_file_bytes = int64_t{512} << 20;
+  std::string seek_file;  // seek-heavy parse
+  int64_t seek_file_bytes = int64_t{64} << 20;
+  std::string write_file;  // sequential write (created, then removed)
+  int64_t write_file_bytes = int64_t{64} << 20;
 };
 
 // One pass of a workload on one side. With `verify`, the returned checksum

@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Turns one run of the benchmark programs into the published results.
+
+Reads what bench/run collected in --raw (workload descriptions, checksums,
+Google Benchmark JSON, callgrind dumps, strace logs, peak memory) and writes
+--out/results.json, --out/results.md and --out/ratios.svg (through gnuplot).
+With --readme, also replaces the table between the results markers there.
+
+Every ratio is libavformat / avio (time, instructions, bytes): higher is
+better for avio. Times are the median CPU time of the repetitions; CPU time
+rather than wall time because the machine is shared, and a descheduled
+thread's wait belongs to neither side.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+AVIO_SIDES = ("avio", "avio_c")
+LAVF = "lavf"
+
+# Targets with a second condition, checked beside the time ratio.
+PEEK_MEMCPY_SLACK = 1.10  # the peek path within 10% of a plain memcpy
+
+
+def load_json(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
+def load_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def describe(raw, name):
+    return {w["name"]: w for w in load_json(os.path.join(raw, name), [])}
+
+
+def timings(raw):
+    """(workload, side) -> list of CPU times in ns per pass."""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(raw, "time_*.json"))):
+        data = load_json(path)
+        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+        for b in data.get("benchmarks", []):
+            if b.get("run_type") != "iteration" or b.get("error_occurred"):
+                continue
+            workload, side = b["run_name"].split("/")[:2]
+            out.setdefault((workload, side), []).append(b["cpu_time"] * scale[b["time_unit"]])
+    return out
+
+
+def callgrind_counts(raw):
+    """(workload, side) -> instructions in one pass."""
+    out = {}
+    for path in glob.glob(os.path.join(raw, "callgrind", "*", "out*")):
+        label = total = None
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("desc: Trigger: Client Request: "):
+                    label = line.split(": ", 3)[3].strip()
+                elif line.startswith(("summary:", "totals:")) and total is None:
+                    total = int(line.split()[1])
+        if label and "/" in label and total is not None:
+            workload, side = label.split("/", 1)
+            out[(workload, side)] = total
+    return out
+
+
+def syscalls(raw):
+    """(workload, side) -> {name: count} between the harness's two markers."""
+    out = {}
+    for path in glob.glob(os.path.join(raw, "strace_*.txt")):
+        m = re.match(r"strace_(.+)_(avio|lavf)\.txt$", os.path.basename(path))
+        if not m:
+            continue
+        counts, inside = {}, False
+        with open(path, errors="replace") as f:
+            for line in f:
+                if "avio-bench:begin" in line:
+                    inside = True
+                    continue
+                if "avio-bench:end" in line:
+                    break
+                call = re.match(r"^(?:\d+\s+)?([a-z_0-9]+)\(", line)
+                if inside and call:
+                    counts[call.group(1)] = counts.get(call.group(1), 0) + 1
+        out[(m.group(1), m.group(2))] = counts
+    return out
+
+
+def machine():
+    def run(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return ""
+
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_gib = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_gib = round(int(line.split()[1]) / 1024 / 1024)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem_gib,
+        "kernel": platform.release(),
+        "libavformat": run(["pkg-config", "--modversion", "libavformat"]),
+        "compiler": run(["c++", "--version"]).splitlines()[0] if run(["c++", "--version"]) else "",
+        "load_average_at_report": list(os.getloadavg()),
+    }
+
+
+def fmt_time(ns_per_op):
+    if ns_per_op >= 1e6:
+        return f"{ns_per_op / 1e6:.2f} ms"
+    if ns_per_op >= 1e3:
+        return f"{ns_per_op / 1e3:.2f} µs"
+    return f"{ns_per_op:.2f} ns"
+
+
+def fmt_rate(bytes_per_s):
+    if bytes_per_s >= 1e9:
+        return f"{bytes_per_s / 1e9:.2f} GB/s"
+    return f"{bytes_per_s / 1e6:.0f} MB/s"
+
+
+def build(args):
+    raw = args.raw
+    desc = describe(raw, "describe_cpp.json")
+    desc.update(describe(raw, "describe_c.json"))
+    desc_cg = describe(raw, "describe_cpp_callgrind.json")
+    desc_cg.update(describe(raw, "describe_c_callgrind.json"))
+    times = timings(raw)
+    instr = callgrind_counts(raw)
+    calls = syscalls(raw)
+
+    # Checksums: every side of a workload must have read or written the same bytes.
+    sums = {}
+    for v in load_jsonl(os.path.join(raw, "verify.jsonl")):
+        sums.setdefault(v["workload"], {})[v["side"]] = v["checksum"]
+
+    rows = []
+    for name, w in desc.items():
+        sides = sorted({s for (wl, s) in times if wl == name})
+        avio_side = next((s for s in sides if s in AVIO_SIDES), None)
+        if avio_side is None or LAVF not in sides:
+            continue
+        per_op = {}
+        for s in sides:
+            t = statistics.median(times[(name, s)])
+            per_op[s] = {
+                "ns_per_op": t / w["ops_per_pass"],
+                "bytes_per_second": w["bytes_per_pass"] / (t / 1e9),
+                "repetitions": len(times[(name, s)]),
+            }
+        ratio = per_op[LAVF]["ns_per_op"] / per_op[avio_side]["ns_per_op"]
+        row = {
+            "workload": name,
+            "api": "C" if avio_side == "avio_c" else "C++",
+            "description": w["description"],
+            "op": w["op"],
+            "avio": per_op[avio_side],
+            "libavformat": per_op[LAVF],
+            "ratio": ratio,
+            "target": w["target"],
+            "note": w["note"],
+            "checksums_agree": len(set(sums.get(name, {}).values())) == 1,
+        }
+        conditions = [ratio >= w["target"]]
+        if "memcpy" in per_op:
+            row["memcpy"] = per_op["memcpy"]
+            within = per_op[avio_side]["ns_per_op"] <= PEEK_MEMCPY_SLACK * per_op["memcpy"]["ns_per_op"]
+            row["within_10pct_of_memcpy"] = within
+            conditions.append(within)
+        cg = desc_cg.get(name)
+        if cg and (name, avio_side) in instr and (name, LAVF) in instr:
+            a = instr[(name, avio_side)] / cg["ops_per_pass"]
+            l = instr[(name, LAVF)] / cg["ops_per_pass"]
+            row["instructions"] = {"avio_per_op": a, "libavformat_per_op": l, "ratio": l / a if a else None,
+                                   "ops_counted": cg["ops_per_pass"]}
+        if (name, "avio") in calls and (name, LAVF) in calls:
+            a, l = calls[(name, "avio")], calls[(name, LAVF)]
+            row["syscalls"] = {"avio": sum(a.values()), "libavformat": sum(l.values()), "avio_by_call": a,
+                               "libavformat_by_call": l}
+            if name == "file_read_4k":
+                conditions.append(row["syscalls"]["avio"] <= row["syscalls"]["libavformat"])
+        row["met"] = all(conditions) and row["checksums_agree"]
+        rows.append(row)
+
+    memory = []
+    for m in load_jsonl(os.path.join(raw, "footprint.jsonl")):
+        memory.append({**m, "ratio": m["lavf_bytes"] / m["avio_bytes"], "target": 1.0,
+                       "met": m["avio_bytes"] <= m["lavf_bytes"]})
+
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "mode": args.mode,
+        "machine": machine(),
+        "method": ("ratio = libavformat time / avio time, median CPU time of the repetitions, both sides in one "
+                   "run; the C API sides in two processes run alternately. Instructions: valgrind --tool=callgrind "
+                   "over one pass of each side on smaller data. System calls: strace over one pass."),
+        "workloads": rows,
+        "memory": memory,
+    }
+
+
+def markdown(res):
+    m = res["machine"]
+    lines = [
+        f"Measured {res['date']} ({res['mode']} run) on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+        f"Linux {m['kernel']}, against the system libavformat {m['libavformat']} ({m['compiler']}). "
+        f"Load average when the report was written: {', '.join(f'{x:.2f}' for x in m['load_average_at_report'])} "
+        "(the machine is shared: times are noisy, instruction counts are not).",
+        "",
+        "Ratio = libavformat / avio (higher is better for avio). Time: median CPU time per operation.",
+        "",
+        "| Workload | API | avio | libavformat | ratio | target | met | instr/op avio | instr/op lavf | instr ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in res["workloads"]:
+        a, l = r["avio"], r["libavformat"]
+        ins = r.get("instructions")
+        extra = ""
+        if "memcpy" in r:
+            extra = f"; memcpy {fmt_rate(r['memcpy']['bytes_per_second'])}" + (
+                ", within 10%" if r["within_10pct_of_memcpy"] else ", **not** within 10%")
+        if "syscalls" in r:
+            extra += f"; syscalls {r['syscalls']['avio']} vs {r['syscalls']['libavformat']}"
+        if not r["checksums_agree"]:
+            extra += "; **checksums differ**"
+        if r["note"]:
+            extra += f"; {r['note']}"
+        lines.append(
+            f"| {r['description']}{extra} | {r['api']} | {fmt_time(a['ns_per_op'])} ({fmt_rate(a['bytes_per_second'])}) "
+            f"| {fmt_time(l['ns_per_op'])} ({fmt_rate(l['bytes_per_second'])}) | **{r['ratio']:.2f}×** "
+            f"| ≥ {r['target']:g}× | {'yes' if r['met'] else '**no**'} "
+            f"| {ins['avio_per_op']:.1f} | {ins['libavformat_per_op']:.1f} | {ins['ratio']:.2f}× |"
+            if ins else
+            f"| {r['description']}{extra} | {r['api']} | {fmt_time(a['ns_per_op'])} ({fmt_rate(a['bytes_per_second'])}) "
+            f"| {fmt_time(l['ns_per_op'])} ({fmt_rate(l['bytes_per_second'])}) | **{r['ratio']:.2f}×** "
+            f"| ≥ {r['target']:g}× | {'yes' if r['met'] else '**no**'} | | | |")
+    if res["memory"]:
+        lines += ["", "Peak memory of one context (heap at its highest while opened, read or written, sought; avio "
+                  "includes its IOContext object):", "",
+                  "| Context | avio bytes | libavformat bytes | lavf / avio | target | met |", "|---|---|---|---|---|---|"]
+        for m in res["memory"]:
+            lines.append(f"| {m['description']} | {m['avio_bytes']} | {m['lavf_bytes']} | {m['ratio']:.3f} "
+                         f"| ≤ libavformat | {'yes' if m['met'] else '**no**'} |")
+    sys_rows = [r for r in res["workloads"] if "syscalls" in r]
+    if sys_rows:
+        lines += ["", "System calls in one pass (strace):", "", "| Workload | avio | libavformat |", "|---|---|---|"]
+        for r in sys_rows:
+            def detail(d):
+                return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]))
+            lines.append(f"| {r['workload']} | {r['syscalls']['avio']} ({detail(r['syscalls']['avio_by_call'])}) "
+                         f"| {r['syscalls']['libavformat']} ({detail(r['syscalls']['libavformat_by_call'])}) |")
+    met = sum(r["met"] for r in res["workloads"]) + sum(m["met"] for m in res["memory"])
+    total = len(res["workloads"]) + len(res["memory"])
+    lines += ["", f"Targets met: {met} of {total}."]
+    return "\n".join(lines) + "\n"
+
+
+def chart(res, out_dir):
+    rows = res["workloads"]
+    data = os.path.join(out_dir, ".ratios.dat")
+    with open(data, "w") as f:
+        f.write("# workload time_ratio instr_ratio target\n")
+        for r in rows:
+            ins = r.get("instructions", {}).get("ratio") or "NaN"
+            f.write(f"\"{r['workload']}\" {r['ratio']:.4f} {ins} {r['target']}\n")
+    svg = os.path.join(out_dir, "ratios.svg")
+    script = f"""
+set terminal svg size 1200,560 dynamic font "sans,12" background rgb "white"
+set termoption noenhanced
+set output "{svg}"
+set title "avio vs libavformat {res['machine']['libavformat']}: ratio = libavformat / avio (higher is better), {res['date']}"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y 2
+set yrange [0.25:*]
+set ylabel "ratio (log scale)"
+set grid ytics
+set xtics rotate by -40 scale 0 font ",11"
+set key top right
+set rmargin 8
+set bmargin 7
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#444444"
+plot "{data}" using 2:xtic(1) title "time ratio" lc rgb "#2b6cb0", \\
+     "" using 3 title "instruction ratio (callgrind)" lc rgb "#9ac1e6", \\
+     "" using ($0):4 with points pt 9 ps 1.4 lc rgb "#c53030" title "target"
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    preview = os.environ.get("AVIO_BENCH_PNG")  # a PNG copy, to look at the chart without a browser
+    if preview:
+        png = script.replace('set terminal svg size 1200,560 dynamic font "sans,12" background rgb "white"',
+                             'set terminal pngcairo size 1200,560 font "sans,10" background rgb "white"')
+        subprocess.run(["gnuplot"], input=png.replace(f'set output "{svg}"', f'set output "{preview}"'),
+                       text=True, check=True)
+    os.remove(data)
+    return svg
+
+
+def update_readme(path, table):
+    with open(path) as f:
+        text = f.read()
+    begin, end = "<!-- results:begin -->", "<!-- results:end -->"
+    if begin not in text or end not in text:
+        print(f"report.py: no results markers in {path}; not updated", file=sys.stderr)
+        return
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + table + "\n![ratios](ratios.svg)\n" + end + tail)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--raw", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--mode", default="full")
+    p.add_argument("--readme")
+    args = p.parse_args()
+    res = build(args)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(res, f, indent=2)
+        f.write("\n")
+    table = markdown(res)
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write("# avio benchmark results\n\n" + table + "\n![ratios](ratios.svg)\n")
+    chart(res, args.out)
+    if args.readme:
+        update_readme(args.readme, table)
+    sys.stdout.write(table)
+    bad = [r["workload"] for r in res["workloads"] if not r["checksums_agree"]]
+    if bad:
+        print(f"report.py: the sides disagree on {', '.join(bad)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
