@@ -1,0 +1,187 @@
+// avio stat, avio ls, avio protocols: what the URL layer knows.
+#include <CLI/CLI.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <string>
+
+#include "avio/url.hpp"
+#include "command.hpp"
+#include "endpoints.hpp"
+
+namespace avio::tools {
+
+namespace {
+
+const char *yes_no(bool b) { return b ? "yes" : "no"; }
+
+struct UrlArgs {
+  std::string url;
+  OptionList options;
+  bool long_format = false;
+};
+
+int run_stat(const UrlArgs &args) {
+  const std::string url = input_url(args.url);
+  Result<IOContext> io = open_input(args.url, args.options);
+  if (!io) return report("stat", args.url, io.error());
+  std::printf("url:       %s\n", url.c_str());
+  UrlContext *h = url_context_of(*io);
+  std::printf("protocol:  %s\n", h ? h->info().name.c_str() : find_protocol_name(url).c_str());
+  if (Result<int64_t> size = io->size(); size)
+    std::printf("size:      %lld\n", static_cast<long long>(*size));
+  else
+    std::printf("size:      unknown (%s)\n", error_message(size.error()).c_str());
+  std::printf("seekable:  %s\n", yes_no(io->seekable()));
+  if (h) {
+    std::printf("streamed:  %s\n", yes_no(h->is_streamed));
+    if (h->max_packet_size) std::printf("max packet size: %d\n", h->max_packet_size);
+    if (h->min_packet_size) std::printf("min packet size: %d\n", h->min_packet_size);
+    if (Result<int> short_seek = h->short_seek_size(); short_seek)
+      std::printf("short seek size: %d\n", *short_seek);
+    const int fd = h->file_handle();
+    if (fd >= 0) std::printf("file handle: %d\n", fd);
+    // The protocol's options with the values in effect.
+    const OptionValues &values = h->options();
+    for (const OptionSpec &spec : values.specs()) {
+      std::string value;
+      switch (spec.type) {
+        case OptionType::kInt:
+        case OptionType::kInt64:
+        case OptionType::kBool:
+          value = std::to_string(values.integer(spec.name));
+          break;
+        case OptionType::kString:
+          value = values.string(spec.name);
+          break;
+        case OptionType::kBinary:
+          value = std::to_string(values.binary(spec.name).size()) + " bytes";
+          break;
+      }
+      std::printf("option %.*s: %s\n", static_cast<int>(spec.name.size()), spec.name.data(), value.c_str());
+    }
+  }
+  std::printf("buffer:    %d bytes\n", io->core().buffer_size);
+  return 0;
+}
+
+const char *type_name(DirEntryType type) {
+  switch (type) {
+    case DirEntryType::kBlockDevice: return "BLOCK DEVICE";
+    case DirEntryType::kCharacterDevice: return "CHARACTER DEVICE";
+    case DirEntryType::kDirectory: return "DIR";
+    case DirEntryType::kNamedPipe: return "PIPE";
+    case DirEntryType::kSymbolicLink: return "LINK";
+    case DirEntryType::kSocket: return "SOCKET";
+    case DirEntryType::kFile: return "FILE";
+    case DirEntryType::kServer: return "SERVER";
+    case DirEntryType::kShare: return "SHARE";
+    case DirEntryType::kWorkgroup: return "WORKGROUP";
+    case DirEntryType::kUnknown: break;
+  }
+  return "UNKNOWN";
+}
+
+std::string time_text(int64_t us) {
+  if (us < 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(us / 1000000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  return text;
+}
+
+int run_ls(const UrlArgs &args) {
+  Result<Directory> dir = Directory::open(args.url);
+  if (!dir) return report("ls", args.url, dir.error());
+  for (;;) {
+    Result<std::optional<DirEntry>> entry = dir->next();
+    if (!entry) return report("ls", args.url, entry.error());
+    if (!*entry) break;
+    const DirEntry &e = **entry;
+    if (!args.long_format) {
+      std::printf("%s\n", e.name.c_str());
+      continue;
+    }
+    char mode[8] = "???";
+    if (e.filemode >= 0) std::snprintf(mode, sizeof mode, "%03llo", static_cast<long long>(e.filemode & 0777));
+    std::printf("%-16s %4s %12lld  %s  %s\n", type_name(e.type), mode, static_cast<long long>(e.size),
+                time_text(e.modification_timestamp).c_str(), e.name.c_str());
+  }
+  if (Status st = dir->close(); !st) return report("ls", args.url, st.error());
+  return 0;
+}
+
+const char *type_name(OptionType type) {
+  switch (type) {
+    case OptionType::kInt: return "int";
+    case OptionType::kInt64: return "int64";
+    case OptionType::kBool: return "bool";
+    case OptionType::kString: return "string";
+    case OptionType::kBinary: return "binary";
+  }
+  return "?";
+}
+
+struct ProtocolsArgs {
+  bool names_only = false;
+};
+
+int run_protocols(const ProtocolsArgs &args) {
+  for (const auto &info : ProtocolRegistry::global().list()) {
+    if (args.names_only) {
+      std::printf("%s\n", info->name.c_str());
+      continue;
+    }
+    std::string caps;
+    if (info->can_read) caps += "read ";
+    if (info->can_write) caps += "write ";
+    if (info->can_seek) caps += "seek ";
+    if (info->has_dir) caps += "list ";
+    if (!caps.empty()) caps.pop_back();
+    std::printf("%s (%s)\n", info->name.c_str(), caps.c_str());
+    for (const OptionSpec &spec : info->options) {
+      std::string range;
+      if ((spec.type == OptionType::kInt || spec.type == OptionType::kInt64) && spec.max > spec.min) {
+        char text[64];
+        std::snprintf(text, sizeof text, " [%.0f..%.0f]", spec.min, spec.max);
+        range = text;
+      }
+      std::printf("  %-22.*s %-6s default %-8s%s  %.*s\n", static_cast<int>(spec.name.size()), spec.name.data(),
+                  type_name(spec.type), spec.default_value.empty() ? "-" : std::string(spec.default_value).c_str(),
+                  range.c_str(), static_cast<int>(spec.help.size()), spec.help.data());
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_stat(CLI::App &app, int *status) {
+  auto args = std::make_shared<UrlArgs>();
+  CLI::App *cmd = app.add_subcommand("stat", "Show what avio knows about URL: protocol, size, seekability, options");
+  cmd->add_option("URL", args->url, "any avio URL")->required();
+  cmd->add_option("-o,--option", args->options, "protocol option, KEY=VALUE (repeatable)");
+  cmd->callback([args, status] { *status = run_stat(*args); });
+}
+
+void add_ls(CLI::App &app, int *status) {
+  auto args = std::make_shared<UrlArgs>();
+  CLI::App *cmd = app.add_subcommand("ls", "List the directory URL");
+  cmd->add_option("URL", args->url, "a directory URL (file: or a plain path)")->required();
+  cmd->add_flag("-l,--long", args->long_format, "type, mode, size and modification time too");
+  cmd->callback([args, status] { *status = run_ls(*args); });
+}
+
+void add_protocols(CLI::App &app, int *status) {
+  auto args = std::make_shared<ProtocolsArgs>();
+  CLI::App *cmd = app.add_subcommand("protocols", "List the protocols with what they can do and their options");
+  cmd->add_flag("-1,--names", args->names_only, "names only, one per line");
+  cmd->callback([args, status] { *status = run_protocols(*args); });
+}
+
+}  // namespace avio::tools
