@@ -271,8 +271,13 @@ Status IOContext::ensure_seekback(int64_t n) { return Status::from_code(detail::
 bool IOContext::eof() { return detail::feof(c_) != 0; }
 
 int IOContext::put_str(std::string_view s) {
-  write({reinterpret_cast<const uint8_t *>(s.data()), s.size()});
-  w8(0);
+  if (c_.direct) {  // direct mode sends the string and its NUL as one packet, as avio_put_str does
+    const std::string terminated(s);
+    write({reinterpret_cast<const uint8_t *>(terminated.c_str()), terminated.size() + 1});
+  } else {
+    write({reinterpret_cast<const uint8_t *>(s.data()), s.size()});
+    w8(0);
+  }
   return static_cast<int>(s.size() + 1);
 }
 
