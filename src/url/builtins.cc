@@ -6,8 +6,9 @@ namespace avio::url_internal {
 
 void register_builtins(ProtocolRegistry &registry) {
   using namespace protocols;
-  for (ProtocolInfo (*make)() : {concat_protocol, concatf_protocol, data_protocol, fd_protocol, file_protocol,
-                                 pipe_protocol, subfile_protocol})
+  for (ProtocolInfo (*make)() : {async_protocol, cache_protocol, concat_protocol, concatf_protocol, crypto_protocol,
+                                 data_protocol, fd_protocol, file_protocol, md5_protocol, pipe_protocol,
+                                 subfile_protocol, tee_protocol})
     registry.add_or_replace(make());
 }
 

@@ -5,7 +5,14 @@
  * arguments and requires identical output (and identical files written).
  *
  * usage: avio_ops read  URL SEED OPS [key=value ...]
+ *        avio_ops readstream URL SEED OPS [key=value ...]
+ *            (for pipes, whose read sizes depend on timing: no partial
+ *            reads, no backward seeks, no byte count)
+ *        avio_ops readtimed URL SEED OPS [key=value ...]
+ *            (seekable, but the protocol's read sizes depend on timing:
+ *            no partial reads, no byte count)
  *        avio_ops write URL SEED OPS [key=value ...]
+ *        avio_ops dump  URL [key=value ...]   (copies the whole stream to stdout)
  *        avio_ops dir   URL
  *        avio_ops check URL   (avio_check and avio_find_protocol_name)
  */
@@ -53,7 +60,7 @@ static void print_context(AVIOContext *pb) {
          pb->buffer_size, pb->seekable, pb->max_packet_size, pb->min_packet_size, pb->direct, pb->write_flag);
 }
 
-static int run_read(const char *url, int ops, AVDictionary **opts) {
+static int run_read(const char *url, int ops, AVDictionary **opts, int stream, int timed) {
   AVIOContext *pb = NULL;
   int ret = avio_open2(&pb, url, AVIO_FLAG_READ, NULL, opts);
   print_leftover(*opts);
@@ -76,15 +83,20 @@ static int run_read(const char *url, int ops, AVDictionary **opts) {
         if (r > 0) h = fnv(buf, (int)r);
         break;
       }
-      case 2: r = avio_seek(pb, (int64_t)(rnd() % (uint64_t)span), SEEK_SET); break;
-      case 3: r = avio_seek(pb, (int64_t)(rnd() % 80000) - 8000, SEEK_CUR); break;
+      case 2: {
+        int64_t to = (int64_t)(rnd() % (uint64_t)span);
+        if (stream && to < avio_tell(pb)) to = avio_tell(pb) + to % 1000;
+        r = avio_seek(pb, to, SEEK_SET);
+        break;
+      }
+      case 3: r = avio_seek(pb, (int64_t)(rnd() % 80000) - (stream ? 0 : 8000), SEEK_CUR); break;
       case 4: r = avio_r8(pb); h = (uint32_t)avio_feof(pb); break;
       case 5: r = avio_rb32(pb); break;
       case 6: r = avio_tell(pb); break;
       case 7: r = avio_size(pb); break;
       case 8: {
         int n = (int)(rnd() % 100000);
-        r = avio_read_partial(pb, buf, n);
+        r = stream || timed ? avio_read(pb, buf, n) : avio_read_partial(pb, buf, n);
         if (r > 0) h = fnv(buf, (int)r);
         break;
       }
@@ -92,7 +104,7 @@ static int run_read(const char *url, int ops, AVDictionary **opts) {
     }
     printf("%d op%d %" PRId64 " %08x eof=%d err=%d\n", i, op, r, h, pb->eof_reached, pb->error);
   }
-  printf("bytes_read %" PRId64 "\n", pb->bytes_read);
+  if (!stream && !timed) printf("bytes_read %" PRId64 "\n", pb->bytes_read);
   free(buf);
   printf("close %d\n", avio_close(pb));
   return 0;
@@ -165,11 +177,23 @@ int main(int argc, char **argv) {
     printf("check rw %d\n", avio_check(url, AVIO_FLAG_READ_WRITE));
     return 0;
   }
+  if (!strcmp(mode, "dump")) {
+    AVDictionary *opts = parse_options(argc, argv, 3);
+    AVIOContext *pb = NULL;
+    int ret = avio_open2(&pb, url, AVIO_FLAG_READ, NULL, &opts);
+    av_dict_free(&opts);
+    if (ret < 0) return 1;
+    unsigned char buf[65536];
+    while ((ret = avio_read(pb, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)ret, stdout);
+    avio_close(pb);
+    return ret == AVERROR_EOF ? 0 : 1;
+  }
   if (argc < 5) return 2;
   rng_state = strtoull(argv[3], NULL, 10);
   int ops = atoi(argv[4]);
   AVDictionary *opts = parse_options(argc, argv, 5);
-  int r = !strcmp(mode, "write") ? run_write(url, ops, &opts) : run_read(url, ops, &opts);
+  int r = !strcmp(mode, "write") ? run_write(url, ops, &opts)
+                                  : run_read(url, ops, &opts, !strcmp(mode, "readstream"), !strcmp(mode, "readtimed"));
   av_dict_free(&opts);
   fflush(stdout);
   return r;

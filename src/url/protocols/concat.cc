@@ -6,6 +6,7 @@
 
 #include "avio/url.hpp"
 #include "builtins.hpp"
+#include "token.hpp"
 
 namespace avio::protocols {
 
@@ -132,38 +133,14 @@ class ConcatProtocol final : public Protocol {
       text.append(reinterpret_cast<const char *>(buf), *r);
     }
     std::vector<std::string> parts;
-    size_t p = 0;
-    while (p < text.size()) {
-      const size_t lead = text.find_first_not_of(" \n\t\r", p);
-      if (lead == std::string::npos) break;
-      size_t eol = text.find_first_of("\r\n", p);
-      if (eol == std::string::npos) eol = text.size();
-      parts.push_back(unescape_token(std::string_view(text).substr(p, eol - p)));
-      p = eol + 1;
+    std::string_view cursor = text;
+    cursor = cursor.substr(0, cursor.find('\0'));  // the list is a C string in FFmpeg
+    while (!cursor.empty()) {
+      if (cursor.find_first_not_of(" \n\t\r") == std::string_view::npos) break;
+      parts.push_back(get_token(cursor, "\r\n"));
+      if (!cursor.empty()) cursor.remove_prefix(1);
     }
     return parts;
-  }
-
-  // av_get_token: leading and trailing white space dropped, '\' escapes a
-  // character, '...' quotes literally.
-  static std::string unescape_token(std::string_view s) {
-    std::string out;
-    size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-    size_t keep = 0;  // length of out that must not be trimmed
-    for (; i < s.size(); ++i) {
-      if (s[i] == '\\' && i + 1 < s.size()) {
-        out += s[++i];
-        keep = out.size();
-      } else if (s[i] == '\'') {
-        for (++i; i < s.size() && s[i] != '\''; ++i) out += s[i];
-        keep = out.size();
-      } else {
-        out += s[i];
-      }
-    }
-    while (out.size() > keep && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
-    return out;
   }
 
   bool list_file_;
