@@ -135,12 +135,14 @@ Workload bulk_read(const Config &config, std::string name, int request, double t
 }
 
 // The zero-copy path: peek at 4 KiB in the buffer and consume it, against
-// libavformat copying the same 4 KiB out, and against one plain memcpy of the
-// same data (the floor for anything fed by a copying callback).
+// libavformat copying the same 4 KiB out, and against a plain memcpy of the
+// same data into a buffer of the same size in the same steps (32 KiB): the
+// one copy that a copying read callback makes on every path, so the floor.
 Workload peek_4k(const Config &config) {
   constexpr int kRequest = 4096;
   Workload w = bulk_read(config, "peek_4k", kRequest, 1.6);
-  w.description = "zero-copy peek 4 KiB from a memory callback (lavf: avio_read 4 KiB; memcpy: one plain copy)";
+  w.description = "zero-copy peek 4 KiB from a memory callback (" + mib(config.memory_bytes) +
+                  "; lavf: avio_read 4 KiB; memcpy: the same data in 32 KiB copies)";
   w.op = "4 KiB peek";
   const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(config.memory_bytes));
   w.sides[0] = {"avio", [&data](bool verify) {
@@ -155,13 +157,19 @@ Workload peek_4k(const Config &config) {
                   }
                   return h;
                 }};
-  auto dst = std::make_shared<std::vector<uint8_t>>(kRequest);
-  w.sides.push_back({"memcpy", [&data, dst](bool verify) {
+  w.sides.push_back({"memcpy", [&data](bool verify) {
+                       // The library's memcpy, as the callback calls it (a known
+                       // size would let the compiler inline its own copy).
+                       static void *(*volatile copy)(void *, const void *, size_t) = std::memcpy;
+                       static uint8_t *buffer = static_cast<uint8_t *>(std::aligned_alloc(64, kBufferSize));
                        uint64_t h = kHashSeed;
-                       for (size_t off = 0; off < data.size(); off += kRequest) {
-                         const size_t n = std::min<size_t>(kRequest, data.size() - off);
-                         std::memcpy(dst->data(), data.data() + off, n);
-                         h = verify ? hash_bytes(h, dst->data(), n) : touch_bytes(h, dst->data(), n);
+                       for (size_t off = 0; off < data.size(); off += kBufferSize) {
+                         const size_t n = std::min<size_t>(kBufferSize, data.size() - off);
+                         copy(buffer, data.data() + off, n);
+                         for (size_t at = 0; at < n; at += kRequest) {
+                           const size_t len = std::min<size_t>(kRequest, n - at);
+                           h = verify ? hash_bytes(h, buffer + at, len) : touch_bytes(h, buffer + at, len);
+                         }
                        }
                        return h;
                      }});
