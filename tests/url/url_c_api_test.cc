@@ -1,0 +1,203 @@
+// The C API's URL functions (avio_c): FFmpeg's names and signatures over
+// the C++ URL layer. A binary of its own: avio_c exports FFmpeg's symbols.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "avio/c/avio.h"
+#include "avio/url.hpp"
+#include "url_test_util.hpp"
+
+namespace {
+
+struct SilentPipe {
+  int fds[2] = {-1, -1};
+  SilentPipe() {
+    if (pipe(fds) != 0) std::abort();
+  }
+  ~SilentPipe() {
+    close(fds[0]);
+    close(fds[1]);
+  }
+  std::string url() const { return "pipe:" + std::to_string(fds[0]); }
+};
+
+int interrupt_when_set(void *opaque) { return static_cast<std::atomic<bool> *>(opaque)->load() ? 1 : 0; }
+
+TEST(UrlCApi, OpenReadSeekClose) {
+  avio_test::TempDir dir;
+  const auto data = avio_test::random_bytes(100000, 1);
+  avio_test::write_file(dir / "f", data);
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open(&pb, (dir / "f").c_str(), AVIO_FLAG_READ), 0);
+  ASSERT_NE(pb, nullptr);
+  EXPECT_EQ(pb->buffer_size, 32768);
+  EXPECT_EQ(pb->seekable, AVIO_SEEKABLE_NORMAL);
+  EXPECT_EQ(avio_size(pb), 100000);
+  EXPECT_EQ(avio_seek(pb, 5000, SEEK_SET), 5000);
+  unsigned char b[10];
+  ASSERT_EQ(avio_read(pb, b, 10), 10);
+  EXPECT_EQ(0, memcmp(b, data.data() + 5000, 10));
+  EXPECT_STREQ(pb->protocol_whitelist, "file,crypto,data");  // file's default list, as ffio_fdopen copies it
+  EXPECT_EQ(avio_pause(pb, 1), AVERROR(ENOSYS));
+  EXPECT_EQ(avio_seek_time(pb, 0, 0, 0), AVERROR(ENOSYS));
+  AVIOContext *client = nullptr;
+  EXPECT_EQ(avio_accept(pb, &client), AVERROR(ENOSYS));
+  EXPECT_EQ(avio_handshake(pb), AVERROR(ENOSYS));
+  EXPECT_EQ(avio_closep(&pb), 0);
+  EXPECT_EQ(pb, nullptr);
+}
+
+TEST(UrlCApi, FailedOpenLeavesNullAndGivesFfmpegCodes) {
+  AVIOContext *pb = reinterpret_cast<AVIOContext *>(1);
+  EXPECT_EQ(avio_open(&pb, "nosuch:x", AVIO_FLAG_READ), AVERROR_PROTOCOL_NOT_FOUND);
+  EXPECT_EQ(pb, nullptr);
+  EXPECT_EQ(avio_open(&pb, "/nonexistent/x", AVIO_FLAG_READ), AVERROR(ENOENT));
+  EXPECT_EQ(avio_open(&pb, "pipe:notanumber", AVIO_FLAG_READ), AVERROR(EINVAL));
+  EXPECT_EQ(avio_open(&pb, "data:x", AVIO_FLAG_READ), AVERROR(EINVAL));
+  EXPECT_EQ(avio_open(&pb, "subfile,,start,9,end,3,,:/dev/null", AVIO_FLAG_READ), AVERROR(EINVAL));
+}
+
+TEST(UrlCApi, OptionsAreConsumedAndTheRestHandedBack) {
+  avio_test::TempDir dir;
+  avio_test::write_file(dir / "f", {1, 2, 3});
+  AVDictionary *opts = nullptr;
+  av_dict_set(&opts, "blocksize", "1", 0);
+  av_dict_set(&opts, "rw_timeout", "1000", 0);
+  av_dict_set(&opts, "not_an_option", "x", 0);
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open2(&pb, (dir / "f").c_str(), AVIO_FLAG_READ, nullptr, &opts), 0);
+  EXPECT_EQ(av_dict_count(opts), 1);
+  ASSERT_NE(av_dict_get(opts, "not_an_option", nullptr, 0), nullptr);
+  EXPECT_EQ(avio_r8(pb), 1);
+  EXPECT_EQ(avio_r8(pb), 2);
+  avio_closep(&pb);
+  av_dict_free(&opts);
+
+  av_dict_set(&opts, "blocksize", "-5", 0);
+  EXPECT_EQ(avio_open2(&pb, (dir / "f").c_str(), AVIO_FLAG_READ, nullptr, &opts), AVERROR(ERANGE));
+  EXPECT_EQ(av_dict_count(opts), 1);  // a failed option stays with the caller, as in FFmpeg
+  av_dict_free(&opts);
+}
+
+TEST(UrlCApi, InterruptCallbackEndsABlockedRead) {
+  SilentPipe p;
+  std::atomic<bool> raised{false};
+  const AVIOInterruptCB cb = {interrupt_when_set, &raised};
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open2(&pb, p.url().c_str(), AVIO_FLAG_READ, &cb, nullptr), 0);
+  std::thread raiser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    raised = true;
+  });
+  unsigned char b[4];
+  const int r = avio_read(pb, b, 4);
+  raiser.join();
+  EXPECT_EQ(r, AVERROR_EXIT);
+  avio_closep(&pb);
+}
+
+TEST(UrlCApi, RwTimeoutEndsABlockedRead) {
+  SilentPipe p;
+  AVDictionary *opts = nullptr;
+  av_dict_set(&opts, "rw_timeout", "30000", 0);
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open2(&pb, p.url().c_str(), AVIO_FLAG_READ, nullptr, &opts), 0);
+  EXPECT_EQ(av_dict_count(opts), 0);
+  av_dict_free(&opts);
+  unsigned char b[4];
+  EXPECT_EQ(avio_read(pb, b, 4), AVERROR(EIO));
+  EXPECT_EQ(pb->error, AVERROR(EIO));
+  avio_closep(&pb);
+}
+
+TEST(UrlCApi, EnumerationAndClasses) {
+  std::set<std::string> in, out;
+  void *it = nullptr;
+  while (const char *name = avio_enum_protocols(&it, 0)) in.insert(name);
+  EXPECT_EQ(it, nullptr);
+  while (const char *name = avio_enum_protocols(&it, 1)) out.insert(name);
+  for (const char *p : {"file", "pipe", "fd", "data", "subfile", "concat", "concatf", "cache", "crypto", "async"})
+    EXPECT_TRUE(in.count(p)) << p;
+  for (const char *p : {"file", "pipe", "fd", "crypto", "md5", "tee"}) EXPECT_TRUE(out.count(p)) << p;
+  EXPECT_FALSE(in.count("md5"));
+  EXPECT_FALSE(out.count("data"));
+  EXPECT_NE(avio_protocol_get_class("file"), nullptr);
+  EXPECT_EQ(avio_protocol_get_class("file"), avio_protocol_get_class("file"));
+  EXPECT_EQ(avio_protocol_get_class("nosuch"), nullptr);
+  EXPECT_STREQ(avio_find_protocol_name("crypto+file:/x"), "crypto");
+  EXPECT_STREQ(avio_find_protocol_name("/x"), "file");
+  EXPECT_EQ(avio_find_protocol_name("nosuch:x"), nullptr);
+}
+
+TEST(UrlCApi, DirectoryListing) {
+  avio_test::TempDir dir;
+  avio_test::write_file(dir / "one", {1, 2});
+  AVIODirContext *d = nullptr;
+  ASSERT_EQ(avio_open_dir(&d, dir.path().c_str(), nullptr), 0);
+  AVIODirEntry *e = nullptr;
+  ASSERT_EQ(avio_read_dir(d, &e), 0);
+  ASSERT_NE(e, nullptr);
+  EXPECT_STREQ(e->name, "one");
+  EXPECT_EQ(e->type, AVIO_ENTRY_FILE);
+  EXPECT_EQ(e->size, 2);
+  avio_free_directory_entry(&e);
+  EXPECT_EQ(e, nullptr);
+  ASSERT_EQ(avio_read_dir(d, &e), 0);
+  EXPECT_EQ(e, nullptr);  // the end is not an error
+  EXPECT_EQ(avio_close_dir(&d), 0);
+  EXPECT_EQ(d, nullptr);
+  EXPECT_EQ(avio_close_dir(&d), AVERROR(EINVAL));
+  EXPECT_EQ(avio_read_dir(nullptr, &e), AVERROR(EINVAL));
+  EXPECT_EQ(avio_open_dir(&d, "data:a/b,x", nullptr), AVERROR(ENOSYS));
+  EXPECT_EQ(d, nullptr);
+}
+
+// A protocol registered by the program is reachable through avio_open2.
+class HelloProtocol final : public avio::Protocol {
+ public:
+  avio::Status open(avio::UrlContext &, std::string_view, int, avio::Dictionary &) override { return {}; }
+  avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
+    static constexpr char kText[] = "hello";
+    if (pos_ >= 5) return avio::Error::eof();
+    const size_t n = std::min<size_t>(dst.size(), 5 - pos_);
+    std::memcpy(dst.data(), kText + pos_, n);
+    pos_ += n;
+    return n;
+  }
+
+ private:
+  size_t pos_ = 0;
+};
+
+TEST(UrlCApi, ProgramRegisteredProtocol) {
+  avio::ProtocolInfo info;
+  info.name = "hello";
+  info.can_read = true;
+  info.factory = [] { return std::make_unique<HelloProtocol>(); };
+  avio::ProtocolRegistry::global().add_or_replace(info);
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open(&pb, "hello:", AVIO_FLAG_READ), 0);
+  char text[8] = {};
+  EXPECT_EQ(avio_read(pb, reinterpret_cast<unsigned char *>(text), 7), 5);
+  EXPECT_STREQ(text, "hello");
+  EXPECT_EQ(pb->seekable, 1);  // url_seek-less protocols stay "seekable" in FFmpeg too; seeks fail
+  EXPECT_EQ(avio_seek(pb, 100000, SEEK_SET), AVERROR(ENOSYS));
+  avio_closep(&pb);
+}
+
+TEST(UrlCApi, WriteErrorFromClose) {
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open(&pb, "/dev/full", AVIO_FLAG_WRITE), 0);
+  unsigned char b[100] = {};
+  avio_write(pb, b, sizeof b);
+  EXPECT_EQ(avio_close(pb), AVERROR(ENOSPC));
+}
+
+}  // namespace
