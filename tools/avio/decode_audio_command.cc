@@ -190,8 +190,11 @@ int run(const DecodeArgs &args) {
     const int64_t bytes_in = source->statistics().bytes_read;
     std::fprintf(out, "input:     %s (%s mode)\n", args.input.c_str(), args.mode.c_str());
     std::fprintf(out, "container: %s (%s)\n", info.container.c_str(), info.container_long.c_str());
-    std::fprintf(out, "codec:     %s, %d Hz, %d channel%s (%s), %s\n", info.codec.c_str(), info.sample_rate,
-                 info.channels, info.channels == 1 ? "" : "s", info.channel_layout.c_str(), info.sample_format.c_str());
+    // The layout's name when it has one ("stereo"), the count otherwise.
+    const std::string channels = std::to_string(info.channels) + (info.channels == 1 ? " channel" : " channels");
+    const std::string layout = info.channel_layout == channels ? channels : channels + " (" + info.channel_layout + ")";
+    std::fprintf(out, "codec:     %s, %d Hz, %s, %s\n", info.codec.c_str(), info.sample_rate, layout.c_str(),
+                 info.sample_format.c_str());
     std::fprintf(out, "duration:  %s\n", duration_text(info.duration_us).c_str());
     std::fprintf(out, "output:    %s (%s, %s, %d Hz, %d channel%s)\n", args.output.c_str(), args.container.c_str(),
                  sample_format_name(pcm->format), pcm->sample_rate, pcm->channels, pcm->channels == 1 ? "" : "s");
