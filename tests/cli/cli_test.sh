@@ -307,4 +307,31 @@ case_help() {
   grep -q "^avio: " bad.txt || fail "unknown subcommand: message style"
 }
 
+case_examples() {  # the programs in examples/, run on the test media (ARGS: their directory)
+  local bin=$1
+  "$bin/example_decode_from_memory" "$MEDIA/tone.flac" > dec.txt || fail "decode_from_memory"
+  grep -q "flac, flac, 44100 Hz, 2 channels, 132300 samples per channel" dec.txt || { cat dec.txt; fail "decode_from_memory output"; }
+  "$bin/example_decode_from_memory" "$MEDIA/text.txt" 2> err.txt && fail "decode_from_memory accepted text"
+  grep -q "decode_from_memory: opening" err.txt || fail "decode_from_memory error message"
+  # The tutorial, fixed: the float PCM is ffmpeg's, byte for byte (it has
+  # no seek callback, so ffmpeg reads from a pipe too).
+  for f in aac mp3 ogg; do
+    "$bin/example_tutorial_decode_audio" "$MEDIA/tone.$f" out.f32 2> /dev/null || fail "tutorial on $f"
+    ffmpeg_pcm -i pipe:0 -f f32le - < "$MEDIA/tone.$f" > ref.f32
+    same out.f32 ref.f32 "tutorial's PCM of $f"
+  done
+  "$bin/example_wav_info_c_api" "$MEDIA/tone.wav" > wav.txt || fail "wav_info_c_api"
+  grep -q "format 1, 2 channels, 44100 Hz, 16 bits, 529200 bytes of samples" wav.txt || { cat wav.txt; fail "wav_info"; }
+  "$bin/example_wav_info_c_api" "$MEDIA/tone.mp3" 2> /dev/null && fail "wav_info_c_api accepted an MP3"
+  "$bin/example_mux_to_memory" tone.wav > mux.txt || fail "mux_to_memory"
+  grep -q "88200 bytes of samples" mux.txt || { cat mux.txt; fail "mux_to_memory output"; }
+  [ "$(ffprobe -v error -show_entries stream=duration_ts -of csv=p=0 tone.wav)" = 44100 ] || fail "muxed WAV length"
+  mkdir -p dir/sub && printf abc > dir/three && ln -s three dir/link
+  "$bin/example_list_directory" dir > ls.txt || fail "list_directory"
+  grep -Eq "^FILE +3 +644  three$" ls.txt || { cat ls.txt; fail "list_directory file"; }
+  grep -Eq "^LINK .* link$" ls.txt && grep -Eq "^DIR .* sub$" ls.txt || { cat ls.txt; fail "list_directory types"; }
+  "$bin/example_list_directory" nosuchdir 2> /dev/null && fail "list_directory of a missing directory succeeded"
+  true
+}
+
 "case_$CASE" "$@"
