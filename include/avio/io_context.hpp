@@ -303,7 +303,8 @@ inline void IOContext::write_be(uint64_t v) {
 
 inline void IOContext::write(std::span<const uint8_t> src) {
   const size_t n = src.size();
-  if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) > n && c_.write_flag && !c_.direct) [[likely]] {
+  // n != 0: an empty span may have a null data(), which memcpy must not see.
+  if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) > n && n != 0 && c_.write_flag && !c_.direct) [[likely]] {
     std::memcpy(c_.buf_ptr, src.data(), n);
     c_.buf_ptr += n;
     return;

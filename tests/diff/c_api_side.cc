@@ -50,10 +50,10 @@ class CApiSide final : public Side {
       if (!c.data.empty()) std::memcpy(buf, c.data.data(), c.data.size());
       s_ = avio_alloc_context(buf, static_cast<int>(c.data.size()), 0, nullptr, nullptr, nullptr, nullptr);
     } else {
-      const bool w = is_write(c.mode);
+      const bool w = is_write(c.mode), r = !w || c.mode == Mode::kReadWrite;
       auto *buf = static_cast<uint8_t *>(av_malloc(static_cast<size_t>(c.buffer_size)));
-      s_ = avio_alloc_context(buf, c.buffer_size, w, &endpoint_, w ? nullptr : read_cb, w ? write_cb : nullptr,
-                              c.has_seek ? seek_cb : nullptr);
+      s_ = avio_alloc_context(buf, c.buffer_size, w, &endpoint_, r ? read_cb : nullptr,
+                              w && !c.null_write_callback ? write_cb : nullptr, c.has_seek ? seek_cb : nullptr);
       if (s_ && c.use_write_data_type) s_->write_data_type = write_data_type_cb;
       if (s_) s_->ignore_boundary_point = c.ignore_boundary_point;
     }

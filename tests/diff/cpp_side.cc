@@ -51,7 +51,9 @@ class CppSide final : public Side {
         ctx_.emplace(avio::IOContext::from_memory(c.data));
         break;
       case Mode::kRawRead:
-      case Mode::kRawWrite: {
+      case Mode::kRawWrite:
+      case Mode::kReadWrite: {
+        const bool r = !w || c.mode == Mode::kReadWrite;
         avio::Callbacks cb;
         if (w)
           cb.write = [](std::span<const uint8_t>) -> avio::Status { return {}; };
@@ -59,8 +61,8 @@ class CppSide final : public Side {
           cb.read = [](std::span<uint8_t>) -> avio::Result<size_t> { return avio::Error::eof(); };
         make(std::move(cb));
         detail::Core &core = ctx_->core();
-        detail::init(core, core.buffer, c.buffer_size, w, &endpoint_, w ? nullptr : read_cb, w ? write_cb : nullptr,
-                     c.has_seek ? seek_cb : nullptr);
+        detail::init(core, core.buffer, c.buffer_size, w, &endpoint_, r ? read_cb : nullptr,
+                     w && !c.null_write_callback ? write_cb : nullptr, c.has_seek ? seek_cb : nullptr);
         if (c.use_write_data_type) core.write_data_type = write_data_type_cb;
         core.ignore_boundary_point = c.ignore_boundary_point;
         break;

@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
               static_cast<long long>(stats.scenarios), static_cast<long long>(stats.ops),
               static_cast<long long>(stats.excluded), secs);
   std::printf("  ops by mode:");
-  for (int m = 0; m < 6; ++m)
+  for (int m = 0; m < avio_diff::kModes; ++m)
     std::printf(" %s=%lld", avio_diff::mode_name(static_cast<avio_diff::Mode>(m)),
                 static_cast<long long>(stats.by_mode[m]));
   std::printf("\n");

@@ -14,7 +14,7 @@ struct RunStats {
   int64_t scenarios = 0;
   int64_t ops = 0;       // compared
   int64_t excluded = 0;  // skipped by excluded()
-  int64_t by_mode[6] = {};
+  int64_t by_mode[kModes] = {};
 };
 
 // Empty when both implementations agree on every op; else a report naming

@@ -8,7 +8,9 @@
 
 namespace avio_diff {
 
-bool is_write(Mode m) { return m == Mode::kRawWrite || m == Mode::kTypedWrite || m == Mode::kDynBuf; }
+bool is_write(Mode m) {
+  return m == Mode::kRawWrite || m == Mode::kTypedWrite || m == Mode::kDynBuf || m == Mode::kReadWrite;
+}
 bool is_typed(Mode m) { return m == Mode::kTypedRead || m == Mode::kTypedWrite; }
 
 const char *mode_name(Mode m) {
@@ -19,6 +21,7 @@ const char *mode_name(Mode m) {
     case Mode::kRawWrite: return "raw-write";
     case Mode::kTypedWrite: return "typed-write";
     case Mode::kDynBuf: return "dynbuf";
+    case Mode::kReadWrite: return "read-write";
   }
   return "?";
 }
@@ -203,9 +206,9 @@ int pick_error_code(Entropy &e) {
 
 Config make_config(Entropy &e, const GenerateLimits &limits) {
   Config c;
-  c.mode = static_cast<Mode>(e.below(6));
+  c.mode = static_cast<Mode>(e.below(kModes));
   c.buffer_size = pick_buffer_size(e);
-  if (!is_write(c.mode)) {
+  if (!is_write(c.mode) || c.mode == Mode::kReadWrite) {
     size_t size = 0;
     switch (e.below(20)) {
       case 0: size = 0; break;
@@ -231,7 +234,9 @@ Config make_config(Entropy &e, const GenerateLimits &limits) {
   c.seek_returns_zero = e.chance(20);
   c.reject_past_end = e.chance(20);
   c.clear_seekable = c.has_seek && e.chance(10);
-  c.direct = e.chance(20);
+  // A read+write context copies nothing from its buffer: FFmpeg's avio_read
+  // serves it only through the direct path (elsewhere it refills for ever).
+  c.direct = c.mode == Mode::kReadWrite || e.chance(20);
   if (e.chance(20)) c.max_packet_size = static_cast<int>(e.range(1, 2 * c.buffer_size + 1));
   if (e.chance(20)) c.min_packet_size = static_cast<int>(e.range(0, c.buffer_size + 1));
   // A read callback that returns 0 ("no data") loops FFmpeg's large-read and
@@ -244,6 +249,7 @@ Config make_config(Entropy &e, const GenerateLimits &limits) {
     c.write_fail_once = e.chance(40);
   }
   if (c.mode == Mode::kRawWrite) {
+    c.null_write_callback = e.chance(10);
     c.use_write_data_type = e.chance(40);
     c.ignore_boundary_point = e.chance(30);
   }
@@ -409,12 +415,35 @@ Op make_write_op(Entropy &e, const Config &c) {
   return op;
 }
 
+// Read+write contexts: the writers, plus the reads FFmpeg can serve there
+// (direct reads and read_partial; r8 and friends would read the write buffer).
+Op make_read_write_op(Entropy &e, const Config &c) {
+  const uint64_t r = e.below(100);
+  if (r >= 25) return make_write_op(e, c);
+  Op op;
+  if (r < 12) {
+    op.kind = OpKind::kRead;
+    op.a = pick_size(e, c.buffer_size);
+  } else if (r < 22) {
+    op.kind = OpKind::kReadPartial;
+    op.a = pick_size(e, c.buffer_size);
+  } else if (r < 23) {
+    op.kind = OpKind::kEngineReadPartial;
+    op.a = -e.range(1, 5);
+  } else {
+    op.kind = OpKind::kFeof;
+  }
+  return op;
+}
+
 Scenario build(Entropy &e, const GenerateLimits &limits, bool until_exhausted) {
   Scenario s;
   s.config = make_config(e, limits);
   const int count = static_cast<int>(e.range(limits.min_ops, limits.max_ops));
   for (int i = 0; until_exhausted ? !e.exhausted() && i < limits.max_ops : i < count; ++i)
-    s.ops.push_back(is_write(s.config.mode) ? make_write_op(e, s.config) : make_read_op(e, s.config));
+    s.ops.push_back(s.config.mode == Mode::kReadWrite ? make_read_write_op(e, s.config)
+                    : is_write(s.config.mode)            ? make_write_op(e, s.config)
+                                                         : make_read_op(e, s.config));
   return s;
 }
 
@@ -460,11 +489,12 @@ std::string describe(const Config &c) {
                 "mode=%s buffer_size=%d data=%zu chunk_max=%d error_pos=%lld error_code=%d error_once=%d "
                 "zero_read_call=%d has_seek=%d size_mode=%d seek_fail_every=%d seek_returns_zero=%d "
                 "reject_past_end=%d clear_seekable=%d direct=%d max_packet_size=%d min_packet_size=%d "
-                "write_fail_call=%d write_fail_code=%d write_fail_once=%d write_data_type=%d ignore_boundary=%d",
+                "write_fail_call=%d write_fail_code=%d write_fail_once=%d null_write=%d write_data_type=%d ignore_boundary=%d",
                 mode_name(c.mode), c.buffer_size, c.data.size(), c.chunk_max, static_cast<long long>(c.error_pos),
                 c.error_code, c.error_once, c.zero_read_call, c.has_seek, c.size_mode, c.seek_fail_every,
                 c.seek_returns_zero, c.reject_past_end, c.clear_seekable, c.direct, c.max_packet_size,
-                c.min_packet_size, c.write_fail_call, c.write_fail_code, c.write_fail_once, c.use_write_data_type,
+                c.min_packet_size, c.write_fail_call, c.write_fail_code, c.write_fail_once, c.null_write_callback,
+                c.use_write_data_type,
                 c.ignore_boundary_point);
   return buf;
 }

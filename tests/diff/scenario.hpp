@@ -36,7 +36,9 @@ enum class Mode : uint8_t {
   kRawWrite,    // avio_alloc_context with C callbacks, write
   kTypedWrite,  // avio side: IOContext::from_callbacks, write
   kDynBuf,      // avio_open_dyn_buf / IOContext::dynamic_buffer
+  kReadWrite,   // write_flag with a read callback too (AVIO_FLAG_READ_WRITE), direct
 };
+inline constexpr int kModes = 7;
 bool is_write(Mode m);
 bool is_typed(Mode m);
 const char *mode_name(Mode m);
@@ -70,6 +72,7 @@ struct Config {
   int write_fail_call = -1;  // this write call (1-based) and later ones fail
   int write_fail_code = 0;
   bool write_fail_once = false;
+  bool null_write_callback = false;  // write mode without write_packet: a sink that drops
   bool use_write_data_type = false;
   bool ignore_boundary_point = false;
 };
