@@ -14,11 +14,13 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
-#include <libavutil/intreadwrite.h>
 }
 
 namespace avio::ffmpeg {
 namespace {
+
+uint32_t rl32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24; }
+uint32_t rb32(const uint8_t *p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
 std::vector<uint8_t> pattern(size_t n) {
   std::vector<uint8_t> v(n);
@@ -121,7 +123,7 @@ TEST(IOBridge, SeekAndSizeGoThroughToTheIOContext) {
   ASSERT_EQ(avio_seek(pb, 250000, SEEK_SET), 250000);
   EXPECT_EQ(avio_r8(pb), src.bytes[250000]);
   ASSERT_EQ(avio_seek(pb, -100000, SEEK_CUR), 150001);
-  EXPECT_EQ(avio_rb32(pb), AV_RB32(&src.bytes[150001]));
+  EXPECT_EQ(avio_rb32(pb), rb32(&src.bytes[150001]));
   EXPECT_GT(src.seeks, 0);
   // Seeking before the start is refused with FFmpeg's code.
   EXPECT_EQ(avio_seek(pb, -1, SEEK_SET), AVERROR(EINVAL));
@@ -192,10 +194,10 @@ TEST(IOBridge, MuxerPatchesItsHeaderThroughASeekableWriter) {
   ASSERT_GE(bytes->size(), 44u);
   EXPECT_EQ(std::memcmp(b, "RIFF", 4), 0);
   // The wav muxer seeks back in its trailer to write the real sizes.
-  EXPECT_EQ(AV_RL32(b + 4), bytes->size() - 8);
+  EXPECT_EQ(rl32(b + 4), bytes->size() - 8);
   const uint8_t *data = static_cast<const uint8_t *>(memmem(b, bytes->size(), "data", 4));
   ASSERT_NE(data, nullptr);
-  EXPECT_EQ(AV_RL32(data + 4), 12345u * 4);
+  EXPECT_EQ(rl32(data + 4), 12345u * 4);
 }
 
 TEST(IOBridge, NonSeekableWriterLeavesTheHeaderUnpatched) {
@@ -205,7 +207,7 @@ TEST(IOBridge, NonSeekableWriterLeavesTheHeaderUnpatched) {
   ASSERT_TRUE(bytes);
   const uint8_t *data = static_cast<const uint8_t *>(memmem(bytes->data(), bytes->size(), "data", 4));
   ASSERT_NE(data, nullptr);
-  EXPECT_NE(AV_RL32(data + 4), 1000u * 4);  // what a stream's header holds
+  EXPECT_NE(rl32(data + 4), 1000u * 4);  // what a stream's header holds
   EXPECT_EQ(bytes->size() - static_cast<size_t>(data + 8 - bytes->data()), 1000u * 4);
 }
 
