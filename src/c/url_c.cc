@@ -124,7 +124,7 @@ int avio_open2(AVIOContext **s, const char *filename, int flags, const AVIOInter
                write_trampoline, seek_trampoline);
   if (h->whitelist()) c->protocol_whitelist = av_strdup(h->whitelist()->c_str());
   if (h->blacklist()) c->protocol_blacklist = av_strdup(h->blacklist()->c_str());
-  c->direct = p->direct ? 1 : 0;
+  c->direct = p->direct ? AVIO_FLAG_DIRECT : 0;  // ffio_fdopen keeps the flag bit itself
   c->seekable = p->seekable;
   c->max_packet_size = p->max_packet_size;
   c->min_packet_size = p->min_packet_size;

@@ -124,6 +124,7 @@ Result<IOContext> open_url(std::string_view url, const OpenOptions &options) {
   if (!ctx) return ctx;
   detail::Core &c = ctx->core();
   c.seekable = p->seekable;
+  if (p->direct) c.direct = kOpenDirect;  // ffio_fdopen stores the flag bit itself
   c.short_seek_get = short_seek_trampoline;
   c.read_pause = has_pause ? read_pause_trampoline : nullptr;
   c.read_seek = has_read_seek ? read_seek_trampoline : nullptr;

@@ -38,9 +38,12 @@ static uint32_t fnv(const unsigned char *p, int n) {
   return h;
 }
 
+static int extra_flags; /* "+direct" among the options adds AVIO_FLAG_DIRECT */
+
 static AVDictionary *parse_options(int argc, char **argv, int first) {
   AVDictionary *d = NULL;
   for (int i = first; i < argc; i++) {
+    if (!strcmp(argv[i], "+direct")) extra_flags |= AVIO_FLAG_DIRECT;
     char *eq = strchr(argv[i], '=');
     if (!eq) continue;
     *eq = 0;
@@ -62,7 +65,7 @@ static void print_context(AVIOContext *pb) {
 
 static int run_read(const char *url, int ops, AVDictionary **opts, int stream, int timed) {
   AVIOContext *pb = NULL;
-  int ret = avio_open2(&pb, url, AVIO_FLAG_READ, NULL, opts);
+  int ret = avio_open2(&pb, url, AVIO_FLAG_READ | extra_flags, NULL, opts);
   print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
@@ -112,7 +115,7 @@ static int run_read(const char *url, int ops, AVDictionary **opts, int stream, i
 
 static int run_write(const char *url, int ops, AVDictionary **opts) {
   AVIOContext *pb = NULL;
-  int ret = avio_open2(&pb, url, AVIO_FLAG_WRITE, NULL, opts);
+  int ret = avio_open2(&pb, url, AVIO_FLAG_WRITE | extra_flags, NULL, opts);
   print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;

@@ -62,7 +62,9 @@ class UrlDiff : public ::testing::Test {
     int status = 0;
     std::string avio = run(prefix + AVIO_OPS_AVIO + tail, &status);
     // A sanitizer report (a leak, say) shows as a failing exit status.
-    if (args[0] != "dump") EXPECT_EQ(status, 0) << "avio's ops program failed:" << tail;
+    if (args[0] != "dump") {
+      EXPECT_EQ(status, 0) << "avio's ops program failed:" << tail;
+    }
     return {ffmpeg, avio};
   }
 
@@ -118,6 +120,8 @@ TEST_F(UrlDiff, FileOptions) {
   expect_same({"read", path("data.bin"), "9", "10", "blocksize=0"}, "leftover blocksize=0\nopen -34\n");
   expect_same({"read", path("data.bin"), "9", "10", "rw_timeout=1000000"}, "open 0\n");
   expect_same({"read", path("empty.bin"), "10", "30"}, "open 0\n");
+  expect_same({"read", path("data.bin"), "11", "200", "+direct"}, "open 0\n");
+  expect_same({"read", "concat:" + path("a.bin") + "|" + path("c.bin"), "12", "200", "+direct"}, "open 0\n");
 }
 
 TEST_F(UrlDiff, PipeFedByChildProcess) {
@@ -169,8 +173,9 @@ TEST_F(UrlDiff, ErrorsAtOpen) {
 TEST_F(UrlDiff, FileWriteByteForByte) {
   for (const char *seed : {"1", "2", "3"}) {
     const std::string a = path(std::string("w_ffmpeg_") + seed), b = path(std::string("w_avio_") + seed);
-    const std::string ffmpeg = run(std::string(AVIO_OPS_FFMPEG) + " write " + shell_quote(a) + " " + seed + " 60");
-    const std::string avio = run(std::string(AVIO_OPS_AVIO) + " write " + shell_quote(b) + " " + seed + " 60");
+    const std::string direct = std::string(seed) == "3" ? " +direct" : "";
+    const std::string ffmpeg = run(std::string(AVIO_OPS_FFMPEG) + " write " + shell_quote(a) + " " + seed + " 60" + direct);
+    const std::string avio = run(std::string(AVIO_OPS_AVIO) + " write " + shell_quote(b) + " " + seed + " 60" + direct);
     EXPECT_EQ(ffmpeg.rfind("open 0\n", 0), 0u) << ffmpeg;
     EXPECT_EQ(ffmpeg, avio);
     const auto fa = read_file(a), fb = read_file(b);
