@@ -18,10 +18,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/avioConfig.cmake ${CMAKE_CURRENT_BINAR
 
 # The libraries are static: the .pc files name everything a link needs,
 # the C++ runtime included, so `cc prog.c $(pkg-config --cflags --libs avio-c)` works.
-set(AVIO_PC_EXTRA_LIBS "")
-if(TARGET OpenSSL::Crypto)
-  set(AVIO_PC_EXTRA_LIBS "-lcrypto")
-endif()
+set(AVIO_PC_EXTRA_LIBS "-lcrypto")  # the crypto and md5 protocols use OpenSSL
 # Relocatable: the prefix is found from where the .pc file lies.
 file(RELATIVE_PATH AVIO_PC_PREFIX_FROM_PCDIR "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 configure_file(cmake/avio.pc.in ${CMAKE_CURRENT_BINARY_DIR}/avio.pc @ONLY)
