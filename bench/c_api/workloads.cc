@@ -8,6 +8,7 @@ extern "C" {
 #include <libavutil/mem.h>
 }
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -125,17 +126,24 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                        return h;
                      }));
 
-  out.push_back(make("c_w8_dynbuf", "C API: avio_w8 x " + std::to_string(size) + " into a dynamic buffer",
-                     "avio_w8 call", size, size, [size](bool verify) {
-                       AVIOContext *pb = nullptr;
-                       if (avio_open_dyn_buf(&pb) < 0) die("avio_open_dyn_buf failed");
-                       for (int64_t i = 0; i < size; ++i) avio_w8(pb, static_cast<uint8_t>(i));
-                       uint8_t *buf = nullptr;
-                       const int n = avio_close_dyn_buf(pb, &buf);
-                       const uint64_t h = (verify ? hash_bytes(kHashSeed, buf, static_cast<size_t>(n))
-                                                  : touch_bytes(kHashSeed, buf, static_cast<size_t>(n))) ^
-                                          static_cast<uint64_t>(n);
-                       av_free(buf);
+  // Dynamic buffers of a muxer's size, one after another (see the C++ w8_dynbuf).
+  const int64_t per_buffer = std::min<int64_t>(size, int64_t{1} << 20);
+  const int64_t buffers = size / per_buffer;
+  out.push_back(make("c_w8_dynbuf",
+                     "C API: avio_w8 x " + std::to_string(size) + " into " + std::to_string(buffers) +
+                         " dynamic buffers of " + mib(per_buffer),
+                     "avio_w8 call", buffers * per_buffer, buffers * per_buffer, [buffers, per_buffer](bool verify) {
+                       uint64_t h = kHashSeed;
+                       for (int64_t b = 0; b < buffers; ++b) {
+                         AVIOContext *pb = nullptr;
+                         if (avio_open_dyn_buf(&pb) < 0) die("avio_open_dyn_buf failed");
+                         for (int64_t i = 0; i < per_buffer; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+                         uint8_t *buf = nullptr;
+                         const int n = avio_close_dyn_buf(pb, &buf);
+                         h = (verify ? hash_bytes(h, buf, static_cast<size_t>(n)) : touch_bytes(h, buf, static_cast<size_t>(n))) ^
+                             static_cast<uint64_t>(n);
+                         av_free(buf);
+                       }
                        return h;
                      }));
 
