@@ -200,7 +200,8 @@ case_bad_input() {
   # Unknown options are usage errors (status 2) in the Unix style.
   "$AVIO" decode-audio --mode sideways "$f" out.wav 2> usage.txt
   [ $? -eq 2 ] || fail "bad --mode: status"
-  grep -q "Try 'avio --help'" usage.txt || fail "bad --mode: no help hint"
+  grep -q "^avio decode-audio: --mode" usage.txt || { cat usage.txt; fail "bad --mode: message"; }
+  grep -q "Try 'avio decode-audio --help'" usage.txt || fail "bad --mode: no help hint"
   "$AVIO" decode-audio -o nosuchoption=1 "$f" out.wav 2> opt.txt && fail "unknown protocol option accepted"
   grep -q nosuchoption opt.txt || fail "unknown protocol option not named"
 }
@@ -304,7 +305,9 @@ case_help() {
   "$AVIO" 2> none.txt; [ $? -eq 2 ] || fail "no subcommand: status"
   grep -q "Try 'avio --help'" none.txt || fail "no subcommand: no hint"
   "$AVIO" frobnicate 2> bad.txt; [ $? -eq 2 ] || fail "unknown subcommand: status"
-  grep -q "^avio: " bad.txt || fail "unknown subcommand: message style"
+  grep -q "^avio: 'frobnicate' is not an avio command" bad.txt || { cat bad.txt; fail "unknown subcommand: message"; }
+  "$AVIO" cp onlyone 2> missing.txt; [ $? -eq 2 ] || fail "missing DST: status"
+  grep -q "^avio cp: DST is required" missing.txt || { cat missing.txt; fail "missing DST: message"; }
 }
 
 case_examples() {  # the programs in examples/, run on the test media (ARGS: their directory)

@@ -24,26 +24,30 @@ struct UrlArgs {
   bool long_format = false;
 };
 
+// One "name: value" line, the values aligned.
+void field(const std::string &name, const std::string &value) {
+  std::printf("%-18s %s\n", (name + ":").c_str(), value.c_str());
+}
+
 int run_stat(const UrlArgs &args) {
   const std::string url = input_url(args.url);
   Result<IOContext> io = open_input(args.url, args.options);
   if (!io) return report("stat", args.url, io.error());
-  std::printf("url:       %s\n", url.c_str());
+  field("url", url);
   UrlContext *h = url_context_of(*io);
-  std::printf("protocol:  %s\n", h ? h->info().name.c_str() : find_protocol_name(url).c_str());
+  field("protocol", h ? h->info().name : find_protocol_name(url));
   if (Result<int64_t> size = io->size(); size)
-    std::printf("size:      %lld\n", static_cast<long long>(*size));
+    field("size", std::to_string(*size));
   else
-    std::printf("size:      unknown (%s)\n", error_message(size.error()).c_str());
-  std::printf("seekable:  %s\n", yes_no(io->seekable()));
+    field("size", "unknown (" + error_message(size.error()) + ")");
+  field("seekable", yes_no(io->seekable()));
   if (h) {
-    std::printf("streamed:  %s\n", yes_no(h->is_streamed));
-    if (h->max_packet_size) std::printf("max packet size: %d\n", h->max_packet_size);
-    if (h->min_packet_size) std::printf("min packet size: %d\n", h->min_packet_size);
-    if (Result<int> short_seek = h->short_seek_size(); short_seek)
-      std::printf("short seek size: %d\n", *short_seek);
-    const int fd = h->file_handle();
-    if (fd >= 0) std::printf("file handle: %d\n", fd);
+    // What the protocol reports about itself, as FFmpeg's URLContext has it.
+    field("streamed", yes_no(h->is_streamed));
+    if (h->max_packet_size) field("max packet size", std::to_string(h->max_packet_size));
+    if (h->min_packet_size) field("min packet size", std::to_string(h->min_packet_size));
+    if (Result<int> short_seek = h->short_seek_size(); short_seek) field("short seek size", std::to_string(*short_seek));
+    if (const int fd = h->file_handle(); fd >= 0) field("file handle", std::to_string(fd));
     // The protocol's options with the values in effect.
     const OptionValues &values = h->options();
     for (const OptionSpec &spec : values.specs()) {
@@ -61,10 +65,10 @@ int run_stat(const UrlArgs &args) {
           value = std::to_string(values.binary(spec.name).size()) + " bytes";
           break;
       }
-      std::printf("option %.*s: %s\n", static_cast<int>(spec.name.size()), spec.name.data(), value.c_str());
+      field("option " + std::string(spec.name), value);
     }
   }
-  std::printf("buffer:    %d bytes\n", io->core().buffer_size);
+  field("buffer size", std::to_string(io->core().buffer_size));
   return 0;
 }
 
@@ -127,6 +131,18 @@ const char *type_name(OptionType type) {
   return "?";
 }
 
+// A range bound; the limits of int and int64 by name (a double cannot
+// print INT64_MAX exactly).
+std::string bound(double v) {
+  if (v >= 9.2e18) return "INT64_MAX";
+  if (v <= -9.2e18) return "INT64_MIN";
+  if (v == 2147483647.0) return "INT_MAX";
+  if (v == -2147483648.0) return "INT_MIN";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", v);
+  return text;
+}
+
 struct ProtocolsArgs {
   bool names_only = false;
 };
@@ -146,11 +162,8 @@ int run_protocols(const ProtocolsArgs &args) {
     std::printf("%s (%s)\n", info->name.c_str(), caps.c_str());
     for (const OptionSpec &spec : info->options) {
       std::string range;
-      if ((spec.type == OptionType::kInt || spec.type == OptionType::kInt64) && spec.max > spec.min) {
-        char text[64];
-        std::snprintf(text, sizeof text, " [%.0f..%.0f]", spec.min, spec.max);
-        range = text;
-      }
+      if ((spec.type == OptionType::kInt || spec.type == OptionType::kInt64) && spec.max > spec.min)
+        range = " [" + bound(spec.min) + ".." + bound(spec.max) + "]";
       std::printf("  %-22.*s %-6s default %-8s%s  %.*s\n", static_cast<int>(spec.name.size()), spec.name.data(),
                   type_name(spec.type), spec.default_value.empty() ? "-" : std::string(spec.default_value).c_str(),
                   range.c_str(), static_cast<int>(spec.help.size()), spec.help.data());

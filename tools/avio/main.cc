@@ -12,12 +12,9 @@
 
 namespace {
 
-// GNU style: "avio: <message>" then a pointer to --help.
-std::string failure_message(const CLI::App *app, const CLI::Error &e) {
-  std::string name = app->get_name();
-  for (const CLI::App *parent = app->get_parent(); parent; parent = parent->get_parent())
-    name = parent->get_name() + " " + name;
-  return name + ": " + e.what() + "\nTry '" + name + " --help' for more information.\n";
+// GNU style: "avio <command>: <message>" then a pointer to --help.
+std::string usage_error(const std::string &name, const std::string &message) {
+  return name + ": " + message + "\nTry '" + name + " --help' for more information.\n";
 }
 
 }  // namespace
@@ -27,7 +24,6 @@ int main(int argc, char **argv) {
                "avio"};
   app.set_version_flag("-V,--version", std::string("avio ") + AVIO_VERSION);
   app.require_subcommand(1);
-  app.failure_message(failure_message);
   int status = 0;
   avio::tools::add_decode_audio(app, &status);
   avio::tools::add_cat(app, &status);
@@ -35,13 +31,26 @@ int main(int argc, char **argv) {
   avio::tools::add_stat(app, &status);
   avio::tools::add_ls(app, &status);
   avio::tools::add_protocols(app, &status);
-  for (CLI::App *sub : app.get_subcommands({})) sub->failure_message(failure_message);
+  // An unknown command is named as such (CLI11 would only say one is required).
+  if (argc < 2) {
+    std::fputs(usage_error("avio", "missing command").c_str(), stderr);
+    return 2;
+  }
+  bool known = argc < 2 || argv[1][0] == '-';
+  for (const CLI::App *sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
+  if (!known) {
+    std::fputs(usage_error("avio", std::string("'") + argv[1] + "' is not an avio command").c_str(), stderr);
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     // --help and --version end here too, with status 0.
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    std::string name = "avio";
+    for (const CLI::App *sub : app.get_subcommands()) name += " " + sub->get_name();
+    std::fputs(usage_error(name, e.what()).c_str(), stderr);
+    return 2;
   }
   return status;
 }
