@@ -322,13 +322,17 @@ inline void IOContext::write(std::span<const uint8_t> src) {
 // call. (FFmpeg asks short_seek_get first, but only the later branches use
 // its answer.) Everything else goes to the engine.
 inline Result<int64_t> IOContext::seek(int64_t pos) {
-  const int64_t buffered = c_.buf_end - c_.buffer;
-  const int64_t rel = pos - (c_.pos - buffered);
-  if (pos >= 0 && rel >= 0 && rel <= buffered && !c_.write_flag && (!c_.direct || !c_.seek)) [[likely]] {
-    if (c_.buf_ptr > c_.buf_ptr_max) c_.buf_ptr_max = c_.buf_ptr;
-    c_.buf_ptr = c_.buffer + rel;
-    c_.eof_reached = 0;
-    return pos;
+  // Read mode only, checked first: there the buffer's stream position
+  // (pos - buffered) is never negative, so `rel` cannot overflow.
+  if (pos >= 0 && !c_.write_flag && (!c_.direct || !c_.seek)) [[likely]] {
+    const int64_t buffered = c_.buf_end - c_.buffer;
+    const int64_t rel = pos - (c_.pos - buffered);
+    if (rel >= 0 && rel <= buffered) [[likely]] {
+      if (c_.buf_ptr > c_.buf_ptr_max) c_.buf_ptr_max = c_.buf_ptr;
+      c_.buf_ptr = c_.buffer + rel;
+      c_.eof_reached = 0;
+      return pos;
+    }
   }
   return result_from_code(detail::seek(c_, pos, SEEK_SET));
 }

@@ -64,4 +64,17 @@ TEST(CApiRules, ReadIntoNullIsInvalid) {
   avio_context_free(&s);
 }
 
+// FFmpeg 8.1: avio_context_free frees the protocol lists too (5.1 leaks
+// them). Under ASan (-DAVIO_SANITIZE=address,undefined) a leak fails the test.
+TEST(CApiRules, ContextFreeReleasesProtocolLists) {
+  AVIOContext *s =
+      avio_alloc_context(static_cast<uint8_t *>(av_malloc(8)), 8, 0, nullptr, nullptr, nullptr, nullptr);
+  ASSERT_NE(s, nullptr);
+  s->protocol_whitelist = av_strdup("file,pipe");
+  s->protocol_blacklist = av_strdup("http");
+  av_freep(&s->buffer);
+  avio_context_free(&s);
+  EXPECT_EQ(s, nullptr);
+}
+
 }  // namespace

@@ -168,7 +168,9 @@ class CApiSide final : public Side {
         return n;
       }
       case OpKind::kFeof: return avio_feof(s) != 0;
-      case OpKind::kSeek: return avio_seek(s, seek_offset(static_cast<int>(op.b), op.a), static_cast<int>(op.b));
+      case OpKind::kSeek:
+        if (op.b == SEEK_CUR) return avio_skip(s, seek_offset(SEEK_CUR, op.a));
+        return avio_seek(s, seek_offset(static_cast<int>(op.b), op.a), static_cast<int>(op.b));
       case OpKind::kSeekBufRel: {
         const int64_t high_water = std::max(s->buf_ptr, s->buf_ptr_max) - s->buffer;
         const int64_t target =
