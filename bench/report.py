@@ -167,10 +167,13 @@ def build(args):
         per_op = {}
         for s in sides:
             t = statistics.median(times[(name, s)])
+            reps = times[(name, s)]
             per_op[s] = {
                 "ns_per_op": t / w["ops_per_pass"],
                 "bytes_per_second": w["bytes_per_pass"] / (t / 1e9),
-                "repetitions": len(times[(name, s)]),
+                "repetitions": len(reps),
+                # Half the range of the repetitions, relative to the median.
+                "spread": (max(reps) - min(reps)) / 2 / t,
             }
         ratio = per_op[LAVF]["ns_per_op"] / per_op[avio_side]["ns_per_op"]
         row = {
@@ -231,10 +234,11 @@ def markdown(res):
         f"Load average when the report was written: {', '.join(f'{x:.2f}' for x in m['load_average_at_report'])} "
         "(the machine is shared: times are noisy, instruction counts are not).",
         "",
-        "Ratio = libavformat / avio (higher is better for avio). Time: median CPU time per operation.",
+        "Ratio = libavformat / avio (higher is better for avio). Time: median CPU time per operation; "
+        "spread: half the range of the repetitions, relative to the median, on the noisier side.",
         "",
-        "| Workload | API | avio | libavformat | ratio | target | met | instr/op avio | instr/op lavf | instr ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Workload | API | avio | libavformat | ratio | spread | target | met | instr/op avio | instr/op lavf | instr ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in res["workloads"]:
         a, l = r["avio"], r["libavformat"]
@@ -249,15 +253,15 @@ def markdown(res):
             extra += "; **checksums differ**"
         if r["note"]:
             extra += f"; {r['note']}"
-        lines.append(
-            f"| {r['description']}{extra} | {r['api']} | {fmt_time(a['ns_per_op'])} ({fmt_rate(a['bytes_per_second'])}) "
-            f"| {fmt_time(l['ns_per_op'])} ({fmt_rate(l['bytes_per_second'])}) | **{r['ratio']:.2f}×** "
-            f"| ≥ {r['target']:g}× | {'yes' if r['met'] else '**no**'} "
-            f"| {ins['avio_per_op']:.1f} | {ins['libavformat_per_op']:.1f} | {ins['ratio']:.2f}× |"
-            if ins else
-            f"| {r['description']}{extra} | {r['api']} | {fmt_time(a['ns_per_op'])} ({fmt_rate(a['bytes_per_second'])}) "
-            f"| {fmt_time(l['ns_per_op'])} ({fmt_rate(l['bytes_per_second'])}) | **{r['ratio']:.2f}×** "
-            f"| ≥ {r['target']:g}× | {'yes' if r['met'] else '**no**'} | | | |")
+        spread = max(a["spread"], l["spread"])
+        cells = [f"{r['description']}{extra}", r["api"],
+                 f"{fmt_time(a['ns_per_op'])} ({fmt_rate(a['bytes_per_second'])})",
+                 f"{fmt_time(l['ns_per_op'])} ({fmt_rate(l['bytes_per_second'])})",
+                 f"**{r['ratio']:.2f}×**", f"±{100 * spread:.0f}%", f"≥ {r['target']:g}×",
+                 "yes" if r["met"] else "**no**"]
+        cells += ([f"{ins['avio_per_op']:.1f}", f"{ins['libavformat_per_op']:.1f}", f"{ins['ratio']:.2f}×"]
+                  if ins else ["", "", ""])
+        lines.append("| " + " | ".join(cells) + " |")
     if res["memory"]:
         lines += ["", "Peak memory of one context (heap at its highest while opened, read or written, sought; avio "
                   "includes its IOContext object):", "",
