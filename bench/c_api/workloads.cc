@@ -63,6 +63,30 @@ void close_custom(AVIOContext *pb) {
   avio_context_free(&pb);
 }
 
+// The loops take their counts as parameters, so that the counts live in
+// registers: a closure's field would be reloaded after every byte stored.
+uint64_t read_r8(AVIOContext *pb, int64_t n, bool verify) {
+  uint64_t h = kHashSeed;
+  if (verify)
+    for (int64_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned>(avio_r8(pb))) * 1099511628211ull;
+  else
+    for (int64_t i = 0; i < n; ++i) h += static_cast<unsigned>(avio_r8(pb));
+  return h;
+}
+
+uint64_t read_rl32(AVIOContext *pb, int64_t n, bool verify) {
+  uint64_t h = kHashSeed;
+  if (verify)
+    for (int64_t i = 0; i < n; ++i) h = (h ^ avio_rl32(pb)) * 1099511628211ull;
+  else
+    for (int64_t i = 0; i < n; ++i) h += avio_rl32(pb);
+  return h;
+}
+
+void write_w8(AVIOContext *pb, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+}
+
 std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 Workload make(std::string name, std::string description, std::string op, int64_t ops, int64_t bytes, Pass pass) {
@@ -87,11 +111,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                      [&data, size](bool verify) {
                        MemorySource src{data.data(), data.size()};
                        AVIOContext *pb = open_reader(src);
-                       uint64_t h = kHashSeed;
-                       if (verify)
-                         for (int64_t i = 0; i < size; ++i) h = (h ^ static_cast<unsigned>(avio_r8(pb))) * 1099511628211ull;
-                       else
-                         for (int64_t i = 0; i < size; ++i) h += static_cast<unsigned>(avio_r8(pb));
+                       const uint64_t h = read_r8(pb, size, verify);
                        close_custom(pb);
                        return h;
                      }));
@@ -101,11 +121,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                      words, words * 4, [&data, words](bool verify) {
                        MemorySource src{data.data(), data.size()};
                        AVIOContext *pb = open_reader(src);
-                       uint64_t h = kHashSeed;
-                       if (verify)
-                         for (int64_t i = 0; i < words; ++i) h = (h ^ avio_rl32(pb)) * 1099511628211ull;
-                       else
-                         for (int64_t i = 0; i < words; ++i) h += avio_rl32(pb);
+                       const uint64_t h = read_rl32(pb, words, verify);
                        close_custom(pb);
                        return h;
                      }));
@@ -137,7 +153,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                        for (int64_t b = 0; b < buffers; ++b) {
                          AVIOContext *pb = nullptr;
                          if (avio_open_dyn_buf(&pb) < 0) die("avio_open_dyn_buf failed");
-                         for (int64_t i = 0; i < per_buffer; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+                         write_w8(pb, per_buffer);
                          uint8_t *buf = nullptr;
                          const int n = avio_close_dyn_buf(pb, &buf);
                          h = (verify ? hash_bytes(h, buf, static_cast<size_t>(n)) : touch_bytes(h, buf, static_cast<size_t>(n))) ^
@@ -151,7 +167,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                      "avio_w8 call", size, size, [size](bool verify) {
                        Sink sink{verify};
                        AVIOContext *pb = open_writer(sink);
-                       for (int64_t i = 0; i < size; ++i) avio_w8(pb, static_cast<uint8_t>(i));
+                       write_w8(pb, size);
                        close_custom(pb);
                        return sink.result();
                      }));
