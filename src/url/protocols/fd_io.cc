@@ -17,11 +17,12 @@ Error errno_error(int e, std::string_view what) {
 
 FdIo::~FdIo() { (void)close(); }
 
-void FdIo::reset(int fd) {
+void FdIo::reset(int fd, bool positioned) {
   (void)close();
   fd_ = fd;
   struct stat st;
-  positioned_ = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  positioned_ = positioned && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  is_regular_ = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (positioned_) {
     const off_t at = lseek(fd, 0, SEEK_CUR);
     pos_ = at < 0 ? 0 : at;
@@ -45,7 +46,7 @@ Result<size_t> FdIo::read(std::span<uint8_t> dst, int blocksize, bool follow) {
   if (positioned_) {
     n = pread(fd_, dst.data(), want, pos_);
   } else {
-    if (!wait_ready(fd_, POLLIN)) return Error(-EAGAIN);
+    if (!is_regular_ && !wait_ready(fd_, POLLIN)) return Error(-EAGAIN);
     n = ::read(fd_, dst.data(), want);
   }
   if (n < 0) return Error(-errno);
@@ -60,7 +61,7 @@ Result<size_t> FdIo::write(std::span<const uint8_t> src, int blocksize) {
   if (positioned_) {
     n = pwrite(fd_, src.data(), want, pos_);
   } else {
-    if (!wait_ready(fd_, POLLOUT)) return Error(-EAGAIN);
+    if (!is_regular_ && !wait_ready(fd_, POLLOUT)) return Error(-EAGAIN);
     n = ::write(fd_, src.data(), want);
   }
   if (n < 0) return Error(-errno);

@@ -21,8 +21,10 @@ inline constexpr int kWaitSliceMs = 20;
 class FdIo {
  public:
   ~FdIo();
-  // Takes ownership of `fd`.
-  void reset(int fd);
+  // Takes ownership of `fd`. With `positioned`, a regular file is read and
+  // written at our own offset; without, the descriptor's offset moves as
+  // with read(2) (the pipe protocol: a shell's stdin advances as expected).
+  void reset(int fd, bool positioned = true);
   int fd() const { return fd_; }
   bool positioned() const { return positioned_; }
 
@@ -36,6 +38,7 @@ class FdIo {
  private:
   int fd_ = -1;
   bool positioned_ = false;  // a regular file: pread / pwrite at pos_
+  bool is_regular_ = false;  // never waits: poll says "ready" anyway
   int64_t pos_ = 0;
 };
 

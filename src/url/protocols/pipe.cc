@@ -60,7 +60,7 @@ class FdProtocol final : public Protocol {
     h.is_streamed = pipe_ || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
     Result<int> copy = dup_fd(fd, info_name());
     if (!copy) return copy.error();
-    io_.reset(*copy);
+    io_.reset(*copy, /*positioned=*/!pipe_);
     return {};
   }
 
