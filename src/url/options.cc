@@ -117,7 +117,9 @@ Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value 
       } else {
         char *end = nullptr;
         errno = 0;
-        const long long whole = std::strtoll(t.c_str(), &end, 0);
+        // Decimal, or hexadecimal with 0x (a leading 0 is not octal, as in av_strtod).
+        const bool hex = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+        const long long whole = std::strtoll(t.c_str(), &end, hex ? 16 : 10);
         if (!t.empty() && *end == '\0' && errno == 0) {
           v = static_cast<double>(whole);
           if (spec.type == OptionType::kInt64 && v >= spec.min && v <= spec.max) {

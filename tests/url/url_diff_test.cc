@@ -116,6 +116,10 @@ TEST_F(UrlDiff, FileReadSeededSequences) {
 TEST_F(UrlDiff, FileOptions) {
   expect_same({"read", path("data.bin"), "7", "200", "blocksize=1000"}, "open 0\n");
   expect_same({"read", path("data.bin"), "8", "200", "seekable=0"}, "open 0\n");
+  expect_same({"read", path("data.bin"), "8", "100", "blocksize=010"}, "open 0\n");
+  expect_same({"read", path("data.bin"), "8", "100", "blocksize=0x100"}, "open 0\n");
+  expect_same({"read", path("data.bin"), "8", "100", "blocksize=1e3"}, "open 0\n");
+  expect_same({"read", path("data.bin"), "8", "10", "seekable=1"}, "leftover seekable=1\nopen -34\n");
   expect_same({"read", path("data.bin"), "9", "50", "blocksize=1000", "unknown_option=1"}, "leftover unknown_option=1");
   expect_same({"read", path("data.bin"), "9", "10", "blocksize=0"}, "leftover blocksize=0\nopen -34\n");
   expect_same({"read", path("data.bin"), "9", "10", "rw_timeout=1000000"}, "open 0\n");
