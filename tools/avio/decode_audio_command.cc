@@ -71,9 +71,14 @@ struct MemoryInput {
   }
 };
 
+// Memory mode holds the whole input; past this, use --mode stream or url
+// (it also keeps an endless input such as /dev/zero from eating the memory).
+constexpr size_t kMemoryModeLimit = size_t{1} << 30;
+
 Result<std::vector<uint8_t>> read_all(IOContext &in) {
   std::vector<uint8_t> bytes;
-  if (Result<int64_t> size = in.size(); size && *size > 0) bytes.reserve(static_cast<size_t>(*size));
+  if (Result<int64_t> size = in.size(); size && *size > 0 && static_cast<size_t>(*size) <= kMemoryModeLimit)
+    bytes.reserve(static_cast<size_t>(*size));
   std::vector<uint8_t> block(1 << 16);
   for (;;) {
     Result<size_t> n = in.read_partial(block);
@@ -82,6 +87,8 @@ Result<std::vector<uint8_t>> read_all(IOContext &in) {
       return n.error();
     }
     bytes.insert(bytes.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(*n));
+    if (bytes.size() > kMemoryModeLimit)
+      return Error(-EFBIG, "over 1 GiB, too large for memory mode (use --mode stream or url)");
   }
 }
 
