@@ -313,8 +313,10 @@ case_help() {
 
 case_examples() {  # the programs in examples/, run on the test media (ARGS: their directory)
   local bin=$1
+  local samples pcm_bytes
+  samples=$(( $(ffmpeg_pcm -i "$MEDIA/tone.flac" -f s16le - | wc -c) / 4 ))
   "$bin/example_decode_from_memory" "$MEDIA/tone.flac" > dec.txt || fail "decode_from_memory"
-  grep -q "flac, flac, 44100 Hz, 2 channels, 132300 samples per channel" dec.txt || { cat dec.txt; fail "decode_from_memory output"; }
+  grep -q "flac, flac, 44100 Hz, 2 channels, $samples samples per channel" dec.txt || { cat dec.txt; fail "decode_from_memory output"; }
   "$bin/example_decode_from_memory" "$MEDIA/text.txt" 2> err.txt && fail "decode_from_memory accepted text"
   grep -q "decode_from_memory: opening" err.txt || fail "decode_from_memory error message"
   # The tutorial, fixed: the float PCM is ffmpeg's, byte for byte (it has
@@ -325,7 +327,8 @@ case_examples() {  # the programs in examples/, run on the test media (ARGS: the
     same out.f32 ref.f32 "tutorial's PCM of $f"
   done
   "$bin/example_wav_info_c_api" "$MEDIA/tone.wav" > wav.txt || fail "wav_info_c_api"
-  grep -q "format 1, 2 channels, 44100 Hz, 16 bits, 529200 bytes of samples" wav.txt || { cat wav.txt; fail "wav_info"; }
+  pcm_bytes=$(ffmpeg_pcm -i "$MEDIA/tone.wav" -f s16le - | wc -c)
+  grep -q "format 1, 2 channels, 44100 Hz, 16 bits, $pcm_bytes bytes of samples" wav.txt || { cat wav.txt; fail "wav_info"; }
   "$bin/example_wav_info_c_api" "$MEDIA/tone.mp3" 2> /dev/null && fail "wav_info_c_api accepted an MP3"
   "$bin/example_mux_to_memory" tone.wav > mux.txt || fail "mux_to_memory"
   grep -q "88200 bytes of samples" mux.txt || { cat mux.txt; fail "mux_to_memory output"; }
