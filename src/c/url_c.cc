@@ -156,7 +156,7 @@ const char *avio_enum_protocols(void **opaque, int output) {
   const auto list = avio::ProtocolRegistry::global().list();
   for (uintptr_t i = reinterpret_cast<uintptr_t>(*opaque); i < list.size(); ++i) {
     if (output ? list[i]->can_write : list[i]->can_read) {
-      *opaque = reinterpret_cast<void *>(i + 1);
+      *opaque = reinterpret_cast<void *>(i + 1);  // NOLINT(performance-no-int-to-ptr): the API's iterator is a void*
       return interned(list[i]->name);
     }
   }

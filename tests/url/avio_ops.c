@@ -165,7 +165,16 @@ static int run_dir(const char *url) {
   return 0;
 }
 
+static int run(int argc, char **argv);
+
+/* Output is flushed before exit: a leak report at exit must not eat it. */
 int main(int argc, char **argv) {
+  int r = run(argc, argv);
+  fflush(stdout);
+  return r;
+}
+
+static int run(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: %s read|write|dir|check URL [SEED OPS] [key=value ...]\n", argv[0]);
     return 2;
