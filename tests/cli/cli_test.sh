@@ -187,6 +187,13 @@ case_bad_input() {
   expect_failure nosuchproto: out.wav -- "$AVIO" decode-audio nosuchproto:tone.mp3 out.wav
   grep -qi "protocol not found" stderr.txt || fail "unknown protocol: wrong cause"
   expect_failure "$PWD/no/such/dir/out.wav" "" -- "$AVIO" decode-audio "$f" "$PWD/no/such/dir/out.wav"
+  expect_failure "$f/out.wav" "" -- "$AVIO" decode-audio "$f" "$f/out.wav"  # a file is not a directory
+  grep -q "Not a directory" stderr.txt || fail "output under a file: wrong cause"
+  expect_failure "data:,x" "" -- "$AVIO" decode-audio "$f" "data:,x"  # a protocol that cannot write
+  if [ -w /dev/full ]; then  # every write fails: the error must not be lost in a buffer
+    expect_failure /dev/full "" -- "$AVIO" decode-audio "$f" /dev/full
+    grep -q "No space left on device" stderr.txt || fail "/dev/full: wrong cause"
+  fi
   mkdir readonly && chmod 555 readonly
   if [ "$(id -u)" != 0 ]; then  # root writes anywhere
     expect_failure readonly/out.wav readonly/out.wav -- "$AVIO" decode-audio "$f" readonly/out.wav
