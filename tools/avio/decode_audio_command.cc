@@ -106,6 +106,24 @@ std::string duration_text(int64_t us) {
   return text;
 }
 
+void print_summary(std::FILE *out, const DecodeArgs &args, const SourceInfo &info, const PcmFormat &pcm,
+                   int64_t samples, int64_t pcm_bytes, int64_t bytes_in, double seconds) {
+  std::fprintf(out, "input:     %s (%s mode)\n", args.input.c_str(), args.mode.c_str());
+  std::fprintf(out, "container: %s (%s)\n", info.container.c_str(), info.container_long.c_str());
+  // The layout's name when it has one ("stereo"), the count otherwise.
+  const std::string channels = std::to_string(info.channels) + (info.channels == 1 ? " channel" : " channels");
+  const std::string layout = info.channel_layout == channels ? channels : channels + " (" + info.channel_layout + ")";
+  std::fprintf(out, "codec:     %s, %d Hz, %s, %s\n", info.codec.c_str(), info.sample_rate, layout.c_str(),
+               info.sample_format.c_str());
+  std::fprintf(out, "duration:  %s\n", duration_text(info.duration_us).c_str());
+  std::fprintf(out, "output:    %s (%s, %s, %d Hz, %d channel%s)\n", args.output.c_str(), args.container.c_str(),
+               sample_format_name(pcm.format), pcm.sample_rate, pcm.channels, pcm.channels == 1 ? "" : "s");
+  std::fprintf(out, "samples:   %lld per channel (%lld bytes of PCM)\n", static_cast<long long>(samples),
+               static_cast<long long>(pcm_bytes));
+  std::fprintf(out, "read:      %lld bytes from the input\n", static_cast<long long>(bytes_in));
+  std::fprintf(out, "time:      %.3f s\n", seconds);
+}
+
 int run(const DecodeArgs &args) {
   const auto started = std::chrono::steady_clock::now();
   const bool memory = args.mode == "memory";
@@ -190,25 +208,11 @@ int run(const DecodeArgs &args) {
   }
   bar.finish();
 
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!args.quiet) {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // With the PCM on stdout, the summary goes to stderr.
-    std::FILE *out = output->is_stdout() ? stderr : stdout;
-    const int64_t bytes_in = source->statistics().bytes_read;
-    std::fprintf(out, "input:     %s (%s mode)\n", args.input.c_str(), args.mode.c_str());
-    std::fprintf(out, "container: %s (%s)\n", info.container.c_str(), info.container_long.c_str());
-    // The layout's name when it has one ("stereo"), the count otherwise.
-    const std::string channels = std::to_string(info.channels) + (info.channels == 1 ? " channel" : " channels");
-    const std::string layout = info.channel_layout == channels ? channels : channels + " (" + info.channel_layout + ")";
-    std::fprintf(out, "codec:     %s, %d Hz, %s, %s\n", info.codec.c_str(), info.sample_rate, layout.c_str(),
-                 info.sample_format.c_str());
-    std::fprintf(out, "duration:  %s\n", duration_text(info.duration_us).c_str());
-    std::fprintf(out, "output:    %s (%s, %s, %d Hz, %d channel%s)\n", args.output.c_str(), args.container.c_str(),
-                 sample_format_name(pcm->format), pcm->sample_rate, pcm->channels, pcm->channels == 1 ? "" : "s");
-    std::fprintf(out, "samples:   %lld per channel (%lld bytes of PCM)\n",
-                 static_cast<long long>(decoder->samples_written()), static_cast<long long>(writer->data_bytes()));
-    std::fprintf(out, "read:      %lld bytes from the input\n", static_cast<long long>(bytes_in));
-    std::fprintf(out, "time:      %.3f s\n", seconds);
+    print_summary(output->is_stdout() ? stderr : stdout, args, info, *pcm, decoder->samples_written(),
+                  writer->data_bytes(), source->statistics().bytes_read, seconds);
   }
   return 0;
 }
