@@ -49,7 +49,20 @@ static_assert(sizeof(AVIOContext) == sizeof(detail::ContextFields));
 
 namespace {
 CContext &core(AVIOContext *s) { return *from_c(s); }
+
+using CWriteDataType = int (*)(void *, const uint8_t *, int, enum AVIODataMarkerType, int64_t);
+
+int call_c_write_data_type(detail::Core &c, const uint8_t *data, int len) {
+  const auto fn = reinterpret_cast<CWriteDataType>(c.write_data_type);
+  return fn(c.opaque, data, len, static_cast<enum AVIODataMarkerType>(c.current_type), c.last_time);
+}
 }  // namespace
+
+void avio::c_api::init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque,
+                               detail::ReadPacket read, detail::WritePacket write, detail::SeekFn seek) {
+  detail::init(c, buffer, buffer_size, write_flag, opaque, read, write, seek);
+  c.call_write_data_type = call_c_write_data_type;
+}
 
 extern "C" {
 
@@ -101,7 +114,7 @@ AVIOContext *avio_alloc_context(unsigned char *buffer, int buffer_size, int writ
   if (buffer_size < 0 || (!buffer && buffer_size > 0) || (write_flag && buffer_size <= 0)) return nullptr;
   auto *c = new (std::nothrow) CContext;
   if (!c) return nullptr;
-  detail::init(*c, buffer, buffer_size, write_flag != 0, opaque, read_packet, write_packet, seek);
+  avio::c_api::init_context(*c, buffer, buffer_size, write_flag != 0, opaque, read_packet, write_packet, seek);
   return to_c(c);
 }
 
@@ -243,7 +256,7 @@ int avio_open_dyn_buf(AVIOContext **s) {
   }
   c->dyn.io_buffer = io;
   c->dyn.io_buffer_size = kIoBufferSize;
-  detail::init(*c, io, kIoBufferSize, true, &c->dyn, nullptr, detail::dyn_buf_write, detail::dyn_buf_seek);
+  avio::c_api::init_context(*c, io, kIoBufferSize, true, &c->dyn, nullptr, detail::dyn_buf_write, detail::dyn_buf_seek);
   c->kind = CContext::Kind::kDynBuf;
   *s = to_c(c);
   return 0;

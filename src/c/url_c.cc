@@ -120,7 +120,7 @@ int avio_open2(AVIOContext **s, const char *filename, int flags, const AVIOInter
     av_free(buffer);
     return AVERROR(ENOMEM);
   }
-  detail::init(*c, buffer, p->buffer_size, (h->flags() & AVIO_FLAG_WRITE) != 0, h.get(), read_trampoline,
+  avio::c_api::init_context(*c, buffer, p->buffer_size, (h->flags() & AVIO_FLAG_WRITE) != 0, h.get(), read_trampoline,
                write_trampoline, seek_trampoline);
   if (h->whitelist()) c->protocol_whitelist = av_strdup(h->whitelist()->c_str());
   if (h->blacklist()) c->protocol_blacklist = av_strdup(h->blacklist()->c_str());

@@ -57,7 +57,8 @@ void writeout(Core &c, const uint8_t *data, int len) {
   if (!c.error) {
     int ret = 0;
     if (c.write_data_type)
-      ret = c.write_data_type(c.opaque, data, len, c.current_type, c.last_time);
+      ret = c.call_write_data_type ? c.call_write_data_type(c, data, len)
+                                   : c.write_data_type(c.opaque, data, len, c.current_type, c.last_time);
     else if (c.write_packet)
       ret = c.write_packet(c.opaque, data, len);
     if (ret < 0) {

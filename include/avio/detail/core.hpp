@@ -53,6 +53,11 @@ struct Core : ContextFields {
   // Buffers are allocated with buffer_alloc; a Core whose buffer is the
   // caller's memory (a zero-copy reader) never replaces it.
   bool fixed_buffer;
+  // Calls write_data_type. C programs store a function whose marker
+  // parameter is `enum AVIODataMarkerType`, which C++ may only call through
+  // that exact type: the C API sets this to a caller that restores it.
+  // Null means write_data_type has the engine's own (int) type.
+  int (*call_write_data_type)(Core &c, const uint8_t *data, int len);
 };
 
 // Buffer memory: the same allocator as the C API's av_malloc/av_free, so a
