@@ -172,6 +172,7 @@ class ProtocolRegistry {
  public:
   ProtocolRegistry() = default;
   ProtocolRegistry(const ProtocolRegistry &other);
+  ProtocolRegistry &operator=(const ProtocolRegistry &other);
   // A registry holding the built-in protocols.
   static ProtocolRegistry with_builtins();
   // The process-wide registry, with the built-ins.

@@ -11,6 +11,14 @@ ProtocolRegistry::ProtocolRegistry(const ProtocolRegistry &other) {
   protocols_ = other.protocols_;
 }
 
+ProtocolRegistry &ProtocolRegistry::operator=(const ProtocolRegistry &other) {
+  if (this != &other) {
+    std::scoped_lock lock(mu_, other.mu_);
+    protocols_ = other.protocols_;
+  }
+  return *this;
+}
+
 ProtocolRegistry ProtocolRegistry::with_builtins() {
   ProtocolRegistry r;
   url_internal::register_builtins(r);

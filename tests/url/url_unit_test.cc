@@ -181,3 +181,102 @@ TEST(UrlRobustness, MalformedUrlsGiveErrorsNotCrashes) {
 }
 
 }  // namespace
+
+namespace {
+
+// A protocol that plays back a script of read results, to pin down the
+// retry rules of UrlContext (FFmpeg's retry_transfer_wrapper).
+struct Step {
+  int code;      // < 0: this error; otherwise this many bytes
+};
+
+class ScriptProtocol final : public avio::Protocol {
+ public:
+  static std::vector<Step> script;
+  static int calls;
+  avio::Status open(avio::UrlContext &h, std::string_view, int, avio::Dictionary &) override {
+    h.max_packet_size = 10;
+    return {};
+  }
+  avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
+    const Step s = calls < static_cast<int>(script.size()) ? script[calls] : Step{avio::kEof};
+    ++calls;
+    if (s.code < 0) return avio::Error(s.code);
+    const size_t n = std::min(dst.size(), static_cast<size_t>(s.code));
+    std::fill_n(dst.data(), n, uint8_t{7});
+    return n;
+  }
+  avio::Result<size_t> write(avio::UrlContext &, std::span<const uint8_t> src) override {
+    ++calls;
+    return std::min<size_t>(src.size(), 3);  // short writes: the context loops
+  }
+};
+std::vector<Step> ScriptProtocol::script;
+int ScriptProtocol::calls = 0;
+
+class RetryRules : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    registry_ = avio::ProtocolRegistry::with_builtins();
+    avio::ProtocolInfo info;
+    info.name = "script";
+    info.can_read = info.can_write = true;
+    info.factory = [] { return std::make_unique<ScriptProtocol>(); };
+    ASSERT_TRUE(registry_.add(info).ok());
+  }
+  std::unique_ptr<avio::UrlContext> open(std::vector<Step> script, int flags = avio::kOpenRead) {
+    ScriptProtocol::script = std::move(script);
+    ScriptProtocol::calls = 0;
+    avio::OpenOptions o;
+    o.flags = flags;
+    o.registry = &registry_;
+    auto h = avio::open_url_context("script:", o);
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? std::move(*h) : nullptr;
+  }
+  avio::ProtocolRegistry registry_;
+};
+
+TEST_F(RetryRules, EagainAndEintrAreRetried) {
+  auto h = open({{-EAGAIN}, {-EAGAIN}, {-EINTR}, {-EAGAIN}, {-EAGAIN}, {-EAGAIN}, {-EAGAIN}, {-EAGAIN}, {4}});
+  uint8_t b[8];
+  auto r = h->read(b);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 4u);
+  EXPECT_EQ(ScriptProtocol::calls, 9);
+}
+
+TEST_F(RetryRules, NonBlockingReturnsEagainAtOnce) {
+  auto h = open({{-EAGAIN}, {4}}, avio::kOpenRead | avio::kOpenNonBlock);
+  uint8_t b[8];
+  auto r = h->read(b);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), -EAGAIN);
+  EXPECT_EQ(ScriptProtocol::calls, 1);
+}
+
+TEST_F(RetryRules, EofAfterDataReturnsTheDataAndErrorsWin) {
+  auto h = open({{2}, {3}, {avio::kEof}});
+  uint8_t b[8];
+  auto r = h->read_complete(b);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 5u);
+  h = open({{2}, {-EIO}});
+  r = h->read_complete(b);  // FFmpeg returns the error, dropping the count
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), -EIO);
+  h = open({{avio::kEof}});
+  EXPECT_TRUE(h->read(b).error().is_eof());
+}
+
+TEST_F(RetryRules, WritesLoopAndRespectTheMaximumPacketSize) {
+  auto h = open({}, avio::kOpenWrite);
+  const uint8_t data[10] = {};
+  ASSERT_TRUE(h->write(data).ok());
+  EXPECT_EQ(ScriptProtocol::calls, 4);  // 3 + 3 + 3 + 1
+  const uint8_t big[11] = {};
+  EXPECT_EQ(h->write(big).code(), -EIO);
+  EXPECT_EQ(h->read({}).error().code(), -EIO);  // not opened for reading
+}
+
+}  // namespace
