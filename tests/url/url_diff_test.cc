@@ -165,6 +165,20 @@ TEST_F(UrlDiff, Concat) {
   expect_same({"read", "concat:", "1", "5"}, "open -2\n");
 }
 
+TEST_F(UrlDiff, NestedCombinations) {
+  const std::string a = path("a.bin"), c = path("c.bin");
+  expect_same({"read", "concat:subfile,,start,5,end,100,,:" + a + "|" + c, "1", "200"}, "open 0\n");
+  expect_same({"read", "cache:concat:" + a + "|" + c, "2", "200"}, "open 0\n");
+  expect_same({"read", "subfile,,start,100,end,0,,:cache:" + c, "3", "200"}, "open -22\n");  // not on subfile's list
+  expect_same({"read", "subfile,,start,100,end,0,,:cache:" + c, "3", "200", "protocol_whitelist=subfile,cache,file"},
+              "open 0\n");
+  expect_same({"read", "crypto:subfile,,start,0,end,0,,:" + path("enc.bin"), "4", "100", "key=" + hex(key()),
+               "iv=" + hex(iv())},
+              "open 0\n");
+  expect_same({"read", "concat:data:a/b,xyz|" + a, "5", "20"}, "open -22\n");  // data is not on concat's list
+  expect_same({"read", "concat:" + a + "|" + c, "6", "50", "protocol_blacklist=subfile"}, "open 0\n");
+}
+
 TEST_F(UrlDiff, ErrorsAtOpen) {
   expect_same({"read", "nosuchscheme:abc", "1", "5"}, "open -1330794744\n");
   expect_same({"read", path("missing.bin"), "1", "5"}, "open -2\n");
