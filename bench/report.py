@@ -101,6 +101,27 @@ def syscalls(raw):
     return out
 
 
+def measured_at(raw):
+    """When the timings were taken (Google Benchmark's own record), in UTC."""
+    stamps = []
+    for path in glob.glob(os.path.join(raw, "time_*.json")):
+        stamp = load_json(path, {}).get("context", {}).get("date")
+        if stamp:
+            stamps.append(datetime.datetime.fromisoformat(stamp).astimezone(datetime.timezone.utc))
+    when = min(stamps) if stamps else datetime.datetime.now(datetime.timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def load_averages(raw):
+    """The 1-minute load average as each timing program started."""
+    loads = []
+    for path in sorted(glob.glob(os.path.join(raw, "time_*.json"))):
+        load = load_json(path, {}).get("context", {}).get("load_avg")
+        if load:
+            loads.append(load[0])
+    return loads
+
+
 def machine():
     def run(cmd):
         try:
@@ -126,7 +147,6 @@ def machine():
         "kernel": platform.release(),
         "libavformat": run(["pkg-config", "--modversion", "libavformat"]),
         "compiler": run(["c++", "--version"]).splitlines()[0] if run(["c++", "--version"]) else "",
-        "load_average_at_report": list(os.getloadavg()),
     }
 
 
@@ -218,9 +238,10 @@ def build(args):
                        "met": m["avio_bytes"] <= m["lavf_bytes"]})
 
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": measured_at(raw),
         "mode": args.mode,
         "machine": machine(),
+        "load_average_during_timing": load_averages(raw),
         "method": ("ratio = libavformat time / avio time, fastest CPU time of the repetitions, both sides in one "
                    "run; the C API sides in two processes run alternately. Instructions: valgrind --tool=callgrind "
                    "over one pass of each side on smaller data. System calls: strace over one pass."),
@@ -229,12 +250,18 @@ def build(args):
     }
 
 
+def load_text(loads):
+    if not loads:
+        return "unknown"
+    return f"{min(loads):.1f}" if max(loads) - min(loads) < 0.05 else f"{min(loads):.1f} to {max(loads):.1f}"
+
+
 def markdown(res):
     m = res["machine"]
     lines = [
         f"Measured {res['date']} ({res['mode']} run) on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
         f"Linux {m['kernel']}, against the system libavformat {m['libavformat']} ({m['compiler']}). "
-        f"Load average when the report was written: {', '.join(f'{x:.2f}' for x in m['load_average_at_report'])} "
+        f"1-minute load average as the timing programs started: {load_text(res['load_average_during_timing'])} "
         "(the machine is shared: times are noisy, instruction counts are not).",
         "",
         "Ratio = libavformat / avio (higher is better for avio). Time: the fastest CPU time per operation of "
