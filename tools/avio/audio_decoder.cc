@@ -246,7 +246,9 @@ Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from) 
     info.expected_samples = n;
     d.exact_length = av_get_exact_bits_per_sample(d.codec->codec_id) > 0 || d.codec->codec_id == AV_CODEC_ID_FLAC;
   }
-  if (Status st = d.damage(); !st) return st.error();
+  // Errors FFmpeg only logs while reading the headers (a malformed tag,
+  // say) do not make the audio damaged; reading starts with a clean slate.
+  d.logged_error.clear();
   return AudioDecoder(std::move(impl));
 }
 
