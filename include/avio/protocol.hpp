@@ -150,12 +150,12 @@ struct ProtocolInfo {
   bool can_write = false;  // has url_write
   bool can_seek = false;   // has url_seek
   bool has_check = false;
-  bool has_dir = false;            // url_open_dir / read_dir / close_dir
-  bool has_pause = false;          // url_read_pause (avio_pause)
-  bool has_read_seek = false;      // url_read_seek (avio_seek_time)
-  bool has_short_seek = false;     // url_get_short_seek
+  bool has_dir = false;                 // url_open_dir / read_dir / close_dir
+  bool has_pause = false;               // url_read_pause (avio_pause)
+  bool has_read_seek = false;           // url_read_seek (avio_seek_time)
+  bool has_short_seek = false;          // url_get_short_seek
   bool accepts_inline_options = false;  // "name,,key,value,,:url" (subfile)
-  bool nested_scheme = false;      // "name+inner://..." selects this protocol
+  bool nested_scheme = false;           // "name+inner://..." selects this protocol
   // Applied when the caller gave no whitelist; nested opens inherit it.
   std::optional<std::string> default_whitelist;
   std::span<const OptionSpec> options;
@@ -199,7 +199,7 @@ struct UrlOpenParams {
   std::optional<std::string> whitelist;
   std::optional<std::string> blacklist;
   const ProtocolRegistry *registry = nullptr;  // null: the global one
-  int64_t rw_timeout = 0;                        // microseconds, 0 = none
+  int64_t rw_timeout = 0;                      // microseconds, 0 = none
 };
 
 // One open URL (FFmpeg's URLContext). Owned by the buffered context over it,

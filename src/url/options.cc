@@ -86,11 +86,10 @@ const OptionValues::Value &OptionValues::value(std::string_view name) const {
 Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value &out) const {
   const std::string t(text);
   switch (spec.type) {
-    case OptionType::kString:
-      out.text = t;
-      return {};
+    case OptionType::kString: out.text = t; return {};
     case OptionType::kBinary: {
-      if (t.size() % 2) return Error(-EINVAL, "option " + quoted(spec.name) + ": odd number of hex digits in " + quoted(t));
+      if (t.size() % 2)
+        return Error(-EINVAL, "option " + quoted(spec.name) + ": odd number of hex digits in " + quoted(t));
       std::vector<uint8_t> bytes;
       for (size_t i = 0; i < t.size(); i += 2) {
         const int hi = hex_digit(t[i]), lo = hex_digit(t[i + 1]);

@@ -66,8 +66,7 @@ std::shared_ptr<const ProtocolInfo> ProtocolRegistry::find(std::string_view name
 }
 
 std::shared_ptr<const ProtocolInfo> ProtocolRegistry::find_for_url(std::string_view url) const {
-  static constexpr std::string_view kSchemeChars =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
+  static constexpr std::string_view kSchemeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.";
   size_t scheme_len = url.find_first_not_of(kSchemeChars);
   if (scheme_len == std::string_view::npos) scheme_len = url.size();
   const bool colon_follows = scheme_len < url.size() && url[scheme_len] == ':';

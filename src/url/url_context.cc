@@ -139,6 +139,9 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
       if (!r) return len ? Result<size_t>(len) : r;
       return len + *r;
     }
+    // A protocol that returns 0 bytes is waiting, not progressing (FFmpeg
+    // would spin on it without sleeping).
+    if (r && *r == 0) r = Error(-EAGAIN);
     size_t got = 0;
     if (!r && r.error().code() == -EAGAIN) {
       if (fast_retries) {
@@ -148,8 +151,10 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
           const Clock::time_point now = Clock::now();
           if (!wait_since) {
             wait_since = now;
-          } else if (is_fatal_wait(*this, std::chrono::duration_cast<std::chrono::microseconds>(now - *wait_since).count())) {
-            return Error(-EIO, info_->name + ": no data within rw_timeout (" + std::to_string(params_.rw_timeout) + " us)");
+          } else if (is_fatal_wait(*this,
+                                   std::chrono::duration_cast<std::chrono::microseconds>(now - *wait_since).count())) {
+            return Error(-EIO,
+                         info_->name + ": no data within rw_timeout (" + std::to_string(params_.rw_timeout) + " us)");
           }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -161,9 +166,6 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
       return r;
     } else {
       got = *r;
-      // A protocol that returns 0 bytes is waiting, not progressing.
-      if (got == 0 && fast_retries == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      if (got == 0 && fast_retries) --fast_retries;
     }
     if (got) {
       fast_retries = std::max(fast_retries, 2);

@@ -17,14 +17,13 @@
  *        avio_ops check URL   (avio_check and avio_find_protocol_name)
  */
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <libavformat/avio.h>
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static uint64_t rng_state;
 static uint32_t rnd(void) {
@@ -93,7 +92,10 @@ static int run_read(const char *url, int ops, AVDictionary **opts, int stream, i
         break;
       }
       case 3: r = avio_seek(pb, (int64_t)(rnd() % 80000) - (stream ? 0 : 8000), SEEK_CUR); break;
-      case 4: r = avio_r8(pb); h = (uint32_t)avio_feof(pb); break;
+      case 4:
+        r = avio_r8(pb);
+        h = (uint32_t)avio_feof(pb);
+        break;
       case 5: r = avio_rb32(pb); break;
       case 6: r = avio_tell(pb); break;
       case 7: r = avio_size(pb); break;
@@ -133,7 +135,10 @@ static int run_write(const char *url, int ops, AVDictionary **opts) {
         r = n;
         break;
       }
-      case 2: avio_w8(pb, (int)rnd()); avio_wb32(pb, rnd()); break;
+      case 2:
+        avio_w8(pb, (int)rnd());
+        avio_wb32(pb, rnd());
+        break;
       case 3: r = avio_tell(pb); break;
       case 4: avio_flush(pb); break;
       case 5:
@@ -205,7 +210,7 @@ static int run(int argc, char **argv) {
   int ops = atoi(argv[4]);
   AVDictionary *opts = parse_options(argc, argv, 5);
   int r = !strcmp(mode, "write") ? run_write(url, ops, &opts)
-                                  : run_read(url, ops, &opts, !strcmp(mode, "readstream"), !strcmp(mode, "readtimed"));
+                                 : run_read(url, ops, &opts, !strcmp(mode, "readstream"), !strcmp(mode, "readtimed"));
   av_dict_free(&opts);
   fflush(stdout);
   return r;

@@ -131,7 +131,8 @@ TEST_F(UrlDiff, FileOptions) {
 TEST_F(UrlDiff, PipeFedByChildProcess) {
   for (const char *seed : {"1", "2", "3"})
     expect_same({"readstream", "pipe:0", seed, "200"}, "open 0\n", "cat " + shell_quote(path("data.bin")));
-  expect_same({"readstream", "pipe:0", "5", "100", "blocksize=777"}, "open 0\n", "cat " + shell_quote(path("small.bin")));
+  expect_same({"readstream", "pipe:0", "5", "100", "blocksize=777"}, "open 0\n",
+              "cat " + shell_quote(path("small.bin")));
 }
 
 TEST_F(UrlDiff, Data) {
@@ -192,7 +193,8 @@ TEST_F(UrlDiff, FileWriteByteForByte) {
   for (const char *seed : {"1", "2", "3"}) {
     const std::string a = path(std::string("w_ffmpeg_") + seed), b = path(std::string("w_avio_") + seed);
     const std::string direct = std::string(seed) == "3" ? " +direct" : "";
-    const std::string ffmpeg = run(std::string(AVIO_OPS_FFMPEG) + " write " + shell_quote(a) + " " + seed + " 60" + direct);
+    const std::string ffmpeg =
+        run(std::string(AVIO_OPS_FFMPEG) + " write " + shell_quote(a) + " " + seed + " 60" + direct);
     const std::string avio = run(std::string(AVIO_OPS_AVIO) + " write " + shell_quote(b) + " " + seed + " 60" + direct);
     EXPECT_EQ(ffmpeg.rfind("open 0\n", 0), 0u) << ffmpeg;
     EXPECT_EQ(ffmpeg, avio);
@@ -213,9 +215,9 @@ TEST_F(UrlDiff, CryptoRead) {
   // Over a pipe the chunking (and so a mid-stream size query) depends on
   // timing, in libavformat too: compare whole streams.
   expect_dump({"dump", "crypto:pipe:0", k, v}, "data.bin", "cat " + shell_quote(path("enc.bin")));
-  expect_same({"read", "crypto:" + path("enc.bin"), "7", "50", "decryption_key=" + hex(key()),
-               "decryption_iv=" + hex(iv())},
-              "open 0\n");
+  expect_same(
+      {"read", "crypto:" + path("enc.bin"), "7", "50", "decryption_key=" + hex(key()), "decryption_iv=" + hex(iv())},
+      "open 0\n");
   // A key of the wrong length, a missing IV, a key that is not hex.
   expect_same({"read", "crypto:" + path("enc.bin"), "1", "5", "key=00112233", v}, "open -22\n");
   expect_same({"read", "crypto:" + path("enc.bin"), "1", "5", k}, "open -22\n");
@@ -274,7 +276,8 @@ TEST_F(UrlDiff, CacheOverPipe) {
 }
 
 TEST_F(UrlDiff, AsyncOverFile) {
-  for (const char *seed : {"1", "2", "3"}) expect_same({"readtimed", "async:file:" + path("data.bin"), seed, "300"}, "open 0\n");
+  for (const char *seed : {"1", "2", "3"})
+    expect_same({"readtimed", "async:file:" + path("data.bin"), seed, "300"}, "open 0\n");
   expect_same({"readtimed", "async:" + path("small.bin"), "4", "100"}, "open 0\n");
   expect_dump({"dump", "async:pipe:0"}, "data.bin", "cat " + shell_quote(path("data.bin")));
   expect_dump({"dump", "async:" + path("c.bin")}, "c.bin");
@@ -290,9 +293,9 @@ TEST_F(UrlDiff, WriteErrorSurfacesFromClose) {
 }
 
 TEST_F(UrlDiff, Check) {
-  for (const std::string &url : {path("data.bin"), "file:" + path("data.bin"), path("missing.bin"),
-                                std::string("nosuch:x"), std::string("data:a/b,x"), "concat:" + path("a.bin"),
-                                "subfile,,start,1,,:" + path("a.bin")}) {
+  for (const std::string &url :
+       {path("data.bin"), "file:" + path("data.bin"), path("missing.bin"), std::string("nosuch:x"),
+        std::string("data:a/b,x"), "concat:" + path("a.bin"), "subfile,,start,1,,:" + path("a.bin")}) {
     auto [ffmpeg, avio] = both({"check", url});
     EXPECT_EQ(ffmpeg.rfind("protocol ", 0), 0u);
     EXPECT_EQ(ffmpeg, avio) << url;

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <random>
 #include <chrono>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -143,8 +143,9 @@ TEST(Interrupt, CallbackEndsAReadBlockedOnAnEmptyPipe) {
   EXPECT_EQ(r.error().code(), avio::kExit);
   // Reported, not asserted (timing depends on the machine): the design bound
   // is one wait slice, 20 ms.
-  RecordProperty("interrupt_latency_us",
-                 static_cast<int>(std::chrono::duration_cast<std::chrono::microseconds>(returned_at - raised_at).count()));
+  RecordProperty(
+      "interrupt_latency_us",
+      static_cast<int>(std::chrono::duration_cast<std::chrono::microseconds>(returned_at - raised_at).count()));
 }
 
 TEST(Interrupt, CancellationTokenEndsABlockedRead) {
@@ -251,9 +252,9 @@ TEST(Async, ReadsAndSeeksAFile) {
   std::vector<uint8_t> buf(100000);
   for (int i = 0; i < 200; ++i) {
     const int64_t size = static_cast<int64_t>(data.size());
-    const int64_t pos = gen() % 2 ? static_cast<int64_t>(gen() % data.size())
-                                  : std::clamp<int64_t>(ctx->tell() + static_cast<int64_t>(gen() % 600000) - 300000, 0,
-                                                        size - 1);
+    const int64_t pos =
+        gen() % 2 ? static_cast<int64_t>(gen() % data.size())
+                  : std::clamp<int64_t>(ctx->tell() + static_cast<int64_t>(gen() % 600000) - 300000, 0, size - 1);
     auto at = ctx->seek(pos);
     ASSERT_TRUE(at.ok()) << i << " " << pos << ": " << at.error().message();
     ASSERT_EQ(*at, pos);
@@ -370,7 +371,7 @@ TEST(FileOps, DeleteMoveAndCheck) {
   EXPECT_EQ(*avio::check_url(dir / "b", avio::kOpenRead), avio::kOpenRead);
   ASSERT_TRUE(avio::delete_url(dir / "b").ok());
   EXPECT_EQ(avio::delete_url(dir / "b").code(), -ENOENT);
-  EXPECT_EQ(avio::move_url(dir / "x", "md5:x").code(), -ENOSYS);  // different protocols
+  EXPECT_EQ(avio::move_url(dir / "x", "md5:x").code(), -ENOSYS);    // different protocols
   EXPECT_EQ(avio::move_url(dir / "x", "data:a/b,x").code(), -EIO);  // data cannot be written
 }
 

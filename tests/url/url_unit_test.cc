@@ -149,10 +149,14 @@ namespace {
 TEST(UrlRobustness, MalformedUrlsGiveErrorsNotCrashes) {
   avio_test::TempDir dir;
   avio_test::write_file(dir / "f", avio_test::random_bytes(3000, 1));
-  const std::vector<std::string> pieces = {
-      "data:", "subfile", ",", ",,", ":", "start", "end", "10", "-1", "99999999999999999999", "concat:", "|",
-      "crypto:", "crypto+", "cache:", "async:", "base64", ";", "text/plain", "a/b", "QUJD", "=", "@@", "file:",
-      dir / "f", "concatf:", "tee:", "[", "]", "md5:", "'", "\\", " ", "%20", "nosuch:", "", "\n"};
+  const std::vector<std::string> pieces = {"data:",    "subfile", ",",       ",,",         ":",
+                                           "start",    "end",     "10",      "-1",         "99999999999999999999",
+                                           "concat:",  "|",       "crypto:", "crypto+",    "cache:",
+                                           "async:",   "base64",  ";",       "text/plain", "a/b",
+                                           "QUJD",     "=",       "@@",      "file:",      dir / "f",
+                                           "concatf:", "tee:",    "[",       "]",          "md5:",
+                                           "'",        "\\",      " ",       "%20",        "nosuch:",
+                                           "",         "\n"};
   std::mt19937 gen(42);
   int opened = 0;
   for (int i = 0; i < 3000; ++i) {
@@ -162,7 +166,8 @@ TEST(UrlRobustness, MalformedUrlsGiveErrorsNotCrashes) {
     avio::OpenOptions o;
     avio::Dictionary unused;
     o.leftover = &unused;
-    if (gen() % 4 == 0) o.options = {{"key", "00112233445566778899aabbccddeeff"}, {"iv", "00112233445566778899aabbccddeeff"}};
+    if (gen() % 4 == 0)
+      o.options = {{"key", "00112233445566778899aabbccddeeff"}, {"iv", "00112233445566778899aabbccddeeff"}};
     if (gen() % 5 == 0) o.options.set("start", std::to_string(static_cast<int>(gen() % 5000) - 100));
     auto ctx = avio::open_url(url, o);
     if (!ctx.ok()) {
@@ -187,7 +192,7 @@ namespace {
 // A protocol that plays back a script of read results, to pin down the
 // retry rules of UrlContext (FFmpeg's retry_transfer_wrapper).
 struct Step {
-  int code;      // < 0: this error; otherwise this many bytes
+  int code;  // < 0: this error; otherwise this many bytes
 };
 
 class ScriptProtocol final : public avio::Protocol {

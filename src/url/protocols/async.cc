@@ -106,8 +106,9 @@ class AsyncProtocol final : public Protocol {
 
   Result<int64_t> seek(UrlContext &, int64_t pos, int whence) override {
     int64_t target;
-    if (whence == kSeekSizeQuery) return logical_size_ < 0 ? Result<int64_t>(Error(static_cast<int>(logical_size_)))
-                                                           : Result<int64_t>(logical_size_);
+    if (whence == kSeekSizeQuery)
+      return logical_size_ < 0 ? Result<int64_t>(Error(static_cast<int>(logical_size_)))
+                               : Result<int64_t>(logical_size_);
     if (whence == kSeekCur)
       target = pos + logical_pos_;
     else if (whence == kSeekSet)

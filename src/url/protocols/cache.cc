@@ -139,7 +139,8 @@ class CacheProtocol final : public Protocol {
     auto it = entries_.upper_bound(logical_pos_);
     if (it != entries_.begin()) {
       auto prev = std::prev(it);
-      if (prev->first + prev->second.size == logical_pos_ && prev->second.physical_pos + prev->second.size == physical) {
+      if (prev->first + prev->second.size == logical_pos_ &&
+          prev->second.physical_pos + prev->second.size == physical) {
         prev->second.size += w;
         return;
       }

@@ -92,8 +92,7 @@ class ConcatProtocol final : public Protocol {
       case kSeekSet:
         for (i = 0; i != nodes_.size() - 1 && pos >= nodes_[i].size; i++) pos -= nodes_[i].size;
         break;
-      default:
-        return Error(-EINVAL, "concat: bad whence " + std::to_string(whence));
+      default: return Error(-EINVAL, "concat: bad whence " + std::to_string(whence));
     }
     Result<int64_t> r = nodes_[i].url->seek(pos, whence);
     if (!r) return r;

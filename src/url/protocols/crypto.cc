@@ -34,8 +34,8 @@ Result<std::vector<uint8_t>> aes_arg(const OptionValues &o, const char *specific
                                      const char *what) {
   std::span<const uint8_t> v = o.binary(specific);
   if (v.empty()) v = o.binary(shared);
-  if (v.empty()) return Error(-EINVAL, std::string("crypto: ") + what + " not set (options '" + specific + "' or '" +
-                                           shared + "')");
+  if (v.empty())
+    return Error(-EINVAL, std::string("crypto: ") + what + " not set (options '" + specific + "' or '" + shared + "')");
   if (v.size() != kBlock)
     return Error(-EINVAL, std::string("crypto: invalid ") + what + " size (" + std::to_string(v.size()) +
                               " bytes, the AES block size is 16)");

@@ -41,8 +41,8 @@ Result<std::vector<uint8_t>> decode_base64(std::string_view in) {
     }
   }
   if (i < in.size() && in[i] != '=')
-    return Error(kInvalidData, "data: invalid base64 character '" + std::string(1, in[i]) + "' at offset " +
-                                   std::to_string(i));
+    return Error(kInvalidData,
+                 "data: invalid base64 character '" + std::string(1, in[i]) + "' at offset " + std::to_string(i));
   if (count == 2) out.push_back(static_cast<uint8_t>(acc >> 4));
   if (count == 3) {
     out.push_back(static_cast<uint8_t>(acc >> 10));

@@ -11,9 +11,7 @@
 
 namespace avio::protocols {
 
-Error errno_error(int e, std::string_view what) {
-  return Error(-e, std::string(what) + ": " + error_text(-e));
-}
+Error errno_error(int e, std::string_view what) { return Error(-e, std::string(what) + ": " + error_text(-e)); }
 
 FdIo::~FdIo() { (void)close(); }
 

@@ -51,8 +51,8 @@ class FdProtocol final : public Protocol {
       }
     } else {
       if (url != "fd:")
-        return Error(-EINVAL, "fd: the descriptor is given by the 'fd' option, not in the URL '" + std::string(url) +
-                                  "'");
+        return Error(-EINVAL,
+                     "fd: the descriptor is given by the 'fd' option, not in the URL '" + std::string(url) + "'");
       if (fd < 0) fd = standard;
     }
     struct stat st;

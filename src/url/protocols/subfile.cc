@@ -19,8 +19,8 @@ class SubfileProtocol final : public Protocol {
     end_ = h.options().integer("end");
     if (end_ == 0) end_ = INT64_MAX;
     if (end_ <= start_)
-      return Error(-EINVAL, "subfile: end (" + std::to_string(end_) + ") is not after start (" +
-                                std::to_string(start_) + ")");
+      return Error(-EINVAL,
+                   "subfile: end (" + std::to_string(end_) + ") is not after start (" + std::to_string(start_) + ")");
     if (url.substr(0, 8) == "subfile:") url.remove_prefix(8);
     Result<std::unique_ptr<UrlContext>> inner = h.open_nested(url, flags, options);
     if (!inner) return inner.error();

@@ -27,8 +27,7 @@ Result<std::string> parse_child(std::string_view child, Dictionary &options) {
     while (i < p.size() && is_key_char(p[i])) ++i;
     const std::string_view key = p.substr(key_start, i - key_start);
     while (i < p.size() && (p[i] == ' ' || p[i] == '\n' || p[i] == '\t' || p[i] == '\r')) ++i;
-    if (i >= p.size() || p[i] != '=')
-      return Error(-EINVAL, "tee: no option found near '" + std::string(p) + "'");
+    if (i >= p.size() || p[i] != '=') return Error(-EINVAL, "tee: no option found near '" + std::string(p) + "'");
     p.remove_prefix(i + 1);
     const std::string value = get_token(p, ":]");
     options.set(key, value);
