@@ -285,3 +285,113 @@ TEST_F(RetryRules, WritesLoopAndRespectTheMaximumPacketSize) {
 }
 
 }  // namespace
+
+namespace {
+
+// A stream that can pause and seek by time, to reach avio_pause and
+// avio_seek_time through the engine's hooks.
+class TimedProtocol final : public avio::Protocol {
+ public:
+  static int paused;
+  avio::Status open(avio::UrlContext &, std::string_view, int, avio::Dictionary &) override { return {}; }
+  avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
+    std::fill(dst.begin(), dst.end(), static_cast<uint8_t>(pos_));
+    pos_ += static_cast<int64_t>(dst.size());
+    return dst.size();
+  }
+  avio::Result<int64_t> seek(avio::UrlContext &, int64_t offset, int whence) override {
+    if (whence == avio::kSeekCur && offset == 0) return pos_;
+    return avio::Error(-ENOSYS);
+  }
+  avio::Status read_pause(avio::UrlContext &, bool pause) override {
+    paused = pause ? 1 : 0;
+    return {};
+  }
+  avio::Result<int64_t> read_seek(avio::UrlContext &, int, int64_t timestamp, int) override {
+    pos_ = timestamp * 10;
+    return timestamp;
+  }
+
+ private:
+  int64_t pos_ = 0;
+};
+int TimedProtocol::paused = -1;
+
+TEST(UrlHooks, PauseAndSeekTimeReachTheProtocol) {
+  avio::ProtocolRegistry registry = avio::ProtocolRegistry::with_builtins();
+  avio::ProtocolInfo info;
+  info.name = "timed";
+  info.can_read = info.can_seek = info.has_pause = info.has_read_seek = true;
+  info.factory = [] { return std::make_unique<TimedProtocol>(); };
+  ASSERT_TRUE(registry.add(info).ok());
+  avio::OpenOptions o;
+  o.registry = &registry;
+  auto ctx = avio::open_url("timed:", o);
+  ASSERT_TRUE(ctx.ok()) << ctx.error().message();
+  EXPECT_EQ(ctx->core().seekable, 3);  // AVIO_SEEKABLE_NORMAL | AVIO_SEEKABLE_TIME, as ffio_fdopen sets
+  ASSERT_NE(avio::url_context_of(*ctx), nullptr);
+  EXPECT_EQ(avio::url_context_of(*ctx)->info().name, "timed");
+  ASSERT_TRUE(avio::pause(*ctx, true).ok());
+  EXPECT_EQ(TimedProtocol::paused, 1);
+  ASSERT_TRUE(avio::pause(*ctx, false).ok());
+  EXPECT_EQ(TimedProtocol::paused, 0);
+  EXPECT_EQ(ctx->r8(), 0);
+  auto t = avio::seek_time(*ctx, 0, 100, 0);
+  ASSERT_TRUE(t.ok()) << t.error().message();
+  EXPECT_EQ(*t, 100);
+  EXPECT_EQ(ctx->tell(), 1000);  // the buffer was dropped and the position re-read
+  EXPECT_EQ(ctx->r8(), static_cast<uint8_t>(1000));
+
+  // A plain file has neither hook.
+  avio_test::TempDir dir;
+  avio_test::write_file(dir / "f", {1});
+  auto file = avio::open_url(dir / "f");
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(avio::pause(*file, true).code(), -ENOSYS);
+  EXPECT_EQ(avio::seek_time(*file, 0, 1, 0).error().code(), -ENOSYS);
+  auto memory = avio::IOContext::dynamic_buffer();
+  EXPECT_EQ(avio::url_context_of(memory), nullptr);
+}
+
+TEST(UrlOptionValues, ParsingFollowsAvOptSet) {
+  static constexpr avio::OptionSpec kSpecs[] = {
+      {"flag", avio::OptionType::kBool, "0", 0, 1, "a bool"},
+      {"n", avio::OptionType::kInt, "5", -1, 100, "an int"},
+      {"big", avio::OptionType::kInt64, "0", 0, 9.2e18, "an int64"},
+      {"bytes", avio::OptionType::kBinary, "", 0, 0, "hex"},
+      {"s", avio::OptionType::kString, "dflt", 0, 0, "text"},
+  };
+  avio::OptionValues v(kSpecs);
+  EXPECT_EQ(v.integer("n"), 5);
+  EXPECT_EQ(v.string("s"), "dflt");
+  EXPECT_FALSE(v.was_set("n"));
+  EXPECT_TRUE(v.set("flag", "on").ok());
+  EXPECT_EQ(v.integer("flag"), 1);
+  EXPECT_TRUE(v.set("flag", "false").ok());
+  EXPECT_EQ(v.integer("flag"), 0);
+  EXPECT_EQ(v.set("flag", "2").code(), -ERANGE);
+  EXPECT_EQ(v.set("n", "101").code(), -ERANGE);
+  EXPECT_EQ(v.set("n", "ten").code(), -EINVAL);
+  EXPECT_TRUE(v.set("n", "-1").ok());
+  EXPECT_EQ(v.integer("n"), -1);
+  EXPECT_TRUE(v.was_set("n"));
+  EXPECT_TRUE(v.set("big", "9000000000000000001").ok());
+  EXPECT_EQ(v.integer("big"), 9000000000000000001LL);  // exact beyond double's precision
+  EXPECT_TRUE(v.set("bytes", "00ffA0").ok());
+  EXPECT_EQ(std::vector<uint8_t>(v.binary("bytes").begin(), v.binary("bytes").end()),
+            (std::vector<uint8_t>{0x00, 0xff, 0xa0}));
+  EXPECT_EQ(v.set("bytes", "abc").code(), -EINVAL);
+  EXPECT_EQ(v.set("nope", "1").code(), avio::kOptionNotFound);
+  avio::Dictionary d{{"n", "7"}, {"other", "x"}, {"s", "hello"}};
+  ASSERT_TRUE(v.take_from(d).ok());
+  EXPECT_EQ(d.size(), 1u);
+  EXPECT_TRUE(d.contains("other"));
+  EXPECT_EQ(v.integer("n"), 7);
+  EXPECT_EQ(v.string("s"), "hello");
+  // A bad value leaves the dictionary as it was.
+  avio::Dictionary bad{{"n", "7"}, {"flag", "maybe"}};
+  EXPECT_FALSE(v.take_from(bad).ok());
+  EXPECT_EQ(bad.size(), 2u);
+}
+
+}  // namespace
