@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "input_tail.hpp"
+#include "input_ends.hpp"
 #include "pcm_writer.hpp"
 #include "progress_bar.hpp"
 
@@ -162,11 +162,75 @@ TEST(OggEnd, CutsAreReported) {
   EXPECT_FALSE(ogg_end_status(std::vector<uint8_t>(100, 0)));
 }
 
-TEST(InputTail, KeepsTheEndOfAStreamReadThroughIt) {
+// The first frame of a LAME-encoded MPEG-1 stereo MP3: header, side
+// information, the Xing tag with every field, the LAME tag.
+std::vector<uint8_t> lame_first_frame(uint32_t frames, int start_pad, int end_pad) {
+  std::vector<uint8_t> f = {0xFF, 0xFB, 0x90, 0x64};
+  f.resize(4 + 32, 0);
+  const char xing[] = "Xing";
+  f.insert(f.end(), xing, xing + 4);
+  const auto be32 = [&f](uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) f.push_back(static_cast<uint8_t>(v >> shift));
+  };
+  be32(0x0F);      // frames, bytes, seek table, quality
+  be32(frames);
+  be32(123456);    // bytes
+  f.resize(f.size() + 100, 0);  // seek table
+  be32(50);        // quality
+  const char lame[] = "LAME3.100";
+  f.insert(f.end(), lame, lame + 9);
+  f.resize(f.size() + 12, 0);  // revision .. bitrate
+  const uint32_t pads = static_cast<uint32_t>(start_pad) << 12 | static_cast<uint32_t>(end_pad);
+  f.push_back(static_cast<uint8_t>(pads >> 16));
+  f.push_back(static_cast<uint8_t>(pads >> 8));
+  f.push_back(static_cast<uint8_t>(pads));
+  f.resize(417, 0);
+  return f;
+}
+
+TEST(Mp3StatedLength, ReadsTheXingAndLameTags) {
+  std::optional<Mp3StatedLength> length = mp3_stated_length(lame_first_frame(116, 576, 756));
+  ASSERT_TRUE(length);
+  EXPECT_EQ(length->frames, 116);
+  EXPECT_EQ(length->samples_per_frame, 1152);
+  EXPECT_EQ(length->start_padding, 576);
+  EXPECT_EQ(length->end_padding, 756);
+  EXPECT_EQ(length->decoded_samples(), 116 * 1152 - 576 - 529);
+}
+
+TEST(Mp3StatedLength, SkipsAnId3v2TagAndRejectsOtherData) {
+  std::vector<uint8_t> tagged = {'I', 'D', '3', 4, 0, 0, 0, 0, 0x01, 0x00};  // 128 bytes of tag
+  tagged.resize(10 + 128, 0);
+  const std::vector<uint8_t> frame = lame_first_frame(10, 0, 0);
+  tagged.insert(tagged.end(), frame.begin(), frame.end());
+  std::optional<Mp3StatedLength> length = mp3_stated_length(tagged);
+  ASSERT_TRUE(length);
+  EXPECT_EQ(length->frames, 10);
+  EXPECT_FALSE(mp3_stated_length(std::vector<uint8_t>(500, 0)));
+  std::vector<uint8_t> no_xing = frame;
+  no_xing[36] = 'Y';
+  EXPECT_FALSE(mp3_stated_length(no_xing));
+  EXPECT_FALSE(mp3_stated_length(std::span<const uint8_t>(frame).first(20)));
+}
+
+TEST(InputEnds, KeepsTheStartOfAStreamReadThroughIt) {
+  std::vector<uint8_t> data(5000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i % 253);
+  IOContext source = IOContext::from_memory(data);
+  Result<std::unique_ptr<InputEnds>> ends = InputEnds::over(source, 1000);
+  ASSERT_TRUE(ends);
+  std::vector<uint8_t> block(300);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE((*ends)->io().read(block));
+  const std::span<const uint8_t> start = (*ends)->start_of_input();
+  ASSERT_EQ(start.size(), 1000u);
+  EXPECT_TRUE(std::equal(start.begin(), start.end(), data.begin()));
+}
+
+TEST(InputEnds, KeepsTheEndOfAStreamReadThroughIt) {
   std::vector<uint8_t> data(300000);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i % 251);
   IOContext source = IOContext::from_memory(data);
-  Result<std::unique_ptr<InputTail>> tail = InputTail::over(source, 1000);
+  Result<std::unique_ptr<InputEnds>> tail = InputEnds::over(source, 1000);
   ASSERT_TRUE(tail);
   std::vector<uint8_t> block(7000);
   EXPECT_TRUE((*tail)->end_of_input().empty());

@@ -182,6 +182,7 @@ AudioDecoder::~AudioDecoder() = default;
 
 const SourceInfo &AudioDecoder::source() const { return impl_->info; }
 int64_t AudioDecoder::samples_written() const { return impl_->samples; }
+int64_t AudioDecoder::samples_decoded() const { return impl_->decoded; }
 
 Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from) {
   auto impl = std::make_unique<Impl>();

@@ -87,6 +87,8 @@ class AudioDecoder {
   Status run(const Sink &sink, const Progress &progress);
   // Samples per channel delivered so far.
   int64_t samples_written() const;
+  // Samples per channel decoded so far, at the source's rate.
+  int64_t samples_decoded() const;
 
  private:
   struct Impl;

@@ -16,7 +16,7 @@
 #include "avio/io_context.hpp"
 #include "command.hpp"
 #include "endpoints.hpp"
-#include "input_tail.hpp"
+#include "input_ends.hpp"
 #include "pcm_writer.hpp"
 #include "progress_bar.hpp"
 
@@ -106,6 +106,25 @@ std::string duration_text(int64_t us) {
   return text;
 }
 
+// The checks libavformat does not make: a complete Ogg stream ends with an
+// end-of-stream page; an MP3 holds the frames its Xing header counts (which
+// FFmpeg checks itself only when it can seek to learn the file's size).
+Status check_ends(const InputEnds &ends, const SourceInfo &info, int64_t decoded) {
+  if (info.container == "ogg") {
+    if (std::span<const uint8_t> end = ends.end_of_input(); !end.empty()) return ogg_end_status(end);
+  }
+  if (info.container == "mp3" && info.expected_samples < 0) {
+    if (std::optional<Mp3StatedLength> stated = mp3_stated_length(ends.start_of_input())) {
+      // A whole frame missing is truncation; less is padding FFmpeg may keep.
+      if (decoded + stated->samples_per_frame <= stated->decoded_samples())
+        return Error(kInvalidData, "truncated: the MP3 header counts " + std::to_string(stated->frames) +
+                                       " frames (" + std::to_string(stated->decoded_samples()) +
+                                       " samples per channel), the data holds " + std::to_string(decoded));
+    }
+  }
+  return {};
+}
+
 void print_summary(std::FILE *out, const DecodeArgs &args, const SourceInfo &info, const PcmFormat &pcm,
                    int64_t samples, int64_t pcm_bytes, int64_t bytes_in, double seconds) {
   std::fprintf(out, "input:     %s (%s mode)\n", args.input.c_str(), args.mode.c_str());
@@ -147,13 +166,13 @@ int run(const DecodeArgs &args) {
     served.emplace(std::move(*io));
   }
   IOContext &input = memory ? *served : *source;
-  // FFmpeg reads through an InputTail, which keeps the last bytes for the
+  // FFmpeg reads through an InputEnds, which keeps the last bytes for the
   // end-of-stream checks libavformat does not make.
-  Result<std::unique_ptr<InputTail>> tail = InputTail::over(input);
-  if (!tail) return report(kCommand, args.input, tail.error());
+  Result<std::unique_ptr<InputEnds>> ends = InputEnds::over(input);
+  if (!ends) return report(kCommand, args.input, ends.error());
   ffmpeg::BridgeOptions bridge_options;
   bridge_options.seekable = !stream;
-  Result<ffmpeg::IOBridge> bridge = ffmpeg::IOBridge::reader((*tail)->io(), bridge_options);
+  Result<ffmpeg::IOBridge> bridge = ffmpeg::IOBridge::reader((*ends)->io(), bridge_options);
   if (!bridge) return report(kCommand, args.input, bridge.error());
 
   const ffmpeg::IOBridge &b = *bridge;
@@ -185,9 +204,7 @@ int run(const DecodeArgs &args) {
         return st;
       },
       [&] { bar.update(avio_tell(pb)); });
-  if (decoded && info.container == "ogg") {
-    if (std::span<const uint8_t> end = (*tail)->end_of_input(); !end.empty()) decoded = ogg_end_status(end);
-  }
+  if (decoded) decoded = check_ends(**ends, info, decoder->samples_decoded());
   if (decoded) {
     bar.update(total >= 0 ? total : avio_tell(pb));
     if (Status st = writer->finish(); !st) {
