@@ -290,6 +290,13 @@ TEST_F(UrlDiff, WriteErrorSurfacesFromClose) {
   EXPECT_EQ(ffmpeg, avio);
   auto [ffmpeg2, avio2] = both({"write", "/dev/full", "2", "3"});
   EXPECT_EQ(ffmpeg2, avio2);
+  // Through crypto (the last block is written by close) and md5 (the digest is).
+  auto [ffmpeg3, avio3] = both({"write", "crypto:/dev/full", "3", "4", "key=" + hex(key()), "iv=" + hex(iv())});
+  EXPECT_NE(ffmpeg3.find("close -28"), std::string::npos) << ffmpeg3;
+  EXPECT_EQ(ffmpeg3, avio3);
+  auto [ffmpeg4, avio4] = both({"write", "md5:/dev/full", "4", "4"});
+  EXPECT_NE(ffmpeg4.find("close -28"), std::string::npos) << ffmpeg4;
+  EXPECT_EQ(ffmpeg4, avio4);
 }
 
 TEST_F(UrlDiff, Check) {
