@@ -15,11 +15,12 @@ class UrlBackend final : public Backend {
   explicit UrlBackend(std::unique_ptr<UrlContext> url) : url_(std::move(url)) {}
   ~UrlBackend() override { (void)url_->close(); }
 
-  // Seeking is always offered: a protocol without it answers -ENOSYS, as
-  // ffurl_seek does, which the engine treats differently from "no seek".
-  Capabilities capabilities() const override {
-    return {(url_->flags() & kOpenRead) != 0, (url_->flags() & kOpenWrite) != 0, true};
-  }
+  // All three are always offered, as ffio_fdopen installs ffurl_read,
+  // ffurl_write and ffurl_seek whatever the protocol: the URL layer answers
+  // -EIO for a direction the open flags exclude and -ENOSYS for a protocol
+  // that cannot seek, and the engine treats those differently from a
+  // missing callback.
+  Capabilities capabilities() const override { return {true, true, true}; }
   Result<size_t> read(std::span<uint8_t> dst) override { return url_->read(dst); }
   Status write(std::span<const uint8_t> src) override { return url_->write(src); }
   Result<int64_t> seek(int64_t offset, Whence whence) override { return url_->seek(offset, static_cast<int>(whence)); }

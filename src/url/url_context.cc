@@ -18,7 +18,13 @@ constexpr OptionSpec kUrlContextOptions[] = {
      "Timeout for IO operations (in microseconds)"},
 };
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Appends rather than `"'" + std::string(s)`, which g++ 12 -O3 misreads (-Wrestrict).
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.append(1, '\'').append(s).append(1, '\'');
+  return out;
+}
 
 // "name,SEP key SEP value SEP ... SEP:rest" -> options set, returns "name:rest".
 Result<std::string> strip_inline_options(const ProtocolInfo &info, std::string_view url, OptionValues &values) {
@@ -129,7 +135,9 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
   using Clock = std::chrono::steady_clock;
   size_t len = 0;
   int fast_retries = 5;
-  std::optional<Clock::time_point> wait_since;
+  // A plain time and a flag: g++ 12 -O3 warns about std::optional here (-Wmaybe-uninitialized).
+  Clock::time_point wait_since{};
+  bool waiting = false;
   while (len < size_min) {
     if (interrupted()) return Error(kExit, info_->name + ": interrupted");
     Result<size_t> r = writing ? protocol_->write(*this, {buf.data() + len, buf.size() - len})
@@ -149,10 +157,11 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
       } else {
         if (params_.rw_timeout > 0) {
           const Clock::time_point now = Clock::now();
-          if (!wait_since) {
+          if (!waiting) {
+            waiting = true;
             wait_since = now;
           } else if (is_fatal_wait(*this,
-                                   std::chrono::duration_cast<std::chrono::microseconds>(now - *wait_since).count())) {
+                                   std::chrono::duration_cast<std::chrono::microseconds>(now - wait_since).count())) {
             return Error(-EIO,
                          info_->name + ": no data within rw_timeout (" + std::to_string(params_.rw_timeout) + " us)");
           }
@@ -169,7 +178,7 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
     }
     if (got) {
       fast_retries = std::max(fast_retries, 2);
-      wait_since.reset();
+      waiting = false;
     }
     len += got;
   }
