@@ -166,6 +166,16 @@ TEST_F(UrlDiff, Concat) {
   expect_same({"read", "concat:", "1", "5"}, "open -2\n");
 }
 
+TEST_F(UrlDiff, Concatf) {
+  const std::string list = "  " + path("a.bin") + "\n\n'" + path("b.bin") + "'\r\n" + path("c.bin") + "  \n";
+  avio_test::write_file(path("list.txt"), std::vector<uint8_t>(list.begin(), list.end()));
+  for (const char *seed : {"1", "2"}) expect_same({"read", "concatf:" + path("list.txt"), seed, "300"}, "open 0\n");
+  avio_test::write_file(path("blank.txt"), {' ', '\n'});
+  expect_same({"read", "concatf:" + path("blank.txt"), "1", "5"}, "open -1094995529\n");
+  expect_same({"read", "concatf:" + path("missing.txt"), "1", "5"}, "open -2\n");
+  expect_same({"read", "concatf:", "1", "5"}, "open -2\n");
+}
+
 TEST_F(UrlDiff, NestedCombinations) {
   const std::string a = path("a.bin"), c = path("c.bin");
   expect_same({"read", "concat:subfile,,start,5,end,100,,:" + a + "|" + c, "1", "200"}, "open 0\n");
