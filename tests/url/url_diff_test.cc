@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,24 @@ TEST_F(UrlDiff, Data) {
   expect_same({"read", "data:text/plain;base64,@@@@", "1", "5"}, "open -1094995529\n");
   expect_same({"read", "data:textplain,abc", "1", "5"}, "open -22\n");
   expect_same({"read", "data:nocomma", "1", "5"}, "open -22\n");
+}
+
+TEST_F(UrlDiff, DataBase64RandomPayloads) {
+  // Valid, padded, truncated and corrupted base64: the decoded bytes (or the
+  // failure) must be libavformat's.
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::mt19937 gen(9);
+  for (int i = 0; i < 60; ++i) {
+    std::string payload;
+    const int n = static_cast<int>(gen() % 23);
+    for (int k = 0; k < n; ++k) payload += alphabet[gen() % alphabet.size()];
+    if (gen() % 3 == 0) payload += std::string(gen() % 3, '=');
+    if (gen() % 4 == 0) payload.insert(gen() % (payload.size() + 1), 1, "=!-_ ."[gen() % 6]);
+    if (gen() % 4 == 0) payload += alphabet.substr(gen() % 60, 3);
+    const std::string url = "data:a/b;base64," + payload;
+    auto [ffmpeg, avio] = both({"read", url, "1", "8"});
+    EXPECT_EQ(first_difference(ffmpeg, avio), "") << url;
+  }
 }
 
 TEST_F(UrlDiff, Subfile) {
