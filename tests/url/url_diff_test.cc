@@ -177,6 +177,30 @@ TEST_F(UrlDiff, Subfile) {
   expect_same({"read", "subfile,,start,abc,,:" + path("data.bin"), "1", "5"}, "open -22\n");
 }
 
+TEST_F(UrlDiff, SubfileRandomInlineOptions) {
+  // "subfile,SEP key SEP value SEP ... SEP:url" with random keys, values,
+  // separators and damage.
+  const std::vector<std::string> keys = {"start", "end", "start", "end", "bogus", ""};
+  const std::vector<std::string> values = {"10", "0", "-5", "abc", "300000", "1e2", "", "4999"};
+  const std::string seps = ",; :";
+  std::mt19937 gen(11);
+  int opened = 0;
+  for (int i = 0; i < 80; ++i) {
+    const char sep = seps[gen() % seps.size()];
+    std::string url = "subfile,";
+    url += sep;
+    const int pairs = static_cast<int>(gen() % 3);
+    for (int k = 0; k < pairs; ++k) url += keys[gen() % keys.size()] + sep + values[gen() % values.size()] + sep;
+    if (gen() % 5) url += sep;
+    if (gen() % 4 == 0) url.insert(gen() % url.size(), 1, ",;:x"[gen() % 4]);
+    url += ":" + path("small.bin");
+    auto [ffmpeg, avio] = both({"read", url, "2", "6"});
+    EXPECT_EQ(first_difference(ffmpeg, avio), "") << url;
+    opened += ffmpeg.rfind("open 0\n", 0) == 0;
+  }
+  EXPECT_GE(opened, 5);  // the generator reaches successful parses too
+}
+
 TEST_F(UrlDiff, Concat) {
   const std::string url = "concat:" + path("a.bin") + "|" + path("b.bin") + "|" + path("c.bin");
   for (const char *seed : {"1", "2", "3"}) expect_same({"read", url, seed, "300"}, "open 0\n");
