@@ -111,6 +111,16 @@ TEST(IOBridge, LibavformatReadsTheBytesOfAnyIOContext) {
   EXPECT_TRUE(avio_feof(pb));
 }
 
+TEST(IOBridge, FlushingAReaderKeepsItsPlace) {
+  const std::vector<uint8_t> data = pattern(50000);
+  IOContext io = IOContext::from_memory(data);
+  Result<IOBridge> bridge = IOBridge::reader(io, {4096, false});
+  ASSERT_TRUE(bridge);
+  EXPECT_EQ(avio_r8(bridge->get()), data[0]);
+  EXPECT_TRUE(bridge->flush());
+  EXPECT_EQ(avio_r8(bridge->get()), data[1]);
+}
+
 TEST(IOBridge, SeekAndSizeGoThroughToTheIOContext) {
   Source src{pattern(300000)};
   Result<IOContext> io = src.context(true);

@@ -140,10 +140,10 @@ const std::optional<Error> &IOBridge::last_error() const { return state_->last_e
 
 Status IOBridge::flush() {
   AVIOContext *ctx = state_->ctx;
-  if (ctx->write_flag) {
-    avio_flush(ctx);
-    if (ctx->error < 0) return error_from(ctx->error, "flushing");
-  }
+  // Flushing a reader would drop what both buffers hold: nothing to do.
+  if (!ctx->write_flag) return {};
+  avio_flush(ctx);
+  if (ctx->error < 0) return error_from(ctx->error, "flushing");
   state_->io->flush();
   if (Status st = state_->io->status(); !st) return st;
   return {};

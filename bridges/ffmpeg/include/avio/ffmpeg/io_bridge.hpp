@@ -62,7 +62,7 @@ class IOBridge {
   AVIOContext *get() const;
   // Writes what libavformat still buffers into the IOContext, flushes that,
   // and returns the first error of either. A writer's owner calls it before
-  // closing the IOContext.
+  // closing the IOContext. Does nothing for a reader.
   Status flush();
   // The last error the IOContext returned through a callback, if any.
   const std::optional<Error> &last_error() const;
