@@ -203,6 +203,10 @@ case_bad_input() {
   head -c 30000 "$MEDIA/tone.wav" > cut.wav
   expect_failure cut.wav "" -- "$AVIO" decode-audio cut.wav keep.wav
   [ "$(cat keep.wav)" = precious ] || fail "a failed decode overwrote the existing output"
+  # A symbolic link as OUTPUT is written through, not replaced.
+  ln -s target.wav link.wav
+  "$AVIO" decode-audio -q "$f" link.wav || fail "decode to a symbolic link"
+  [ -L link.wav ] && [ -s target.wav ] || fail "the symbolic link was replaced"
   ! ls -a | grep -q avio-partial || fail "temporary file left behind"
   # Unknown options are usage errors (status 2) in the Unix style.
   "$AVIO" decode-audio --mode sideways "$f" out.wav 2> usage.txt

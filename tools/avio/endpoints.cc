@@ -24,13 +24,14 @@ Result<OpenOptions> open_options(int flags, const OptionList &list) {
 }
 
 // The path of a local file the file protocol would write, or "" when the
-// URL is something else (or a special file, which must be written in place:
-// renaming over /dev/null would replace it).
+// URL is something else, or a special file or a symbolic link, which must be
+// written in place (renaming over /dev/null would replace it; over a link,
+// the link).
 std::string local_regular_path(const std::string &url) {
   if (find_protocol_name(url) != "file") return "";
   std::string path = url.compare(0, 5, "file:") == 0 ? url.substr(5) : url;
   struct stat st;
-  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return "";
+  if (lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return "";
   return path;
 }
 

@@ -6,7 +6,7 @@
 // yet), the data goes to a hidden temporary file beside it, which commit()
 // renames into place and discard() deletes; so a failed run never leaves a
 // partial file under the name the user asked for. Other URLs (a pipe, a
-// device, a network target) are written in place.
+// device, a symbolic link, a network target) are written in place.
 #ifndef AVIO_TOOLS_ENDPOINTS_HPP
 #define AVIO_TOOLS_ENDPOINTS_HPP
 
