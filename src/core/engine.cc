@@ -530,18 +530,23 @@ int64_t seek(Core &c, int64_t offset, int whence) {
   }
   if (offset < 0) return errno_code(EINVAL);
 
-  int short_seek = c.short_seek_threshold;
-  if (c.short_seek_get) short_seek = std::max(short_seek, c.short_seek_get(c.opaque));
-
   const int64_t rel = offset - buffer_pos;
   c.buf_ptr_max = std::max(c.buf_ptr_max, c.buf_ptr);
   const bool may_use_buffer = !c.direct || !c.seek;
   const int64_t in_buffer_limit = c.write_flag ? c.buf_ptr_max - c.buffer : buffered;
+  // FFmpeg asks short_seek_get on every seek, but only the read-forward
+  // branch uses the answer; the hook is a query, so it is asked only there
+  // (a seek inside the buffer or backwards then costs no protocol call).
+  const auto within_short_seek = [&c, rel, buffered] {
+    int short_seek = c.short_seek_threshold;
+    if (c.short_seek_get) short_seek = std::max(short_seek, c.short_seek_get(c.opaque));
+    return rel <= buffered + short_seek;
+  };
 
   if (may_use_buffer && rel >= 0 && rel <= in_buffer_limit) {
     c.buf_ptr = c.buffer + rel;
-  } else if ((!(c.seekable & kSeekableNormal) || rel <= buffered + short_seek) && !c.write_flag && rel >= 0 &&
-             may_use_buffer) {
+  } else if (!c.write_flag && rel >= 0 && may_use_buffer &&
+             (!(c.seekable & kSeekableNormal) || within_short_seek())) {
     // Forward by reading: cheaper than a seek on a stream, or for a short hop.
     while (c.pos < offset && !c.eof_reached) fill_buffer(c);
     if (c.eof_reached) return kEof;
