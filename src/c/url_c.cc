@@ -121,7 +121,7 @@ int avio_open2(AVIOContext **s, const char *filename, int flags, const AVIOInter
     return AVERROR(ENOMEM);
   }
   avio::c_api::init_context(*c, buffer, p->buffer_size, (h->flags() & AVIO_FLAG_WRITE) != 0, h.get(), read_trampoline,
-               write_trampoline, seek_trampoline);
+                            write_trampoline, seek_trampoline);
   if (h->whitelist()) c->protocol_whitelist = av_strdup(h->whitelist()->c_str());
   if (h->blacklist()) c->protocol_blacklist = av_strdup(h->blacklist()->c_str());
   c->direct = p->direct ? AVIO_FLAG_DIRECT : 0;  // ffio_fdopen keeps the flag bit itself
