@@ -296,9 +296,11 @@ def markdown(res):
     if res["memory"]:
         lines += ["", "Peak memory of one context (heap at its highest while opened, read or written, sought; avio "
                   "includes its IOContext object):", "",
-                  "| Context | avio bytes | libavformat bytes | lavf / avio | target | met |", "|---|---|---|---|---|---|"]
+                  "| Context | avio bytes (heap + IOContext) | libavformat bytes | lavf / avio | target | met |",
+                  "|---|---|---|---|---|---|"]
         for m in res["memory"]:
-            lines.append(f"| {m['description']} | {m['avio_bytes']} | {m['lavf_bytes']} | {m['ratio']:.3f} "
+            parts = (f" ({m['avio_heap_bytes']} + {m['avio_object_bytes']})" if "avio_heap_bytes" in m else "")
+            lines.append(f"| {m['description']} | {m['avio_bytes']}{parts} | {m['lavf_bytes']} | {m['ratio']:.3f} "
                          f"| ≤ libavformat | {'yes' if m['met'] else '**no**'} |")
     sys_rows = [r for r in res["workloads"] if "syscalls" in r]
     if sys_rows:
