@@ -225,8 +225,9 @@ def build(args):
                                    "ops_counted": cg["ops_per_pass"]}
         if (name, "avio") in calls and (name, LAVF) in calls:
             a, l = calls[(name, "avio")], calls[(name, LAVF)]
+            traced = describe(raw, f"strace_{name}_describe.json").get(name, w)
             row["syscalls"] = {"avio": sum(a.values()), "libavformat": sum(l.values()), "avio_by_call": a,
-                               "libavformat_by_call": l}
+                               "libavformat_by_call": l, "ops_traced": traced["ops_per_pass"]}
             if name == "file_read_4k":
                 conditions.append(row["syscalls"]["avio"] <= row["syscalls"]["libavformat"])
         row["met"] = all(conditions) and row["checksums_agree"]
@@ -279,7 +280,9 @@ def markdown(res):
             extra = f"; memcpy {fmt_rate(r['memcpy']['bytes_per_second'])}" + (
                 ", within 10%" if r["within_10pct_of_memcpy"] else ", **not** within 10%")
         if "syscalls" in r:
-            extra += f"; syscalls {r['syscalls']['avio']} vs {r['syscalls']['libavformat']}"
+            sc = r["syscalls"]
+            extra += f"; system calls per operation {sc['avio'] / sc['ops_traced']:.3g} vs " \
+                     f"{sc['libavformat'] / sc['ops_traced']:.3g}"
         if not r["checksums_agree"]:
             extra += "; **checksums differ**"
         if r["note"]:
@@ -304,12 +307,14 @@ def markdown(res):
                          f"| ≤ libavformat | {'yes' if m['met'] else '**no**'} |")
     sys_rows = [r for r in res["workloads"] if "syscalls" in r]
     if sys_rows:
-        lines += ["", "System calls in one pass (strace):", "", "| Workload | avio | libavformat |", "|---|---|---|"]
+        lines += ["", "System calls in one pass (strace):", "",
+                  "| Workload | operations | avio | libavformat |", "|---|---|---|---|"]
         for r in sys_rows:
             def detail(d):
                 return ", ".join(f"{k} {v}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]))
-            lines.append(f"| {r['workload']} | {r['syscalls']['avio']} ({detail(r['syscalls']['avio_by_call'])}) "
-                         f"| {r['syscalls']['libavformat']} ({detail(r['syscalls']['libavformat_by_call'])}) |")
+            sc = r["syscalls"]
+            lines.append(f"| {r['workload']} | {sc['ops_traced']} | {sc['avio']} ({detail(sc['avio_by_call'])}) "
+                         f"| {sc['libavformat']} ({detail(sc['libavformat_by_call'])}) |")
     met = sum(r["met"] for r in res["workloads"]) + sum(m["met"] for m in res["memory"])
     total = len(res["workloads"]) + len(res["memory"])
     lines += ["", f"Targets met: {met} of {total}."]
