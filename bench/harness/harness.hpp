@@ -22,7 +22,7 @@
 //   --prepare          only the workloads' setup (makes their files), so that
 //                      a later run under valgrind does not have to.
 // --only=REGEX limits the non-benchmark modes to matching workload names.
-// Sizes come from flags (`--memory_mib`, `--file`, ...), see `Config`.
+// Sizes and files come from flags (`--memory_mib`, `--read_file`, ...), see `Config`.
 #ifndef AVIO_BENCH_HARNESS_HARNESS_HPP
 #define AVIO_BENCH_HARNESS_HARNESS_HPP
 
