@@ -13,8 +13,8 @@ extern "C" {
 #include <cstdlib>
 #include <string>
 
-#include "workloads.hpp"
 #include "harness/data.hpp"
+#include "workloads.hpp"
 
 namespace avio_bench {
 namespace {
@@ -165,7 +165,8 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                          write_w8(pb, per_buffer);
                          uint8_t *buf = nullptr;
                          const int n = avio_close_dyn_buf(pb, &buf);
-                         h = (verify ? hash_bytes(h, buf, static_cast<size_t>(n)) : touch_bytes(h, buf, static_cast<size_t>(n))) ^
+                         h = (verify ? hash_bytes(h, buf, static_cast<size_t>(n))
+                                     : touch_bytes(h, buf, static_cast<size_t>(n))) ^
                              static_cast<uint64_t>(n);
                          av_free(buf);
                        }

@@ -102,7 +102,8 @@ Workload sequential_write(const Config &config) {
   w.sides.push_back({"lavf", [path, &data](bool verify) {
                        AVIOContext *pb = lavf_open(path, AVIO_FLAG_WRITE);
                        for (size_t off = 0; off < data.size(); off += kChunk)
-                         avio_write(pb, data.data() + off, static_cast<int>(std::min<size_t>(kChunk, data.size() - off)));
+                         avio_write(pb, data.data() + off,
+                                    static_cast<int>(std::min<size_t>(kChunk, data.size() - off)));
                        if (avio_closep(&pb) < 0) die("libavformat: writing the file failed");
                        const uint64_t h = file_checksum(path, verify);
                        unlink(path.c_str());

@@ -161,7 +161,8 @@ int run(const std::string &path) {
     const size_t lavf_writer_bytes = peak_of([&] {
       AVIOContext *pb = nullptr;
       if (avio_open2(&pb, out_url.c_str(), AVIO_FLAG_WRITE, nullptr, nullptr) < 0) die("avio_open2 failed");
-      for (size_t off = 0; off < (size_t{1} << 20); off += kChunk) avio_write(pb, data.data() + off, static_cast<int>(kChunk));
+      for (size_t off = 0; off < (size_t{1} << 20); off += kChunk)
+        avio_write(pb, data.data() + off, static_cast<int>(kChunk));
       avio_closep(&pb);
     });
     unlink((path + ".out").c_str());

@@ -69,8 +69,8 @@ Workload seek_rl32(const Config &config) {
   w.bytes_per_pass = count * 4;
   w.target = 5;
   const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(config.memory_bytes));
-  auto offsets = std::make_shared<std::vector<int64_t>>(
-      random_offsets(static_cast<size_t>(count), kBufferSize - 4, 0x7365656b));
+  auto offsets =
+      std::make_shared<std::vector<int64_t>>(random_offsets(static_cast<size_t>(count), kBufferSize - 4, 0x7365656b));
   w.sides.push_back({"avio", [&data, offsets](bool verify) {
                        MemorySource src{data.data(), data.size()};
                        avio::IOContext ctx = avio_reader(src);
@@ -179,14 +179,17 @@ Workload peek_4k(const Config &config) {
 }  // namespace
 
 void register_read_workloads(std::vector<Workload> &out, const Config &config) {
-  out.push_back(integer_reader(config, "r8", 1, 4, [](avio::IOContext &c) { return c.r8(); },
-                               [](AVIOContext *pb) { return avio_r8(pb); }));
-  out.push_back(integer_reader(config, "rl32", 4, 8, [](avio::IOContext &c) { return c.rl32(); },
-                               [](AVIOContext *pb) { return avio_rl32(pb); }));
-  out.push_back(integer_reader(config, "rb32", 4, 8, [](avio::IOContext &c) { return c.rb32(); },
-                               [](AVIOContext *pb) { return avio_rb32(pb); }));
-  out.push_back(integer_reader(config, "rb64", 8, 8, [](avio::IOContext &c) { return c.rb64(); },
-                               [](AVIOContext *pb) { return avio_rb64(pb); }));
+  out.push_back(integer_reader(
+      config, "r8", 1, 4, [](avio::IOContext &c) { return c.r8(); }, [](AVIOContext *pb) { return avio_r8(pb); }));
+  out.push_back(integer_reader(
+      config, "rl32", 4, 8, [](avio::IOContext &c) { return c.rl32(); },
+      [](AVIOContext *pb) { return avio_rl32(pb); }));
+  out.push_back(integer_reader(
+      config, "rb32", 4, 8, [](avio::IOContext &c) { return c.rb32(); },
+      [](AVIOContext *pb) { return avio_rb32(pb); }));
+  out.push_back(integer_reader(
+      config, "rb64", 8, 8, [](avio::IOContext &c) { return c.rb64(); },
+      [](AVIOContext *pb) { return avio_rb64(pb); }));
   out.push_back(seek_rl32(config));
   Workload read4k = bulk_read(config, "read_4k", 4096, 1.0);
   read4k.description = "read in 4 KiB requests from a memory callback (" + mib(config.memory_bytes) + ")";

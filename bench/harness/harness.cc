@@ -108,11 +108,11 @@ int describe(const std::vector<Workload> &workloads) {
     const Workload &w = workloads[i];
     std::string sides;
     for (const Side &s : w.sides) sides += (sides.empty() ? "" : ", ") + json_string(s.name);
-    std::printf(
-        "  {\"name\": %s, \"description\": %s, \"op\": %s, \"ops_per_pass\": %" PRId64 ", \"bytes_per_pass\": %" PRId64
-        ", \"target\": %g, \"note\": %s, \"sides\": [%s]}%s\n",
-        json_string(w.name).c_str(), json_string(w.description).c_str(), json_string(w.op).c_str(), w.ops_per_pass,
-        w.bytes_per_pass, w.target, json_string(w.note).c_str(), sides.c_str(), i + 1 < workloads.size() ? "," : "");
+    std::printf("  {\"name\": %s, \"description\": %s, \"op\": %s, \"ops_per_pass\": %" PRId64
+                ", \"bytes_per_pass\": %" PRId64 ", \"target\": %g, \"note\": %s, \"sides\": [%s]}%s\n",
+                json_string(w.name).c_str(), json_string(w.description).c_str(), json_string(w.op).c_str(),
+                w.ops_per_pass, w.bytes_per_pass, w.target, json_string(w.note).c_str(), sides.c_str(),
+                i + 1 < workloads.size() ? "," : "");
   }
   std::printf("]\n");
   return 0;

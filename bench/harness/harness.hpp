@@ -61,8 +61,8 @@ struct Workload {
   std::string op;           // what one operation is: "rl32 call"
   int64_t ops_per_pass = 0;
   int64_t bytes_per_pass = 0;
-  double target = 1.0;      // libavformat time / avio time must reach this
-  std::string note;         // anything the table must say (e.g. a substitute backend)
+  double target = 1.0;  // libavformat time / avio time must reach this
+  std::string note;     // anything the table must say (e.g. a substitute backend)
   // Runs once before the first pass in any mode (creates files); returns an
   // empty string, or what went wrong.
   std::function<std::string()> setup;
