@@ -122,7 +122,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                        AVIOContext *pb = open_reader(src);
                        const uint64_t h = read_r8(pb, size, verify);
                        close_custom(pb);
-                       return h;
+                       return h ^ src.requests;
                      }));
 
   const int64_t words = size / 4;
@@ -132,7 +132,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                        AVIOContext *pb = open_reader(src);
                        const uint64_t h = read_rl32(pb, words, verify);
                        close_custom(pb);
-                       return h;
+                       return h ^ src.requests;
                      }));
 
   out.push_back(make("c_read_4k", "C API: avio_read in 4 KiB requests from a memory callback (" + mib(size) + ")",
@@ -148,7 +148,7 @@ void register_c_api_workloads(std::vector<Workload> &out, const Config &config) 
                                     : touch_bytes(h, dst, static_cast<size_t>(n));
                        }
                        close_custom(pb);
-                       return h;
+                       return h ^ src.requests;
                      }));
 
   // Dynamic buffers of a muxer's size, one after another (see the C++ w8_dynbuf).

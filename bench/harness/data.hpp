@@ -32,13 +32,18 @@ inline uint64_t touch_bytes(uint64_t h, const uint8_t *data, size_t size) {
 }
 
 // What a memory read callback serves from: a cursor over borrowed bytes.
+// `requests` digests the sizes the buffered layer asked for, call by call:
+// folded into a pass's checksum, it makes --verify fail unless both sides
+// called the callback the same way (FFmpeg's refill sizes, not only its bytes).
 struct MemorySource {
   const uint8_t *data = nullptr;
   size_t size = 0;
   size_t pos = 0;
+  uint64_t requests = kHashSeed;
 
   // Copies up to `n` bytes into dst; returns the count, 0 at the end.
   size_t read(uint8_t *dst, size_t n) {
+    requests = (requests ^ n) * 1099511628211ull;
     const size_t len = n < size - pos ? n : size - pos;
     std::memcpy(dst, data + pos, len);
     pos += len;
@@ -46,13 +51,15 @@ struct MemorySource {
   }
 };
 
-// What a write callback feeds: counts the bytes and folds them into a checksum.
+// What a write callback feeds: counts the bytes and folds them, and the size
+// of each call (see MemorySource::requests), into a checksum.
 struct Sink {
   bool verify = false;
   uint64_t hash = kHashSeed;
   int64_t bytes = 0;
 
   void consume(const uint8_t *data, size_t n) {
+    hash = (hash ^ n) * 1099511628211ull;
     hash = verify ? hash_bytes(hash, data, n) : touch_bytes(hash, data, n);
     bytes += static_cast<int64_t>(n);
   }
