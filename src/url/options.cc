@@ -1,6 +1,7 @@
 // Dictionary and typed protocol options.
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -64,6 +65,12 @@ std::string quoted(std::string_view s) {
   out.reserve(s.size() + 2);
   out.append(1, '\'').append(s).append(1, '\'');
   return out;
+}
+
+std::string bound_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
 }
 
 }  // namespace
@@ -138,10 +145,10 @@ Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value 
           v = std::nearbyint(v);
         }
       }
-      if (v < spec.min || v > spec.max)
+      // 2^63 itself compares equal to a maximum of INT64_MAX held in a double.
+      if (v < spec.min || v > spec.max || v >= 0x1p63 || v < -0x1p63)
         return Error(-ERANGE, "option " + quoted(spec.name) + ": value " + quoted(t) + " out of range [" +
-                                  std::to_string(static_cast<long long>(spec.min)) + " - " +
-                                  std::to_string(static_cast<long long>(spec.max)) + "]");
+                                  bound_text(spec.min) + " - " + bound_text(spec.max) + "]");
       out.integer = static_cast<int64_t>(v);
       return {};
     }

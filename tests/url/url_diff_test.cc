@@ -193,7 +193,7 @@ TEST_F(UrlDiff, SubfileRandomInlineOptions) {
     for (int k = 0; k < pairs; ++k) url += keys[gen() % keys.size()] + sep + values[gen() % values.size()] + sep;
     if (gen() % 5) url += sep;
     if (gen() % 4 == 0) url.insert(gen() % url.size(), 1, ",;:x"[gen() % 4]);
-    url += ":" + path("small.bin");
+    url.append(":").append(path("small.bin"));  // not ":" + ...: g++ 12 -O3 warns (-Wrestrict)
     auto [ffmpeg, avio] = both({"read", url, "2", "6"});
     EXPECT_EQ(first_difference(ffmpeg, avio), "") << url;
     opened += ffmpeg.rfind("open 0\n", 0) == 0;
@@ -282,7 +282,7 @@ TEST_F(UrlDiff, CryptoMd5TeeWritesByteForByte) {
   for (const char *seed : {"1", "2"}) {
     auto run_one = [&](const std::string &ops, const std::string &url, const std::vector<std::string> &opts) {
       std::string cmd = ops + " write " + shell_quote(url) + " " + seed + " 40";
-      for (const std::string &o : opts) cmd += " " + shell_quote(o);
+      for (const std::string &o : opts) cmd.append(" ").append(shell_quote(o));
       return run(cmd + " 2>/dev/null");
     };
     const std::string s = seed;

@@ -377,6 +377,8 @@ TEST(UrlOptionValues, ParsingFollowsAvOptSet) {
   EXPECT_TRUE(v.was_set("n"));
   EXPECT_TRUE(v.set("big", "9000000000000000001").ok());
   EXPECT_EQ(v.integer("big"), 9000000000000000001LL);  // exact beyond double's precision
+  EXPECT_EQ(v.set("big", "9.3e18").code(), -ERANGE);
+  EXPECT_EQ(v.set("big", "9223372036854775808").code(), -ERANGE);
   EXPECT_TRUE(v.set("bytes", "00ffA0").ok());
   EXPECT_EQ(std::vector<uint8_t>(v.binary("bytes").begin(), v.binary("bytes").end()),
             (std::vector<uint8_t>{0x00, 0xff, 0xa0}));
