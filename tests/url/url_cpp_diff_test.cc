@@ -50,3 +50,55 @@ TEST(UrlCppDiff, FileSeekReadSequencesMatchLibavformat) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(UrlCppDiff, WritesMatchLibavformatByteForByte) {
+  avio_test::TempDir dir;
+  for (const std::string &prefix : {std::string(), std::string("file:")}) {
+    const std::string a = dir / "ffmpeg.out", b = dir / "avio.out";
+    AVIOContext *ff = nullptr;
+    ASSERT_EQ(avio_open2(&ff, (prefix + a).c_str(), AVIO_FLAG_WRITE, nullptr, nullptr), 0);
+    auto ours = avio::open_url(prefix + b, avio::kOpenWrite);
+    ASSERT_TRUE(ours.ok()) << ours.error().message();
+    EXPECT_EQ(ours->core().buffer_size, ff->buffer_size);
+    EXPECT_EQ(ours->core().max_packet_size, ff->max_packet_size);
+    EXPECT_EQ(ours->core().min_packet_size, ff->min_packet_size);
+    EXPECT_EQ(ours->core().seekable, ff->seekable);
+    std::mt19937 gen(17);
+    std::vector<uint8_t> chunk(300000);
+    for (int i = 0; i < 80; ++i) {
+      const size_t n = gen() % chunk.size();
+      for (size_t k = 0; k < n; ++k) chunk[k] = static_cast<uint8_t>(gen());
+      switch (gen() % 4) {
+        case 0:
+        case 1:
+          ours->write({chunk.data(), n});
+          avio_write(ff, chunk.data(), static_cast<int>(n));
+          break;
+        case 2: {
+          const int64_t back = gen() % 5000;
+          auto r = ours->skip(-back);
+          EXPECT_EQ(r ? *r : r.error().code(), avio_seek(ff, -back, SEEK_CUR));
+          break;
+        }
+        case 3: {
+          const uint32_t v = static_cast<uint32_t>(gen());
+          ours->wb32(v);
+          avio_wb32(ff, v);
+          ours->flush();
+          avio_flush(ff);
+          break;
+        }
+      }
+      EXPECT_EQ(ours->tell(), avio_tell(ff));
+    }
+    EXPECT_EQ(avio_closep(&ff), 0);
+    ASSERT_TRUE(ours->close().ok());
+    const auto fa = avio_test::read_file(a), fb = avio_test::read_file(b);
+    EXPECT_GT(fa.size(), 100000u);
+    EXPECT_TRUE(fa == fb) << fa.size() << " vs " << fb.size() << " bytes";
+  }
+}
+
+}  // namespace
