@@ -7,7 +7,11 @@
 // `ProtocolInfo`. It sees the `UrlContext` that owns it (the URL, the open
 // flags, its parsed options, the interrupt and the lists) and sets the
 // context's stream properties (`is_streamed`, packet sizes) in `open`.
-// Every operation it does not override reports -ENOSYS.
+// Every operation it does not override reports -ENOSYS, except that close
+// and close_dir succeed, accept gives -EBADF (as ffurl_accept does) and
+// handshake reports "done". The flags of its ProtocolInfo (can_read,
+// can_seek, has_pause, ...) say which overrides exist, as FFmpeg's non-null
+// callbacks do; the URL layer consults them, not the overrides.
 //
 // The contract of `read` is FFmpeg's url_read: return as soon as some data,
 // end of stream (`Error::eof()`) or an error is available; when nothing is,
