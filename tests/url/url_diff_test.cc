@@ -293,6 +293,13 @@ TEST_F(UrlDiff, CryptoMd5TeeWritesByteForByte) {
     EXPECT_EQ(f, a);
     EXPECT_GT(read_file(path("cw_ff" + s)).size(), 1000u);
     EXPECT_TRUE(read_file(path("cw_ff" + s)) == read_file(path("cw_av" + s)));
+    // crypto with the direction-specific key options
+    const std::vector<std::string> enc = {"encryption_key=" + hex(key()), "encryption_iv=" + hex(iv())};
+    f = run_one(AVIO_OPS_FFMPEG, "crypto:" + path("ce_ff" + s), enc);
+    a = run_one(AVIO_OPS_AVIO, "crypto:" + path("ce_av" + s), enc);
+    EXPECT_EQ(f, a);
+    EXPECT_TRUE(read_file(path("ce_ff" + s)) == read_file(path("cw_ff" + s)));  // same key and IV as above
+    EXPECT_TRUE(read_file(path("ce_av" + s)) == read_file(path("cw_av" + s)));
     // md5 into a file
     f = run_one(AVIO_OPS_FFMPEG, "md5:" + path("md5_ff" + s), {});
     a = run_one(AVIO_OPS_AVIO, "md5:" + path("md5_av" + s), {});
@@ -326,6 +333,10 @@ TEST_F(UrlDiff, CacheOverPipe) {
   expect_same({"readstream", "cache:pipe:0", "4", "300", "read_ahead_limit=-1"}, "open 0\n",
               "cat " + shell_quote(path("data.bin")));
   expect_same({"read", "cache:" + path("data.bin"), "5", "300"}, "open 0\n");
+  expect_same({"readstream", "cache:pipe:0", "6", "200", "read_ahead_limit=0"}, "open 0\n",
+              "cat " + shell_quote(path("data.bin")));
+  expect_same({"readstream", "cache:pipe:0", "7", "10", "read_ahead_limit=-2"}, "leftover read_ahead_limit=-2\n",
+              "cat " + shell_quote(path("data.bin")));
 }
 
 TEST_F(UrlDiff, AsyncOverFile) {
