@@ -329,9 +329,12 @@ def chart(res, out_dir):
         for r in rows:
             ins = r.get("instructions", {}).get("ratio") or "NaN"
             f.write(f"\"{r['workload']}\" {r['ratio']:.4f} {ins} {r['target']}\n")
+        for m in res["memory"]:  # bytes, libavformat / avio, drawn with the time ratios
+            label = "mem_" + m["scenario"].replace("memory_callback_reader", "callback")
+            f.write(f"\"{label}\" {m['ratio']:.4f} NaN {m['target']}\n")
     svg = os.path.join(out_dir, "ratios.svg")
     script = f"""
-set terminal svg size 1200,560 dynamic font "sans,12" background rgb "white"
+set terminal svg size 1300,600 dynamic font "sans,12" background rgb "white"
 set termoption noenhanced
 set output "{svg}"
 set title "avio vs libavformat {res['machine']['libavformat']}: ratio = libavformat / avio (higher is better), {res['date']}"
@@ -348,15 +351,15 @@ set key top right
 set rmargin 8
 set bmargin 7
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#444444"
-plot "{data}" using 2:xtic(1) title "time ratio" lc rgb "#2b6cb0", \\
+plot "{data}" using 2:xtic(1) title "time ratio (memory: bytes)" lc rgb "#2b6cb0", \\
      "" using 3 title "instruction ratio (callgrind)" lc rgb "#9ac1e6", \\
      "" using ($0):4 with points pt 9 ps 1.4 lc rgb "#c53030" title "target"
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     preview = os.environ.get("AVIO_BENCH_PNG")  # a PNG copy, to look at the chart without a browser
     if preview:
-        png = script.replace('set terminal svg size 1200,560 dynamic font "sans,12" background rgb "white"',
-                             'set terminal pngcairo size 1200,560 font "sans,10" background rgb "white"')
+        png = script.replace('set terminal svg size 1300,600 dynamic font "sans,12" background rgb "white"',
+                             'set terminal pngcairo size 1300,600 font "sans,10" background rgb "white"')
         subprocess.run(["gnuplot"], input=png.replace(f'set output "{svg}"', f'set output "{preview}"'),
                        text=True, check=True)
     os.remove(data)
