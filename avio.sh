@@ -5,6 +5,7 @@
 # and, for developers:
 #   ./avio.sh build       build (Debug) into build/
 #   ./avio.sh sanitize    build with AddressSanitizer + UBSan (clang-16) and run the tests
+#   ./avio.sh tsan        the threaded URL tests (async, interrupts) under ThreadSanitizer
 #   ./avio.sh fuzz [SECS] build the libFuzzer target and run it (default 60 s)
 #   ./avio.sh bench [--quick]  the benchmark suite (bench/run)
 set -euo pipefail
@@ -43,6 +44,9 @@ case "$cmd" in
     configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang-16 \
       -DCMAKE_CXX_COMPILER=clang++-16 -DAVIO_SANITIZE=address,undefined
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_tests build-asan ;;
+  tsan)
+    scripts/install-deps.sh
+    tests/url/run_tsan.sh build-tsan ;;
   fuzz)
     scripts/install-deps.sh
     fuzz/run.sh "${1:-60}" ;;
@@ -50,7 +54,7 @@ case "$cmd" in
     scripts/install-deps.sh --bench
     bench/run "$@" ;;
   help|-h|--help)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
   *)
     echo "avio.sh: unknown command '$cmd' (try ./avio.sh help)" >&2
     exit 2 ;;
