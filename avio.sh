@@ -54,7 +54,7 @@ case "$cmd" in
     scripts/install-deps.sh --bench
     bench/run "$@" ;;
   help|-h|--help)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
   *)
     echo "avio.sh: unknown command '$cmd' (try ./avio.sh help)" >&2
     exit 2 ;;
