@@ -328,15 +328,15 @@ TEST_F(UrlDiff, CryptoMd5TeeWritesByteForByte) {
 }
 
 TEST_F(UrlDiff, CacheOverPipe) {
-  for (const char *seed : {"1", "2", "3"})
-    expect_same({"readstream", "cache:pipe:0", seed, "300"}, "open 0\n", "cat " + shell_quote(path("data.bin")));
-  expect_same({"readstream", "cache:pipe:0", "4", "300", "read_ahead_limit=-1"}, "open 0\n",
-              "cat " + shell_quote(path("data.bin")));
+  // With a read-ahead limit, whether a forward seek reads ahead depends on
+  // how far the pipe had delivered (timing, in libavformat too); unlimited,
+  // every forward seek reads ahead and the results are comparable.
+  const std::string feeder = "cat " + shell_quote(path("data.bin"));
+  for (const char *seed : {"1", "2", "3", "4"})
+    expect_same({"readstream", "cache:pipe:0", seed, "300", "read_ahead_limit=-1"}, "open 0\n", feeder);
   expect_same({"read", "cache:" + path("data.bin"), "5", "300"}, "open 0\n");
-  expect_same({"readstream", "cache:pipe:0", "6", "200", "read_ahead_limit=0"}, "open 0\n",
-              "cat " + shell_quote(path("data.bin")));
   expect_same({"readstream", "cache:pipe:0", "7", "10", "read_ahead_limit=-2"}, "leftover read_ahead_limit=-2\n",
-              "cat " + shell_quote(path("data.bin")));
+              feeder);
 }
 
 TEST_F(UrlDiff, AsyncOverFile) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <random>
 #include <set>
 #include <thread>
@@ -387,6 +388,64 @@ TEST(FileOps, TruncateOption) {
   ctx->w8(9);
   ASSERT_TRUE(ctx->close().ok());
   EXPECT_TRUE(read_file(dir / "t") == (std::vector<uint8_t>{9, 2, 3, 4}));
+}
+
+}  // namespace
+
+namespace {
+
+// A pipe fed by a thread with `data`, then closed.
+struct FedPipe {
+  int fds[2] = {-1, -1};
+  std::thread writer;
+  explicit FedPipe(const std::vector<uint8_t> &data) {
+    // A reader that stops early must end the writer with EPIPE, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
+    if (pipe(fds) != 0) std::abort();
+    writer = std::thread([this, &data] {
+      size_t done = 0;
+      while (done < data.size()) {
+        const ssize_t n = write(fds[1], data.data() + done, data.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      close(fds[1]);
+    });
+  }
+  ~FedPipe() {
+    close(fds[0]);  // unblocks the writer if the reader stopped early
+    writer.join();
+  }
+  std::string url() const { return "pipe:" + std::to_string(fds[0]); }
+};
+
+TEST(Cache, ReadAheadLimitDecidesFarForwardSeeks) {
+  const auto data = avio_test::random_bytes(900000, 12);
+  for (const char *limit : {"0", "-1"}) {
+    SCOPED_TRACE(limit);
+    FedPipe p(data);
+    avio::OpenOptions o;
+    o.options = {{"read_ahead_limit", limit}};
+    auto ctx = avio::open_url("cache:" + p.url(), o);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().message();
+    EXPECT_TRUE(ctx->seekable());
+    uint8_t b[10];
+    ASSERT_EQ(*ctx->read(b), 10u);
+    // Far beyond the engine's own read-forward window: the cache decides.
+    auto r = ctx->seek(700000);
+    if (std::string(limit) == "0") {
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), -ENOSYS);  // the pipe cannot seek and no read-ahead is allowed
+    } else {
+      ASSERT_TRUE(r.ok()) << r.error().message();
+      ASSERT_EQ(*ctx->read(b), 10u);
+      EXPECT_EQ(0, memcmp(b, data.data() + 700000, 10));
+      // Everything read so far is cached: going back costs no source seek.
+      ASSERT_EQ(*ctx->seek(5), 5);
+      ASSERT_EQ(*ctx->read(b), 10u);
+      EXPECT_EQ(0, memcmp(b, data.data() + 5, 10));
+    }
+  }
 }
 
 }  // namespace
