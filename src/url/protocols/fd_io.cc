@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <string>
 
@@ -33,6 +34,9 @@ namespace {
 bool wait_ready(int fd, short events) {
   pollfd p{fd, events, 0};
   const int r = poll(&p, 1, kWaitSliceMs);
+  // A signal is not readiness: a blocking read would then wait for data
+  // without seeing the interrupt the signal raised.
+  if (r < 0 && errno == EINTR) return false;
   return r != 0;  // errors surface from the read or write that follows
 }
 
