@@ -352,4 +352,22 @@ case_examples() {  # the programs in examples/, run on the test media (ARGS: the
   true
 }
 
+case_interrupt() {  # Ctrl-C: the command stops through its error path and leaves nothing behind
+  mkfifo input.fifo
+  exec 3<> input.fifo  # a writer that never writes: reads block
+  "$AVIO" cp input.fifo "$PWD/out.bin" 2> err.txt &
+  local pid=$! i
+  # Wait until the output is open (its temporary file exists); bounded.
+  for i in $(seq 1 400); do ls -a | grep -q avio-partial && break; sleep 0.05; done
+  ls -a | grep -q avio-partial || fail "cp never opened its output"
+  kill -INT $pid
+  wait $pid
+  local status=$?
+  exec 3>&-
+  [ $status -eq 130 ] || fail "status $status after SIGINT, not 130"
+  grep -q "interrupted" err.txt || { cat err.txt; fail "no 'interrupted' message"; }
+  [ ! -e out.bin ] || fail "output left behind"
+  ! ls -a | grep -q avio-partial || fail "temporary file left behind"
+}
+
 "case_$CASE" "$@"

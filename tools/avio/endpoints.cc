@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "avio/url.hpp"
+#include "interrupt.hpp"
 
 namespace avio::tools {
 
@@ -14,6 +15,7 @@ namespace {
 Result<OpenOptions> open_options(int flags, const OptionList &list) {
   OpenOptions options;
   options.flags = flags;
+  options.interrupt_callback = interrupt_requested;
   for (const std::string &item : list) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0)

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "interrupt.hpp"
 
 #ifndef AVIO_VERSION
 #define AVIO_VERSION "unknown"
@@ -42,6 +43,7 @@ int main(int argc, char **argv) {
     std::fputs(usage_error("avio", std::string("'") + argv[1] + "' is not an avio command").c_str(), stderr);
     return 2;
   }
+  avio::tools::install_interrupt_handlers();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -52,5 +54,8 @@ int main(int argc, char **argv) {
     std::fputs(usage_error(name, e.what()).c_str(), stderr);
     return 2;
   }
+  // The command has cleaned up and said what it was doing; exit as a shell
+  // expects of a process a signal stopped.
+  if (avio::tools::interrupt_requested()) return avio::tools::interrupt_exit_status();
   return status;
 }
