@@ -17,6 +17,7 @@
 #include "command.hpp"
 #include "endpoints.hpp"
 #include "input_ends.hpp"
+#include "interrupt.hpp"
 #include "pcm_writer.hpp"
 #include "progress_bar.hpp"
 
@@ -198,7 +199,9 @@ int run(const DecodeArgs &args) {
   AVIOContext *pb = bridge->get();
   bool output_failed = false;
   Status decoded = decoder->run(
-      [&](std::span<const uint8_t> bytes) {
+      [&](std::span<const uint8_t> bytes) -> Status {
+        // Memory I/O never blocks, so the decode loop is where Ctrl-C is seen.
+        if (interrupt_requested()) return Error(kExit, "interrupted");
         Status st = writer->write(bytes);
         if (!st) output_failed = true;
         return st;
