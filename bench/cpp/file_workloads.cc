@@ -38,12 +38,12 @@ Workload sequential_read(const Config &config) {
   w.bytes_per_pass = size;
   w.target = 1.0;
   w.setup = [path, size] { return prepare_file(path, size); };
-  auto dst = std::make_shared<std::vector<uint8_t>>(kChunk);
+  auto dst = std::make_shared<MidPageBytes>(kChunk);  // see kPageOffset
   w.sides.push_back({"avio", [path, dst](bool verify) {
                        avio::IOContext ctx = avio_open(path, avio::kOpenRead);
                        uint64_t h = kHashSeed;
                        for (;;) {
-                         avio::Result<size_t> n = ctx.read(*dst);
+                         avio::Result<size_t> n = ctx.read({dst->data(), dst->size()});
                          if (!n) break;
                          h = consume(h, dst->data(), *n, verify);
                        }
@@ -87,7 +87,7 @@ Workload sequential_write(const Config &config) {
   w.ops_per_pass = size / kChunk;
   w.bytes_per_pass = size;
   w.target = 1.0;
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(size));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(size));
   w.sides.push_back({"avio", [path, &data](bool verify) {
                        {
                          avio::IOContext ctx = avio_open(path, avio::kOpenWrite);

@@ -118,7 +118,7 @@ void exercise(Read read, Seek seek) {
 
 int run(const std::string &path) {
   constexpr int64_t kSize = int64_t{8} << 20;
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(kSize));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(kSize));
   if (std::string why = prepare_file(path, kSize); !why.empty()) {
     std::fprintf(stderr, "%s\n", why.c_str());
     return 1;

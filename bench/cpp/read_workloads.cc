@@ -39,7 +39,7 @@ Workload integer_reader(const Config &config, std::string name, int width, doubl
   w.ops_per_pass = count;
   w.bytes_per_pass = count * width;
   w.target = target;
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(size));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(size));
   auto loop = [count](auto &&read_one, bool verify) {
     return verify ? read_loop<true>(count, read_one) : read_loop<false>(count, read_one);
   };
@@ -70,7 +70,7 @@ Workload seek_rl32(const Config &config) {
   w.ops_per_pass = count;
   w.bytes_per_pass = count * 4;
   w.target = 5;
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(config.memory_bytes));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(config.memory_bytes));
   auto offsets =
       std::make_shared<std::vector<int64_t>>(random_offsets(static_cast<size_t>(count), kBufferSize - 4, 0x7365656b));
   w.sides.push_back({"avio", [&data, offsets](bool verify) {
@@ -108,8 +108,8 @@ Workload bulk_read(const Config &config, std::string name, int request, double t
   w.ops_per_pass = size / request;
   w.bytes_per_pass = size;
   w.target = target;
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(size));
-  auto dst = std::make_shared<std::vector<uint8_t>>(static_cast<size_t>(request));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(size));
+  auto dst = std::make_shared<MidPageBytes>(static_cast<size_t>(request));  // see kPageOffset
   auto consume = [](uint64_t h, const uint8_t *p, size_t n, bool verify) {
     return verify ? hash_bytes(h, p, n) : touch_bytes(h, p, n);
   };
@@ -118,7 +118,7 @@ Workload bulk_read(const Config &config, std::string name, int request, double t
                        avio::IOContext ctx = avio_reader(src);
                        uint64_t h = kHashSeed;
                        for (;;) {
-                         avio::Result<size_t> n = ctx.read(*dst);
+                         avio::Result<size_t> n = ctx.read({dst->data(), dst->size()});
                          if (!n) break;
                          h = consume(h, dst->data(), *n, verify);
                        }
@@ -150,7 +150,7 @@ Workload peek_4k(const Config &config) {
   w.description = "zero-copy peek 4 KiB from a memory callback (" + mib(config.memory_bytes) +
                   "; lavf: avio_read 4 KiB; memcpy: the same data in 32 KiB copies)";
   w.op = "4 KiB peek";
-  const std::vector<uint8_t> &data = test_bytes(static_cast<size_t>(config.memory_bytes));
+  const MidPageBytes &data = test_bytes(static_cast<size_t>(config.memory_bytes));
   w.sides[0] = {"avio", [&data](bool verify) {
                   MemorySource src{data.data(), data.size()};
                   avio::IOContext ctx = avio_reader(src);
@@ -167,7 +167,7 @@ Workload peek_4k(const Config &config) {
                        // The library's memcpy, as the callback calls it (a known
                        // size would let the compiler inline its own copy).
                        static void *(*volatile copy)(void *, const void *, size_t) = std::memcpy;
-                       static uint8_t *buffer = static_cast<uint8_t *>(std::aligned_alloc(64, kBufferSize));
+                       static uint8_t *buffer = static_cast<uint8_t *>(std::aligned_alloc(4096, kBufferSize));
                        uint64_t h = kHashSeed;
                        for (size_t off = 0; off < data.size(); off += kBufferSize) {
                          const size_t n = std::min<size_t>(kBufferSize, data.size() - off);

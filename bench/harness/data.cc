@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 
 namespace avio_bench {
 namespace {
@@ -33,11 +35,21 @@ void fill_random(uint8_t *dst, size_t size, uint64_t seed) {
 
 }  // namespace
 
-const std::vector<uint8_t> &test_bytes(size_t size) {
-  static std::map<size_t, std::unique_ptr<std::vector<uint8_t>>> cache;
+MidPageBytes::MidPageBytes(size_t size) : size_(size) {
+  constexpr size_t kPage = 4096;
+  const size_t total = (size + kPageOffset + kPage - 1) / kPage * kPage;
+  block_ = std::aligned_alloc(kPage, total);
+  if (!block_) throw std::bad_alloc();
+  data_ = static_cast<uint8_t *>(block_) + kPageOffset;
+}
+
+MidPageBytes::~MidPageBytes() { std::free(block_); }
+
+const MidPageBytes &test_bytes(size_t size) {
+  static std::map<size_t, std::unique_ptr<MidPageBytes>> cache;
   auto &slot = cache[size];
   if (!slot) {
-    slot = std::make_unique<std::vector<uint8_t>>(size);
+    slot = std::make_unique<MidPageBytes>(size);
     fill_random(slot->data(), size, 0x61766f69);
   }
   return *slot;
