@@ -7,10 +7,11 @@ Google Benchmark JSON, callgrind dumps, strace logs, peak memory) and writes
 With --readme, also replaces the table between the results markers there.
 
 Every ratio is libavformat / avio (time, instructions, bytes): higher is
-better for avio. Times are the fastest CPU time of the repetitions: CPU time
+better for avio. Times are the median CPU time of the repetitions: CPU time
 rather than wall time because the machine is shared and a descheduled
-thread's wait belongs to neither side, and the fastest because noise on a
-shared machine only ever adds time (the median is kept in results.json).
+thread's wait belongs to neither side, and the median because on a shared
+machine a single repetition can be lucky as well as unlucky (memory
+bandwidth left free by the other core); the fastest is kept in results.json.
 """
 import argparse
 import datetime
@@ -188,11 +189,11 @@ def build(args):
         per_op = {}
         for s in sides:
             reps = times[(name, s)]
-            t = min(reps)
             median = statistics.median(reps)
+            t = median
             per_op[s] = {
                 "ns_per_op": t / w["ops_per_pass"],
-                "median_ns_per_op": median / w["ops_per_pass"],
+                "fastest_ns_per_op": min(reps) / w["ops_per_pass"],
                 "bytes_per_second": w["bytes_per_pass"] / (t / 1e9),
                 "repetitions": len(reps),
                 # Half the range of the repetitions, relative to the median.
@@ -243,7 +244,7 @@ def build(args):
         "mode": args.mode,
         "machine": machine(),
         "load_average_during_timing": load_averages(raw),
-        "method": ("ratio = libavformat time / avio time, fastest CPU time of the repetitions, both sides in one "
+        "method": ("ratio = libavformat time / avio time, median CPU time of the repetitions, both sides in one "
                    "run; the C API sides in two processes run alternately. Instructions: valgrind --tool=callgrind "
                    "over one pass of each side on smaller data. System calls: strace over one pass."),
         "workloads": rows,
@@ -265,9 +266,9 @@ def markdown(res):
         f"1-minute load average as the timing programs started: {load_text(res['load_average_during_timing'])} "
         "(the machine is shared: times are noisy, instruction counts are not).",
         "",
-        "Ratio = libavformat / avio (higher is better for avio). Time: the fastest CPU time per operation of "
-        "the repetitions (noise only adds time; medians are in results.json); spread: half the range of the "
-        "repetitions, relative to their median, on the noisier side.",
+        "Ratio = libavformat / avio (higher is better for avio). Time: the median CPU time per operation of "
+        "the repetitions (the fastest are in results.json); spread: half the range of the repetitions, "
+        "relative to their median, on the noisier side.",
         "",
         "| Workload | API | avio | libavformat | ratio | spread | target | met | instr/op avio | instr/op lavf | instr ratio |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
