@@ -302,6 +302,33 @@ int get_str16(Core &c, int maxlen, char *buf, int buflen, bool big_endian) {
   return consumed;
 }
 
+namespace {
+
+// Moves the unread bytes to the start of a buffer of at least `capacity`
+// bytes: the current one when it is large enough, else a fresh one (the old
+// buffer is freed: a buffer replacement, as in FFmpeg's ensure_seekback).
+int move_unread_to_front(Core &c, int64_t capacity) {
+  const ptrdiff_t unread = c.buf_end - c.buf_ptr;
+  if (capacity <= c.buffer_size) {
+    fold_checksum(c, c.buf_ptr);
+    std::memmove(c.buffer, c.buf_ptr, static_cast<size_t>(unread));
+  } else {
+    auto *fresh = static_cast<uint8_t *>(buffer_alloc(static_cast<size_t>(capacity)));
+    if (!fresh) return errno_code(ENOMEM);
+    fold_checksum(c, c.buf_ptr);
+    if (unread) std::memcpy(fresh, c.buf_ptr, static_cast<size_t>(unread));
+    buffer_free(c.buffer);
+    c.buffer = fresh;
+    c.buffer_size = static_cast<int>(capacity);
+  }
+  c.buf_ptr = c.buffer;
+  c.buf_end = c.buffer + unread;
+  c.checksum_ptr = c.buffer;
+  return 0;
+}
+
+}  // namespace
+
 int ensure_seekback(Core &c, int64_t buf_size) {
   const int chunk = refill_chunk(c);
   const ptrdiff_t filled = c.buf_end - c.buf_ptr;
@@ -311,46 +338,16 @@ int ensure_seekback(Core &c, int64_t buf_size) {
   if (buf_size + (c.buf_ptr - c.buffer) <= c.buffer_size || c.seekable || !c.read_packet || c.fixed_buffer)
     return 0;
   if (c.write_flag) return errno_code(EINVAL);
-  if (buf_size <= c.buffer_size) {
-    fold_checksum(c, c.buf_ptr);
-    std::memmove(c.buffer, c.buf_ptr, static_cast<size_t>(filled));
-  } else {
-    auto *fresh = static_cast<uint8_t *>(buffer_alloc(static_cast<size_t>(buf_size)));
-    if (!fresh) return errno_code(ENOMEM);
-    fold_checksum(c, c.buf_ptr);
-    std::memcpy(fresh, c.buf_ptr, static_cast<size_t>(filled));
-    buffer_free(c.buffer);
-    c.buffer = fresh;
-    c.buffer_size = static_cast<int>(buf_size);
-  }
-  c.buf_ptr = c.buffer;
-  c.buf_end = c.buffer + filled;
-  c.checksum_ptr = c.buffer;
-  return 0;
+  return move_unread_to_front(c, buf_size);
 }
 
 int64_t pull(Core &c, int64_t n) {
   ptrdiff_t available = c.buf_end - c.buf_ptr;
   if (available >= n || c.write_flag || !c.read_packet || c.fixed_buffer) return available;
   if (n > INT_MAX - refill_chunk(c)) return errno_code(EINVAL);
-  const ptrdiff_t consumed = c.buf_ptr - c.buffer;
-  if (n > c.buffer_size) {
-    auto *fresh = static_cast<uint8_t *>(buffer_alloc(static_cast<size_t>(n)));
-    if (!fresh) return errno_code(ENOMEM);
-    fold_checksum(c, c.buf_ptr);
-    if (available) std::memcpy(fresh, c.buf_ptr, static_cast<size_t>(available));
-    buffer_free(c.buffer);
-    c.buffer = fresh;
-    c.buffer_size = static_cast<int>(n);
-    c.buf_ptr = fresh;
-    c.buf_end = fresh + available;
-    c.checksum_ptr = fresh;
-  } else if (consumed + n > c.buffer_size) {
-    fold_checksum(c, c.buf_ptr);
-    std::memmove(c.buffer, c.buf_ptr, static_cast<size_t>(available));
-    c.buf_ptr = c.buffer;
-    c.buf_end = c.buffer + available;
-    c.checksum_ptr = c.buffer;
+  if ((c.buf_ptr - c.buffer) + n > c.buffer_size) {  // the window does not fit where it is
+    const int err = move_unread_to_front(c, n);
+    if (err < 0) return err;
   }
   while (available < n && !c.eof_reached) {
     const int space = c.buffer_size - static_cast<int>(c.buf_end - c.buffer);
