@@ -16,18 +16,6 @@
 
 namespace {
 
-struct SilentPipe {
-  int fds[2] = {-1, -1};
-  SilentPipe() {
-    if (pipe(fds) != 0) std::abort();
-  }
-  ~SilentPipe() {
-    close(fds[0]);
-    close(fds[1]);
-  }
-  std::string url() const { return "pipe:" + std::to_string(fds[0]); }
-};
-
 int interrupt_when_set(void *opaque) { return static_cast<std::atomic<bool> *>(opaque)->load() ? 1 : 0; }
 
 TEST(UrlCApi, OpenReadSeekClose) {
@@ -87,7 +75,7 @@ TEST(UrlCApi, OptionsAreConsumedAndTheRestHandedBack) {
 }
 
 TEST(UrlCApi, InterruptCallbackEndsABlockedRead) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   std::atomic<bool> raised{false};
   const AVIOInterruptCB cb = {interrupt_when_set, &raised};
   AVIOContext *pb = nullptr;
@@ -104,7 +92,7 @@ TEST(UrlCApi, InterruptCallbackEndsABlockedRead) {
 }
 
 TEST(UrlCApi, RwTimeoutEndsABlockedRead) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   AVDictionary *opts = nullptr;
   av_dict_set(&opts, "rw_timeout", "30000", 0);
   AVIOContext *pb = nullptr;

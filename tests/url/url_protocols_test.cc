@@ -42,19 +42,6 @@ std::vector<uint8_t> read_all(avio::IOContext &ctx) {
   return out;
 }
 
-// A pipe whose write end stays open and silent: reads on it block.
-struct SilentPipe {
-  int fds[2] = {-1, -1};
-  SilentPipe() {
-    if (pipe(fds) != 0) std::abort();
-  }
-  ~SilentPipe() {
-    close(fds[0]);
-    close(fds[1]);
-  }
-  std::string url() const { return "pipe:" + std::to_string(fds[0]); }
-};
-
 TEST(Crypto, MatchesOpensslInBothDirections) {
   avio_test::TempDir dir;
   const auto key = avio_test::random_bytes(16, 7), iv = avio_test::random_bytes(16, 8);
@@ -124,7 +111,7 @@ TEST(Crypto, BadKeysAreClearErrors) {
 }
 
 TEST(Interrupt, CallbackEndsAReadBlockedOnAnEmptyPipe) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   std::atomic<bool> raised{false};
   avio::OpenOptions o;
   o.interrupt_callback = [&] { return raised.load(); };
@@ -150,7 +137,7 @@ TEST(Interrupt, CallbackEndsAReadBlockedOnAnEmptyPipe) {
 }
 
 TEST(Interrupt, CancellationTokenEndsABlockedRead) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   auto token = std::make_shared<avio::CancellationToken>();
   avio::OpenOptions o;
   o.cancel = token;
@@ -168,7 +155,7 @@ TEST(Interrupt, CancellationTokenEndsABlockedRead) {
 }
 
 TEST(Interrupt, RwTimeoutGivesEio) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   avio::OpenOptions o;
   o.options = {{"rw_timeout", "50000"}};  // 50 ms, given as FFmpeg's option
   auto ctx = avio::open_url(p.url(), o);
@@ -205,7 +192,7 @@ TEST(Interrupt, FollowWaitsForMoreDataUntilTheTimeout) {
 }
 
 TEST(Async, ShutsDownCleanlyWhileTheSourceBlocks) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   avio::OpenOptions o;
   o.protocol_whitelist = "async,pipe";
   for (int i = 0; i < 3; ++i) {
@@ -216,7 +203,7 @@ TEST(Async, ShutsDownCleanlyWhileTheSourceBlocks) {
 }
 
 TEST(Async, InterruptEndsAWaitingRead) {
-  SilentPipe p;
+  avio_test::SilentPipe p;
   std::atomic<bool> raised{false};
   avio::OpenOptions o;
   o.interrupt_callback = [&] { return raised.load(); };

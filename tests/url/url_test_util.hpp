@@ -17,6 +17,19 @@
 
 namespace avio_test {
 
+// A pipe whose write end stays open and silent: reads on it block.
+struct SilentPipe {
+  int fds[2] = {-1, -1};
+  SilentPipe() {
+    if (pipe(fds) != 0) std::abort();
+  }
+  ~SilentPipe() {
+    close(fds[0]);
+    close(fds[1]);
+  }
+  std::string url() const { return "pipe:" + std::to_string(fds[0]); }
+};
+
 inline std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
   std::mt19937 gen(seed);
   std::vector<uint8_t> v(n);
