@@ -72,9 +72,7 @@ class CApiSide final : public Side {
   Outcome run(const Op &op) override {
     Outcome o;
     o.ret = execute(op, o.data);
-    if (is_write_op(op.kind)) written_end_ = std::max(written_end_, avio_tell(s_));
-    if (config_.mode == Mode::kDynBuf && moves_dyn_buf_to_zero(op)) contents_undefined_ = true;
-    if (contents_undefined_ && op.kind == OpKind::kGetDynBuf) o.data.clear();
+    dyn_.after(config_, op, avio_tell(s_), o);
     collect(o);
     return o;
   }
@@ -87,8 +85,8 @@ class CApiSide final : public Side {
       s_ = nullptr;
       // After the size footgun the two close functions pad at different
       // places (see runner.cc), so neither the bytes nor the size compare.
-      o.ret = contents_undefined_ ? 0 : n;
-      if (p && n >= 0 && !contents_undefined_) o.data.assign(p, p + n + (config_.max_packet_size ? 0 : 64));
+      o.ret = dyn_.contents_undefined ? 0 : n;
+      if (p && n >= 0 && !dyn_.contents_undefined) o.data.assign(p, p + n + (config_.max_packet_size ? 0 : 64));
       av_free(p);
     } else if (is_write(config_.mode)) {
       avio_flush(s_);
@@ -229,14 +227,13 @@ class CApiSide final : public Side {
 
   int64_t seek_offset(int whence, int64_t offset) {
     if (config_.mode != Mode::kDynBuf) return offset;
-    return dynbuf_seek_offset(whence, offset, avio_tell(s_), written_end_);
+    return dynbuf_seek_offset(whence, offset, avio_tell(s_), dyn_.written_end);
   }
 
   Config config_;
   Endpoint endpoint_;
   AVIOContext *s_ = nullptr;
-  int64_t written_end_ = 0;
-  bool contents_undefined_ = false;
+  DynBufTracker dyn_;
 };
 
 }  // namespace

@@ -109,9 +109,7 @@ class CppSide final : public Side {
   Outcome run(const Op &op) override {
     Outcome o;
     o.ret = execute(op, o.data);
-    if (is_write_op(op.kind)) written_end_ = std::max(written_end_, ctx_->tell());
-    if (config_.mode == Mode::kDynBuf && moves_dyn_buf_to_zero(op)) contents_undefined_ = true;
-    if (contents_undefined_ && op.kind == OpKind::kGetDynBuf) o.data.clear();
+    dyn_.after(config_, op, ctx_->tell(), o);
     collect(o);
     return o;
   }
@@ -121,8 +119,8 @@ class CppSide final : public Side {
     if (config_.mode == Mode::kDynBuf) {
       avio::Result<avio::PaddedBytes> bytes = ctx_->close_dynamic_buffer();
       if (bytes.ok()) {
-        o.ret = contents_undefined_ ? 0 : static_cast<int64_t>(bytes->size());
-        if (!contents_undefined_)
+        o.ret = dyn_.contents_undefined ? 0 : static_cast<int64_t>(bytes->size());
+        if (!dyn_.contents_undefined)
           o.data.assign(bytes->data(), bytes->data() + bytes->size() + (config_.max_packet_size ? 0 : 64));
       } else {
         o.ret = bytes.error().code();
@@ -282,14 +280,13 @@ class CppSide final : public Side {
 
   int64_t seek_offset(int whence, int64_t offset) {
     if (config_.mode != Mode::kDynBuf) return offset;
-    return dynbuf_seek_offset(whence, offset, ctx_->tell(), written_end_);
+    return dynbuf_seek_offset(whence, offset, ctx_->tell(), dyn_.written_end);
   }
 
   Config config_;
   Endpoint endpoint_;
   std::optional<avio::IOContext> ctx_;
-  int64_t written_end_ = 0;
-  bool contents_undefined_ = false;
+  DynBufTracker dyn_;
 };
 
 }  // namespace
