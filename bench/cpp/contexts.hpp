@@ -72,24 +72,23 @@ inline LavfContext lavf_writer(Sink &sink, int buffer_size = kBufferSize) {
   return LavfContext(avio_alloc_context(buffer, buffer_size, 1, &sink, nullptr, lavf_write_sink, nullptr));
 }
 
+// avio's leanest form of memory I/O mode: the callback is a lambda kept as
+// it is (from_callbacks would hold it in a std::function).
 inline avio::IOContext avio_reader(MemorySource &src, int buffer_size = kBufferSize) {
-  avio::Callbacks cb;
-  cb.read = [&src](std::span<uint8_t> dst) -> avio::Result<size_t> {
+  auto read = [&src](std::span<uint8_t> dst) -> avio::Result<size_t> {
     const size_t n = src.read(dst.data(), dst.size());
     if (n == 0) return avio::Error::eof();
     return n;
   };
-  return must(avio::IOContext::from_callbacks(std::move(cb), {.buffer_size = buffer_size}), "avio: no reader");
+  return must(avio::IOContext::from_read_function(read, {.buffer_size = buffer_size}), "avio: no reader");
 }
 
 inline avio::IOContext avio_writer(Sink &sink, int buffer_size = kBufferSize) {
-  avio::Callbacks cb;
-  cb.write = [&sink](std::span<const uint8_t> src) -> avio::Status {
+  auto write = [&sink](std::span<const uint8_t> src) -> avio::Status {
     sink.consume(src.data(), src.size());
     return {};
   };
-  return must(avio::IOContext::from_callbacks(std::move(cb), {.buffer_size = buffer_size, .write = true}),
-              "avio: no writer");
+  return must(avio::IOContext::from_write_function(write, {.buffer_size = buffer_size}), "avio: no writer");
 }
 
 }  // namespace avio_bench

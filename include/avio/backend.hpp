@@ -18,6 +18,10 @@
 
 namespace avio {
 
+namespace detail {
+struct BackendAccess;
+}
+
 enum class Whence : int { kSet = SEEK_SET, kCur = SEEK_CUR, kEnd = SEEK_END };
 
 struct Capabilities {
@@ -41,6 +45,14 @@ class Backend {
   virtual Result<int64_t> size();
   // Releases what the backend holds; called once by IOContext::close().
   virtual Status close() { return {}; }
+
+ private:
+  friend struct detail::BackendAccess;
+  // The last error this backend reported to its IOContext, detail included,
+  // so that IOContext::status() can return the backend's own words. Kept
+  // here rather than beside the context, which moves, while the engine's
+  // callbacks only know this object.
+  Error failure_{0};
 };
 
 // Typed callbacks for memory I/O mode (the C++ form of avio_alloc_context).

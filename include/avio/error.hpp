@@ -9,6 +9,7 @@
 #ifndef AVIO_ERROR_HPP
 #define AVIO_ERROR_HPP
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <memory>
@@ -47,27 +48,66 @@ constexpr int errno_code(int e) { return -e; }
 // The text av_strerror gives for `code` (strerror for -errno values).
 std::string error_text(int code);
 
+// One machine word, like absl::Status: the code is stored inline, and only an
+// error that carries a detail points at a shared, reference-counted block.
+// Copying a plain code is a word copy, so `Result<T>` stays small and the
+// hot paths that return one never touch the heap or an atomic.
 class Error {
  public:
-  explicit Error(int code) : code_(code) {}
-  Error(int code, std::string detail)
-      : code_(code), detail_(std::make_shared<const std::string>(std::move(detail))) {}
+  explicit Error(int code) : rep_(inline_rep(code)) {}
+  Error(int code, std::string detail);
+  Error(const Error& other) : rep_(other.rep_) { ref(); }
+  Error(Error&& other) noexcept : rep_(std::exchange(other.rep_, inline_rep(other.code()))) {}
+  Error& operator=(const Error& other) {
+    if (this != &other) {
+      other.ref();
+      unref();
+      rep_ = other.rep_;
+    }
+    return *this;
+  }
+  Error& operator=(Error&& other) noexcept {
+    if (this != &other) {
+      unref();
+      rep_ = std::exchange(other.rep_, inline_rep(other.code()));
+    }
+    return *this;
+  }
+  ~Error() { unref(); }
 
   static Error eof() { return Error(kEof); }
   static Error from_errno(int e) { return Error(-e); }
   static Error invalid_argument(std::string detail) { return Error(-EINVAL, std::move(detail)); }
 
-  int code() const { return code_; }
-  bool is_eof() const { return code_ == kEof; }
-  std::string_view detail() const { return detail_ ? std::string_view(*detail_) : std::string_view(); }
+  int code() const { return is_inline() ? static_cast<int>(static_cast<intptr_t>(rep_) >> 1) : block()->code; }
+  bool is_eof() const { return code() == kEof; }
+  std::string_view detail() const { return is_inline() ? std::string_view() : std::string_view(block()->text); }
   // "detail: text" when there is a detail, the code's text otherwise.
   std::string message() const;
 
-  friend bool operator==(const Error& a, const Error& b) { return a.code_ == b.code_; }
+  friend bool operator==(const Error& a, const Error& b) { return a.code() == b.code(); }
 
  private:
-  int code_;
-  std::shared_ptr<const std::string> detail_;
+  struct Block {
+    int code;
+    std::atomic<int> references;
+    std::string text;
+  };
+  static uintptr_t inline_rep(int code) {
+    return (static_cast<uintptr_t>(static_cast<intptr_t>(code)) << 1) | 1u;
+  }
+  bool is_inline() const { return (rep_ & 1u) != 0; }
+  const Block* block() const { return reinterpret_cast<const Block*>(rep_); }
+  void ref() const {
+    if (!is_inline()) ref_block();
+  }
+  void unref() {
+    if (!is_inline()) unref_block();
+  }
+  void ref_block() const;
+  void unref_block();
+
+  uintptr_t rep_;
 };
 
 template <class T>

@@ -84,11 +84,34 @@ class PaddedBytes {
 };
 
 namespace detail {
-struct BackendSlot;
 // The Backend behind core().opaque of a context made by from_backend or
 // from_callbacks: lets engine hooks set on the core (short_seek_get,
 // read_pause, read_seek) reach the backend.
-Backend *backend_of(void *opaque);
+inline Backend *backend_of(void *opaque) { return static_cast<Backend *>(opaque); }
+
+// A Backend over plain function objects, stored as they are (no
+// std::function), for IOContext::from_read_function / from_write_function.
+template <class ReadFn>
+class ReadFunctionBackend final : public Backend {
+ public:
+  explicit ReadFunctionBackend(ReadFn fn) : fn_(std::move(fn)) {}
+  Capabilities capabilities() const override { return {.read = true}; }
+  Result<size_t> read(std::span<uint8_t> dst) override { return fn_(dst); }
+
+ private:
+  [[no_unique_address]] ReadFn fn_;
+};
+
+template <class WriteFn>
+class WriteFunctionBackend final : public Backend {
+ public:
+  explicit WriteFunctionBackend(WriteFn fn) : fn_(std::move(fn)) {}
+  Capabilities capabilities() const override { return {.write = true}; }
+  Status write(std::span<const uint8_t> src) override { return fn_(src); }
+
+ private:
+  [[no_unique_address]] WriteFn fn_;
+};
 }  // namespace detail
 
 class IOContext {
@@ -97,6 +120,22 @@ class IOContext {
   static Result<IOContext> from_backend(std::unique_ptr<Backend> backend, const ContextOptions &options);
   // Memory I/O mode: avio_alloc_context with typed callbacks.
   static Result<IOContext> from_callbacks(Callbacks callbacks, const ContextOptions &options);
+  // A reader over one function object `Result<size_t>(std::span<uint8_t>)`
+  // (see Backend::read), kept as it is rather than in a std::function: a
+  // lambda capturing a pointer costs 24 bytes beside the buffer, where
+  // from_callbacks costs about 150. options.write is ignored.
+  template <class ReadFn>
+  static Result<IOContext> from_read_function(ReadFn read, ContextOptions options = {}) {
+    options.write = false;
+    return from_backend(std::make_unique<detail::ReadFunctionBackend<ReadFn>>(std::move(read)), options);
+  }
+  // A writer over one function object `Status(std::span<const uint8_t>)`;
+  // options.write is implied.
+  template <class WriteFn>
+  static Result<IOContext> from_write_function(WriteFn write, ContextOptions options = {}) {
+    options.write = true;
+    return from_backend(std::make_unique<detail::WriteFunctionBackend<WriteFn>>(std::move(write)), options);
+  }
   // A zero-copy reader over `data`, which must outlive the context
   // (FFmpeg's static-buffer mode: reads and seeks within it, EOF past it).
   static IOContext from_memory(std::span<const uint8_t> data);
@@ -214,12 +253,13 @@ class IOContext {
   Result<size_t> read_slow(std::span<uint8_t> dst);
   Result<std::span<const uint8_t>> peek_slow(size_t n);
   void release();
+  // What core().opaque is, when this context owns it.
+  Backend *backend() const;
+  detail::DynBuffer *dyn() const;
 
+  // The whole state: what it owns is reached through c_.opaque and
+  // c_.face_owns, so a context is no larger than FFmpeg's.
   detail::Core c_{};
-  std::unique_ptr<detail::BackendSlot> slot_;
-  std::unique_ptr<detail::DynBuffer> dyn_;
-  int64_t memory_size_ = -1;  // from_memory: the span's size
-  bool closed_ = false;
 };
 
 // ---------------------------------------------------------------- inline --

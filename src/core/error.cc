@@ -26,9 +26,23 @@ std::string error_text(int code) {
   return "Error number " + std::to_string(code) + " occurred";
 }
 
+Error::Error(int code, std::string detail)
+    : rep_(reinterpret_cast<uintptr_t>(new Block{code, {1}, std::move(detail)})) {
+  static_assert(alignof(Block) >= 2, "the low bit of rep_ marks an inline code");
+}
+
+void Error::ref_block() const {
+  reinterpret_cast<Block *>(rep_)->references.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Error::unref_block() {
+  auto *b = reinterpret_cast<Block *>(rep_);
+  if (b->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete b;
+}
+
 std::string Error::message() const {
-  if (detail_) return *detail_ + ": " + error_text(code_);
-  return error_text(code_);
+  if (!is_inline()) return std::string(detail()) + ": " + error_text(code());
+  return error_text(code());
 }
 
 }  // namespace avio

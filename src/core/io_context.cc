@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <new>
 #include <utility>
 
 namespace avio {
@@ -17,51 +18,47 @@ void PaddedBytes::Free::operator()(uint8_t *p) const { std::free(p); }
 
 namespace detail {
 
-// What the engine's C-style callbacks point at: the backend, and the last
-// error it gave, so that status() can report the backend's own words.
-struct BackendSlot {
-  std::unique_ptr<Backend> backend;
-  Error last_error{0};
-  bool closed = false;
-
-  int fail(const Error &e) {
-    last_error = e;
-    return e.code();
+// Reads and records a Backend's last failure (Backend::failure_).
+struct BackendAccess {
+  static const Error &failure(const Backend &b) { return b.failure_; }
+  static int fail(Backend &b, Error e) {
+    const int code = e.code();
+    b.failure_ = std::move(e);
+    return code;
   }
 };
 
-Backend *backend_of(void *opaque) { return static_cast<BackendSlot *>(opaque)->backend.get(); }
-
 namespace {
 
-BackendSlot &slot_of(void *opaque) { return *static_cast<BackendSlot *>(opaque); }
+// What core().opaque points at, when the IOContext owns it.
+enum FaceOwns : uint8_t { kOwnsNothing, kOwnsBackend, kOwnsDynBuffer };
 
 int read_trampoline(void *opaque, uint8_t *buf, int size) {
-  BackendSlot &s = slot_of(opaque);
-  Result<size_t> r = s.backend->read({buf, static_cast<size_t>(size)});
-  if (!r) return r.error().is_eof() ? kEof : s.fail(r.error());
-  if (*r == 0 && size > 0) return s.fail(Error(kZeroRead));
+  Backend &b = *backend_of(opaque);
+  Result<size_t> r = b.read({buf, static_cast<size_t>(size)});
+  if (!r) return r.error().is_eof() ? kEof : BackendAccess::fail(b, r.error());
+  if (*r == 0 && size > 0) return BackendAccess::fail(b, Error(kZeroRead));
   return static_cast<int>(*r);
 }
 
 int write_trampoline(void *opaque, const uint8_t *buf, int size) {
-  BackendSlot &s = slot_of(opaque);
-  Status st = s.backend->write({buf, static_cast<size_t>(size)});
-  if (!st) return s.fail(st.error());
+  Backend &b = *backend_of(opaque);
+  Status st = b.write({buf, static_cast<size_t>(size)});
+  if (!st) return BackendAccess::fail(b, st.error());
   return size;
 }
 
 int64_t seek_trampoline(void *opaque, int64_t offset, int whence) {
-  BackendSlot &s = slot_of(opaque);
-  Result<int64_t> r = (whence & kSeekSize) ? s.backend->size() : [&]() -> Result<int64_t> {
+  Backend &b = *backend_of(opaque);
+  Result<int64_t> r = (whence & kSeekSize) ? b.size() : [&]() -> Result<int64_t> {
     switch (whence & ~kSeekForce) {
-      case SEEK_SET: return s.backend->seek(offset, Whence::kSet);
-      case SEEK_CUR: return s.backend->seek(offset, Whence::kCur);
-      case SEEK_END: return s.backend->seek(offset, Whence::kEnd);
+      case SEEK_SET: return b.seek(offset, Whence::kSet);
+      case SEEK_CUR: return b.seek(offset, Whence::kCur);
+      case SEEK_END: return b.seek(offset, Whence::kEnd);
       default: return Error::from_errno(EINVAL);
     }
   }();
-  if (!r) return r.error().code() == -ENOSYS ? r.error().code() : s.fail(r.error());
+  if (!r) return r.error().code() == -ENOSYS ? r.error().code() : BackendAccess::fail(b, r.error());
   return *r;
 }
 
@@ -107,11 +104,10 @@ Result<IOContext> IOContext::from_backend(std::unique_ptr<Backend> backend, cons
   auto *buffer = static_cast<uint8_t *>(detail::buffer_alloc(static_cast<size_t>(options.buffer_size)));
   if (!buffer) return Error::from_errno(ENOMEM);
   IOContext ctx;
-  ctx.slot_ = std::make_unique<detail::BackendSlot>();
-  ctx.slot_->backend = std::move(backend);
-  detail::init(ctx.c_, buffer, options.buffer_size, options.write, ctx.slot_.get(),
+  detail::init(ctx.c_, buffer, options.buffer_size, options.write, backend.release(),
                caps.read ? detail::read_trampoline : nullptr, caps.write ? detail::write_trampoline : nullptr,
                caps.seek ? detail::seek_trampoline : nullptr);
+  ctx.c_.face_owns = detail::kOwnsBackend;
   ctx.c_.direct = options.direct ? 1 : 0;
   ctx.c_.max_packet_size = options.max_packet_size;
   ctx.c_.min_packet_size = options.min_packet_size;
@@ -129,7 +125,6 @@ IOContext IOContext::from_memory(std::span<const uint8_t> data) {
   detail::init(ctx.c_, bytes, static_cast<int>(std::min<size_t>(data.size(), INT_MAX)), false, nullptr, nullptr,
                nullptr, nullptr);
   ctx.c_.fixed_buffer = true;
-  ctx.memory_size_ = static_cast<int64_t>(std::min<size_t>(data.size(), INT_MAX));
   return ctx;
 }
 
@@ -137,13 +132,20 @@ namespace {
 constexpr int kDynIoBufferSize = 1024;  // FFmpeg's dyn-buf I/O buffer
 }
 
+// A dynamic buffer's state, owned by the context through core().opaque.
+// Returns null (and frees nothing) when the I/O buffer cannot be allocated.
+detail::DynBuffer *new_dyn_buffer(int io_buffer_size) {
+  auto *io_buffer = static_cast<uint8_t *>(detail::buffer_alloc(static_cast<size_t>(io_buffer_size)));
+  if (!io_buffer) return nullptr;
+  return new detail::DynBuffer{0, 0, 0, nullptr, io_buffer_size, io_buffer};
+}
+
 IOContext IOContext::dynamic_buffer() {
   IOContext ctx;
-  ctx.dyn_ = std::make_unique<detail::DynBuffer>();
-  ctx.dyn_->io_buffer_size = kDynIoBufferSize;
-  ctx.dyn_->io_buffer = static_cast<uint8_t *>(detail::buffer_alloc(kDynIoBufferSize));
-  detail::init(ctx.c_, ctx.dyn_->io_buffer, kDynIoBufferSize, true, ctx.dyn_.get(), nullptr, detail::dyn_buf_write,
-               detail::dyn_buf_seek);
+  detail::DynBuffer *d = new_dyn_buffer(kDynIoBufferSize);
+  if (!d) throw std::bad_alloc();
+  detail::init(ctx.c_, d->io_buffer, kDynIoBufferSize, true, d, nullptr, detail::dyn_buf_write, detail::dyn_buf_seek);
+  ctx.c_.face_owns = detail::kOwnsDynBuffer;
   return ctx;
 }
 
@@ -151,71 +153,68 @@ Result<IOContext> IOContext::dynamic_packet_buffer(int max_packet_size) {
   if (max_packet_size <= 0)
     return Error::invalid_argument("dynamic_packet_buffer: max_packet_size must be positive");
   IOContext ctx;
-  ctx.dyn_ = std::make_unique<detail::DynBuffer>();
-  ctx.dyn_->io_buffer_size = max_packet_size;
-  ctx.dyn_->io_buffer = static_cast<uint8_t *>(detail::buffer_alloc(static_cast<size_t>(max_packet_size)));
-  if (!ctx.dyn_->io_buffer) return Error::from_errno(ENOMEM);
-  detail::init(ctx.c_, ctx.dyn_->io_buffer, max_packet_size, true, ctx.dyn_.get(), nullptr,
-               detail::dyn_packet_buf_write, nullptr);
+  detail::DynBuffer *d = new_dyn_buffer(max_packet_size);
+  if (!d) return Error::from_errno(ENOMEM);
+  detail::init(ctx.c_, d->io_buffer, max_packet_size, true, d, nullptr, detail::dyn_packet_buf_write, nullptr);
+  ctx.c_.face_owns = detail::kOwnsDynBuffer;
   ctx.c_.max_packet_size = max_packet_size;
   return ctx;
 }
 
 IOContext IOContext::null_sink() {
   IOContext ctx;
-  ctx.dyn_ = std::make_unique<detail::DynBuffer>();
-  ctx.dyn_->io_buffer_size = detail::kDefaultBufferSize;
-  ctx.dyn_->io_buffer = static_cast<uint8_t *>(detail::buffer_alloc(detail::kDefaultBufferSize));
-  detail::init(ctx.c_, ctx.dyn_->io_buffer, detail::kDefaultBufferSize, true, ctx.dyn_.get(), nullptr,
-               detail::null_write, nullptr);
+  detail::DynBuffer *d = new_dyn_buffer(detail::kDefaultBufferSize);
+  if (!d) throw std::bad_alloc();
+  detail::init(ctx.c_, d->io_buffer, detail::kDefaultBufferSize, true, d, nullptr, detail::null_write, nullptr);
+  ctx.c_.face_owns = detail::kOwnsDynBuffer;
   return ctx;
 }
 
 // ------------------------------------------------------------ lifetime --
 
-IOContext::IOContext(IOContext &&other) noexcept
-    : c_(other.c_),
-      slot_(std::move(other.slot_)),
-      dyn_(std::move(other.dyn_)),
-      memory_size_(other.memory_size_),
-      closed_(other.closed_) {
+IOContext::IOContext(IOContext &&other) noexcept : c_(other.c_) {
   other.c_ = detail::Core{};
-  other.closed_ = true;
+  other.c_.face_closed = true;
 }
 
 IOContext &IOContext::operator=(IOContext &&other) noexcept {
   if (this != &other) {
     release();
     c_ = other.c_;
-    slot_ = std::move(other.slot_);
-    dyn_ = std::move(other.dyn_);
-    memory_size_ = other.memory_size_;
-    closed_ = other.closed_;
     other.c_ = detail::Core{};
-    other.closed_ = true;
+    other.c_.face_closed = true;
   }
   return *this;
 }
 
 IOContext::~IOContext() { release(); }
 
+Backend *IOContext::backend() const {
+  return c_.face_owns == detail::kOwnsBackend ? detail::backend_of(c_.opaque) : nullptr;
+}
+
+detail::DynBuffer *IOContext::dyn() const {
+  return c_.face_owns == detail::kOwnsDynBuffer ? static_cast<detail::DynBuffer *>(c_.opaque) : nullptr;
+}
+
 void IOContext::release() {
-  if (!closed_) (void)close();
+  if (!c_.face_closed) (void)close();
   // The buffer may have been replaced (seekback, shrinking): free the current one.
   if (!c_.fixed_buffer) detail::buffer_free(c_.buffer);
-  if (dyn_) std::free(dyn_->data);
+  if (detail::DynBuffer *d = dyn()) {
+    std::free(d->data);
+    delete d;
+  }
+  delete backend();
   c_ = detail::Core{};
-  slot_.reset();
-  dyn_.reset();
 }
 
 Status IOContext::close() {
-  if (closed_) return status();
-  closed_ = true;
+  if (c_.face_closed) return status();
+  c_.face_closed = true;
   if (c_.write_flag) detail::flush(c_);
-  if (slot_ && !slot_->closed) {
-    slot_->closed = true;
-    Status st = slot_->backend->close();
+  if (Backend *b = backend()) {
+    Status st = b->close();
     if (!st) return st;
   }
   return status();
@@ -301,15 +300,17 @@ void IOContext::print(std::initializer_list<std::string_view> strings) {
 }
 
 Result<int64_t> IOContext::size() {
-  if (memory_size_ >= 0) return memory_size_;
+  if (c_.fixed_buffer) return int64_t{c_.orig_buffer_size};
   const int64_t s = detail::size(c_);
-  if (s < 0 && slot_ && slot_->last_error.code() == s) return slot_->last_error;
+  const Backend *b = backend();
+  if (s < 0 && b && detail::BackendAccess::failure(*b).code() == s) return detail::BackendAccess::failure(*b);
   return result_from_code(s);
 }
 
 Status IOContext::status() const {
   if (!c_.error) return {};
-  if (slot_ && slot_->last_error.code() == c_.error) return slot_->last_error;
+  const Backend *b = backend();
+  if (b && detail::BackendAccess::failure(*b).code() == c_.error) return detail::BackendAccess::failure(*b);
   return Error(c_.error);
 }
 
@@ -318,22 +319,24 @@ Statistics IOContext::statistics() const {
 }
 
 std::span<const uint8_t> IOContext::dynamic_buffer_contents() {
-  if (!dyn_ || closed_) return {};
+  detail::DynBuffer *d = dyn();
+  if (!d || c_.face_closed) return {};
   uint8_t *data = nullptr;
-  const int n = detail::dyn_buf_get(c_, *dyn_, &data);
+  const int n = detail::dyn_buf_get(c_, *d, &data);
   return {data, static_cast<size_t>(std::max(n, 0))};
 }
 
 Result<PaddedBytes> IOContext::close_dynamic_buffer() {
-  if (!dyn_ || closed_) return Error::invalid_argument("close_dynamic_buffer: not an open dynamic buffer");
+  detail::DynBuffer *d = dyn();
+  if (!d || c_.face_closed) return Error::invalid_argument("close_dynamic_buffer: not an open dynamic buffer");
   // FFmpeg pads at the current position, so after a seek back the padding
   // overwrites data and the size comes out 64 short. Pad after the end instead.
   detail::flush(c_);
-  if (!c_.max_packet_size && detail::tell(c_) < dyn_->size) (void)detail::seek(c_, dyn_->size, SEEK_SET);
+  if (!c_.max_packet_size && detail::tell(c_) < d->size) (void)detail::seek(c_, d->size, SEEK_SET);
   uint8_t *data = nullptr;
-  const int n = detail::dyn_buf_finish(c_, *dyn_, &data);
+  const int n = detail::dyn_buf_finish(c_, *d, &data);
   const int err = c_.error;
-  closed_ = true;
+  c_.face_closed = true;
   PaddedBytes bytes(data, static_cast<size_t>(std::max(n, 0)));
   if (err) return Error(err);
   return bytes;

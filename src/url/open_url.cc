@@ -33,25 +33,19 @@ class UrlBackend final : public Backend {
   std::unique_ptr<UrlContext> url_;
 };
 
-UrlBackend *url_backend(void *opaque) { return dynamic_cast<UrlBackend *>(detail::backend_of(opaque)); }
+// The engine hooks below are installed only on contexts over a UrlBackend
+// (and url_context_of recognises those by them), so the cast is known good.
+UrlContext &url_of(void *opaque) { return static_cast<UrlBackend *>(detail::backend_of(opaque))->url(); }
 
 int short_seek_trampoline(void *opaque) {
-  UrlBackend *b = url_backend(opaque);
-  if (!b) return -ENOSYS;
-  Result<int> r = b->url().short_seek_size();
+  Result<int> r = url_of(opaque).short_seek_size();
   return r ? *r : r.error().code();
 }
 
-int read_pause_trampoline(void *opaque, int pause) {
-  UrlBackend *b = url_backend(opaque);
-  if (!b) return -ENOSYS;
-  return b->url().read_pause(pause != 0).code();
-}
+int read_pause_trampoline(void *opaque, int pause) { return url_of(opaque).read_pause(pause != 0).code(); }
 
 int64_t read_seek_trampoline(void *opaque, int stream_index, int64_t timestamp, int flags) {
-  UrlBackend *b = url_backend(opaque);
-  if (!b) return -ENOSYS;
-  Result<int64_t> r = b->url().read_seek(stream_index, timestamp, flags);
+  Result<int64_t> r = url_of(opaque).read_seek(stream_index, timestamp, flags);
   return r ? *r : r.error().code();
 }
 
@@ -134,8 +128,7 @@ Result<IOContext> open_url(std::string_view url, const OpenOptions &options) {
 
 UrlContext *url_context_of(IOContext &ctx) {
   if (!ctx.core().opaque || ctx.core().short_seek_get != short_seek_trampoline) return nullptr;
-  UrlBackend *b = url_backend(ctx.core().opaque);
-  return b ? &b->url() : nullptr;
+  return &url_of(ctx.core().opaque);
 }
 
 Status pause(IOContext &ctx, bool pause) {

@@ -272,6 +272,34 @@ TEST(IOContextFactories, RejectBadOptionsWithAClearError) {
   EXPECT_NE(cannot_write.error().message().find("cannot write"), std::string::npos);
 }
 
+TEST(IOContextFactories, ReadFunctionIsAReaderWithItsOwnErrors) {
+  Source src{.data = ramp(50000), .fail_at = 40000};
+  auto read = [&src](std::span<uint8_t> dst) { return src.callbacks(true, false, false).read(dst); };
+  IOContext ctx = IOContext::from_read_function(read, {.buffer_size = 4096, .write = true}).value();
+  EXPECT_FALSE(ctx.writable());  // options.write is ignored
+  EXPECT_FALSE(ctx.seekable());
+  std::vector<uint8_t> head(100);
+  ASSERT_EQ(ctx.read(head).value(), head.size());
+  EXPECT_EQ(src.read_sizes, std::vector<size_t>{4096});  // through the buffer
+  std::vector<uint8_t> rest(39900);
+  ASSERT_EQ(ctx.read(rest).value(), rest.size());
+  EXPECT_TRUE(std::equal(head.begin(), head.end(), src.data.begin()));
+  EXPECT_TRUE(std::equal(rest.begin(), rest.end(), src.data.begin() + 100));
+  EXPECT_EQ(ctx.r8(), 0);
+  EXPECT_EQ(ctx.status().code(), -EIO);
+  EXPECT_EQ(ctx.status().error().detail(), "test source failed");  // the function's own words
+  EXPECT_EQ(ctx.close().code(), -EIO);
+}
+
+// The state of a context is the engine's and nothing more; a function
+// backend holding a pointer is a vtable, its last error and the pointer.
+TEST(IOContextFactories, ContextsCarryNoStateBeyondTheEngines) {
+  EXPECT_EQ(sizeof(IOContext), sizeof(detail::Core));
+  int *p = nullptr;
+  auto fn = [p](std::span<uint8_t>) -> Result<size_t> { return p ? size_t{1} : size_t{0}; };
+  EXPECT_EQ(sizeof(detail::ReadFunctionBackend<decltype(fn)>), 3 * sizeof(void *));
+}
+
 TEST(IOContextLifetime, MovedFromContextsAreInert) {
   Source src{.data = ramp(100)};
   IOContext a = reader(src);

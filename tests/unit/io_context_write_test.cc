@@ -102,6 +102,25 @@ TEST(IOContextWrite, CloseReturnsTheFirstWriteErrorAndNothingIsCountedAsWritten)
   EXPECT_EQ(st.error().detail(), "test sink failed");
 }
 
+TEST(IOContextWrite, WriteFunctionIsAWriter) {
+  std::vector<std::vector<uint8_t>> calls;
+  auto sink = [&calls](std::span<const uint8_t> src) -> Status {
+    if (calls.size() == 2) return Error(-ENOSPC, "disk full");
+    calls.emplace_back(src.begin(), src.end());
+    return {};
+  };
+  IOContext ctx = IOContext::from_write_function(sink, {.buffer_size = 8}).value();
+  EXPECT_TRUE(ctx.writable());
+  const std::vector<uint8_t> data = ramp(20);
+  ctx.write(data);
+  ASSERT_EQ(calls.size(), 2u);  // two full buffers went out; 4 bytes wait
+  EXPECT_EQ(calls[0], std::vector<uint8_t>(data.begin(), data.begin() + 8));
+  EXPECT_EQ(calls[1], std::vector<uint8_t>(data.begin() + 8, data.begin() + 16));
+  const Status st = ctx.close();
+  EXPECT_EQ(st.code(), -ENOSPC);
+  EXPECT_EQ(st.error().detail(), "disk full");
+}
+
 TEST(IOContextWrite, Strings) {
   Source sink;
   IOContext ctx = writer(sink);

@@ -39,9 +39,22 @@ struct ContextFields {
 
 struct Core : ContextFields {
   int short_seek_threshold;
-  int (*short_seek_get)(void *opaque);
   int orig_buffer_size;
   int current_type;
+  // Buffers are allocated with buffer_alloc; a Core whose buffer is the
+  // caller's memory (a zero-copy reader) never replaces it.
+  bool fixed_buffer;
+  // Kept by the face that owns this Core, never read by the engine: what
+  // `opaque` points at that the face must free, and whether it has closed.
+  // (They sit in what would be padding, so a context costs no more for them.)
+  uint8_t face_owns;
+  bool face_closed;
+  int (*short_seek_get)(void *opaque);
+  // Calls write_data_type. C programs store a function whose marker
+  // parameter is `enum AVIODataMarkerType`, which C++ may only call through
+  // that exact type: the C API sets this to a caller that restores it.
+  // Null means write_data_type has the engine's own (int) type.
+  int (*call_write_data_type)(Core &c, const uint8_t *data, int len);
   int64_t last_time;
   int64_t written_output_size;
   // The truth for the statistics; the public copies may be scribbled on by C code.
@@ -50,14 +63,6 @@ struct Core : ContextFields {
   int64_t seek_count;
   int64_t writeout_count;
   int64_t refill_count;
-  // Buffers are allocated with buffer_alloc; a Core whose buffer is the
-  // caller's memory (a zero-copy reader) never replaces it.
-  bool fixed_buffer;
-  // Calls write_data_type. C programs store a function whose marker
-  // parameter is `enum AVIODataMarkerType`, which C++ may only call through
-  // that exact type: the C API sets this to a caller that restores it.
-  // Null means write_data_type has the engine's own (int) type.
-  int (*call_write_data_type)(Core &c, const uint8_t *data, int len);
 };
 
 // Buffer memory: the same allocator as the C API's av_malloc/av_free, so a
