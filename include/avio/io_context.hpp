@@ -85,7 +85,7 @@ class PaddedBytes {
 
 namespace detail {
 // The Backend behind core().opaque of a context made by from_backend or
-// from_callbacks: lets engine hooks set on the core (short_seek_get,
+// from_callbacks: lets engine hooks set on the core (Hooks::short_seek_get,
 // read_pause, read_seek) reach the backend.
 inline Backend *backend_of(void *opaque) { return static_cast<Backend *>(opaque); }
 

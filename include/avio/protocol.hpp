@@ -250,38 +250,55 @@ class UrlContext {
 
   const ProtocolInfo &info() const { return *info_; }
   Protocol &protocol() { return *protocol_; }
-  const std::string &url() const { return url_; }
+  // As given (scheme included, inline options removed); NUL-terminated, so
+  // url().data() may go to C functions.
+  std::string_view url() const { return url_.get(); }
   int flags() const { return flags_; }
   const OptionValues &options() const { return options_; }
   OptionValues &mutable_options() { return options_; }
-  const Interrupt &interrupt() const { return params_.interrupt; }
-  bool interrupted() const { return params_.interrupt.raised(); }
-  const UrlOpenParams &params() const { return params_; }
-  int64_t rw_timeout() const { return params_.rw_timeout; }
-  const std::optional<std::string> &whitelist() const { return params_.whitelist; }
-  const std::optional<std::string> &blacklist() const { return params_.blacklist; }
+  const Interrupt &interrupt() const { return params_->interrupt; }
+  bool interrupted() const { return params_->interrupt.raised(); }
+  // What a nested open inherits (the protocol's default whitelist included
+  // once connect() applied it).
+  UrlOpenParams params() const;
+  int64_t rw_timeout() const { return params_->rw_timeout; }
+  const std::optional<std::string> &whitelist() const {
+    return default_whitelist_ ? info_->default_whitelist : params_->whitelist;
+  }
+  const std::optional<std::string> &blacklist() const { return params_->blacklist; }
   bool connected() const { return connected_; }
   void set_connected() { connected_ = true; }
 
-  // Set by the protocol in open.
-  bool is_streamed = false;
-  int max_packet_size = 0;
-  int min_packet_size = 0;
-
  private:
   UrlContext() = default;
+  static Result<std::unique_ptr<UrlContext>> alloc_shared(std::string_view url, int flags,
+                                                          std::shared_ptr<const UrlOpenParams> params);
+  static Result<std::unique_ptr<UrlContext>> open_shared(std::string_view url, int flags,
+                                                         std::shared_ptr<const UrlOpenParams> params,
+                                                         Dictionary &options);
   Result<size_t> transfer(std::span<uint8_t> buf, size_t size_min, bool writing);
   Status apply_generic_options(Dictionary &options);
 
   std::shared_ptr<const ProtocolInfo> info_;
   std::unique_ptr<Protocol> protocol_;
-  std::string url_;
-  int flags_ = 0;
-  UrlOpenParams params_;
+  std::unique_ptr<char[]> url_;
+  // Never null. Shared with the parent and the children, and replaced by a
+  // copy only when an open's options change it: an open with the default
+  // parameters allocates none.
+  std::shared_ptr<const UrlOpenParams> params_;
   OptionValues options_;
+  Status close_status_;
+  int flags_ = 0;
+  bool default_whitelist_ = false;  // connect() applied info().default_whitelist
   bool connected_ = false;
   bool closed_ = false;
-  Status close_status_;
+
+ public:
+  // Set by the protocol in open. (Declared last so that they pack with the
+  // flags above: a context is allocated per open.)
+  bool is_streamed = false;
+  int max_packet_size = 0;
+  int min_packet_size = 0;
 };
 
 }  // namespace avio

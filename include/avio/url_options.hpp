@@ -64,7 +64,9 @@ struct OptionSpec {
   std::string_view help;
 };
 
-// The current values of one protocol's options.
+// The current values of one protocol's options. Only what differs from the
+// table is stored (the options a caller set, and string defaults): most opens
+// set nothing, and their values cost no memory.
 class OptionValues {
  public:
   OptionValues() = default;
@@ -80,6 +82,8 @@ class OptionValues {
   // Moves every recognised entry of `dict` into these values.
   Status take_from(Dictionary &dict);
 
+  // The value in effect: the caller's, else the table's default. (An
+  // integer default is parsed at each call: read it once, at open.)
   int64_t integer(std::string_view name) const;
   const std::string &string(std::string_view name) const;
   std::span<const uint8_t> binary(std::string_view name) const;
@@ -93,12 +97,17 @@ class OptionValues {
     std::vector<uint8_t> bytes;
     bool set_by_caller = false;
   };
+  struct Stored {
+    size_t spec;  // index into specs_
+    Value value;
+  };
   const OptionSpec *find(std::string_view name) const;
-  const Value &value(std::string_view name) const;
+  // The stored value of `name`, or null when it has its (unstored) default.
+  const Value *stored(std::string_view name) const;
   Status parse(const OptionSpec &spec, std::string_view text, Value &out) const;
 
   std::span<const OptionSpec> specs_;
-  std::vector<Value> values_;  // parallel to specs_
+  std::vector<Stored> stored_;
 };
 
 }  // namespace avio

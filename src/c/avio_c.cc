@@ -51,17 +51,18 @@ namespace {
 CContext &core(AVIOContext *s) { return *from_c(s); }
 
 using CWriteDataType = int (*)(void *, const uint8_t *, int, enum AVIODataMarkerType, int64_t);
+}  // namespace
 
-int call_c_write_data_type(detail::Core &c, const uint8_t *data, int len) {
+int avio::c_api::call_c_write_data_type(detail::Core &c, const uint8_t *data, int len) {
   const auto fn = reinterpret_cast<CWriteDataType>(c.write_data_type);
   return fn(c.opaque, data, len, static_cast<enum AVIODataMarkerType>(c.current_type), c.last_time);
 }
-}  // namespace
 
 void avio::c_api::init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque,
                                detail::ReadPacket read, detail::WritePacket write, detail::SeekFn seek) {
   detail::init(c, buffer, buffer_size, write_flag, opaque, read, write, seek);
-  c.call_write_data_type = call_c_write_data_type;
+  static constexpr detail::Hooks kCHooks{nullptr, call_c_write_data_type};
+  c.hooks = &kCHooks;
 }
 
 extern "C" {

@@ -18,6 +18,10 @@ struct CContext : detail::Core {
   void *url = nullptr;
 };
 
+// Calls a C program's write_data_type through its C type: every C
+// context's Hooks carry it.
+int call_c_write_data_type(detail::Core &c, const uint8_t *data, int len);
+
 // detail::init for a C context: also makes the engine call C callbacks
 // through their C types.
 void init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque,

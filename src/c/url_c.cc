@@ -130,7 +130,8 @@ int avio_open2(AVIOContext **s, const char *filename, int flags, const AVIOInter
   c->min_packet_size = p->min_packet_size;
   c->read_pause = h->info().has_pause ? read_pause_trampoline : nullptr;
   c->read_seek = h->info().has_read_seek ? read_seek_trampoline : nullptr;
-  c->short_seek_get = short_seek_trampoline;
+  static constexpr avio::detail::Hooks kCUrlHooks{short_seek_trampoline, avio::c_api::call_c_write_data_type};
+  c->hooks = &kCUrlHooks;
   c->kind = CContext::Kind::kUrl;
   c->close_url = close_url;
   c->url = h.release();

@@ -57,8 +57,9 @@ void writeout(Core &c, const uint8_t *data, int len) {
   if (!c.error) {
     int ret = 0;
     if (c.write_data_type)
-      ret = c.call_write_data_type ? c.call_write_data_type(c, data, len)
-                                   : c.write_data_type(c.opaque, data, len, c.current_type, c.last_time);
+      ret = c.hooks && c.hooks->call_write_data_type
+                ? c.hooks->call_write_data_type(c, data, len)
+                : c.write_data_type(c.opaque, data, len, c.current_type, c.last_time);
     else if (c.write_packet)
       ret = c.write_packet(c.opaque, data, len);
     if (ret < 0) {
@@ -536,7 +537,7 @@ int64_t seek(Core &c, int64_t offset, int whence) {
   // (a seek inside the buffer or backwards then costs no protocol call).
   const auto within_short_seek = [&c, rel, buffered] {
     int short_seek = c.short_seek_threshold;
-    if (c.short_seek_get) short_seek = std::max(short_seek, c.short_seek_get(c.opaque));
+    if (c.hooks && c.hooks->short_seek_get) short_seek = std::max(short_seek, c.hooks->short_seek_get(c.opaque));
     return rel <= buffered + short_seek;
   };
 

@@ -42,6 +42,9 @@ int short_seek_trampoline(void *opaque) {
   return r ? *r : r.error().code();
 }
 
+// Also how url_context_of recognises a URL context.
+constexpr detail::Hooks kUrlHooks{short_seek_trampoline, nullptr};
+
 int read_pause_trampoline(void *opaque, int pause) { return url_of(opaque).read_pause(pause != 0).code(); }
 
 int64_t read_seek_trampoline(void *opaque, int stream_index, int64_t timestamp, int flags) {
@@ -120,14 +123,14 @@ Result<IOContext> open_url(std::string_view url, const OpenOptions &options) {
   detail::Core &c = ctx->core();
   c.seekable = p->seekable;
   if (p->direct) c.direct = kOpenDirect;  // ffio_fdopen stores the flag bit itself
-  c.short_seek_get = short_seek_trampoline;
+  c.hooks = &kUrlHooks;
   c.read_pause = has_pause ? read_pause_trampoline : nullptr;
   c.read_seek = has_read_seek ? read_seek_trampoline : nullptr;
   return ctx;
 }
 
 UrlContext *url_context_of(IOContext &ctx) {
-  if (!ctx.core().opaque || ctx.core().short_seek_get != short_seek_trampoline) return nullptr;
+  if (!ctx.core().opaque || ctx.core().hooks != &kUrlHooks) return nullptr;
   return &url_of(ctx.core().opaque);
 }
 

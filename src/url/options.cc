@@ -75,11 +75,16 @@ std::string bound_text(double v) {
 
 }  // namespace
 
-OptionValues::OptionValues(std::span<const OptionSpec> specs) : specs_(specs), values_(specs.size()) {
+OptionValues::OptionValues(std::span<const OptionSpec> specs) : specs_(specs) {
+  // Integer defaults are parsed where they are read; a string or binary
+  // default needs storage to be returned by reference.
   for (size_t i = 0; i < specs_.size(); ++i) {
+    const OptionSpec &spec = specs_[i];
+    if (spec.default_value.empty() || (spec.type != OptionType::kString && spec.type != OptionType::kBinary)) continue;
+    Stored s{i, {}};
     // Defaults are part of the protocol's own table; a bad one is a bug there.
-    Status st = parse(specs_[i], specs_[i].default_value, values_[i]);
-    (void)st;
+    (void)parse(spec, spec.default_value, s.value);
+    stored_.push_back(std::move(s));
   }
 }
 
@@ -89,11 +94,10 @@ const OptionSpec *OptionValues::find(std::string_view name) const {
   return nullptr;
 }
 
-const OptionValues::Value &OptionValues::value(std::string_view name) const {
-  static const Value kNone;
-  for (size_t i = 0; i < specs_.size(); ++i)
-    if (specs_[i].name == name) return values_[i];
-  return kNone;
+const OptionValues::Value *OptionValues::stored(std::string_view name) const {
+  for (const Stored &s : stored_)
+    if (specs_[s.spec].name == name) return &s.value;
+  return nullptr;
 }
 
 Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value &out) const {
@@ -159,11 +163,16 @@ Status OptionValues::parse(const OptionSpec &spec, std::string_view text, Value 
 Status OptionValues::set(std::string_view name, std::string_view text) {
   for (size_t i = 0; i < specs_.size(); ++i)
     if (specs_[i].name == name) {
-      Value v = values_[i];
+      Value v;
       Status st = parse(specs_[i], text, v);
       if (!st) return st;
       v.set_by_caller = true;
-      values_[i] = std::move(v);
+      for (Stored &s : stored_)
+        if (s.spec == i) {
+          s.value = std::move(v);
+          return {};
+        }
+      stored_.push_back({i, std::move(v)});
       return {};
     }
   return Error(kOptionNotFound, "no option " + quoted(name));
@@ -181,9 +190,29 @@ Status OptionValues::take_from(Dictionary &dict) {
   return {};
 }
 
-int64_t OptionValues::integer(std::string_view name) const { return value(name).integer; }
-const std::string &OptionValues::string(std::string_view name) const { return value(name).text; }
-std::span<const uint8_t> OptionValues::binary(std::string_view name) const { return value(name).bytes; }
-bool OptionValues::was_set(std::string_view name) const { return value(name).set_by_caller; }
+int64_t OptionValues::integer(std::string_view name) const {
+  if (const Value *v = stored(name)) return v->integer;
+  const OptionSpec *spec = find(name);
+  if (!spec) return 0;
+  Value v;
+  (void)parse(*spec, spec->default_value, v);
+  return v.integer;
+}
+
+const std::string &OptionValues::string(std::string_view name) const {
+  static const std::string kEmpty;
+  const Value *v = stored(name);
+  return v ? v->text : kEmpty;
+}
+
+std::span<const uint8_t> OptionValues::binary(std::string_view name) const {
+  const Value *v = stored(name);
+  return v ? std::span<const uint8_t>(v->bytes) : std::span<const uint8_t>();
+}
+
+bool OptionValues::was_set(std::string_view name) const {
+  const Value *v = stored(name);
+  return v && v->set_by_caller;
+}
 
 }  // namespace avio

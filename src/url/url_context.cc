@@ -2,6 +2,7 @@
 // retry_transfer_wrapper around every read and write).
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <thread>
 
 #include "avio/protocol.hpp"
@@ -54,6 +55,17 @@ Result<std::string> strip_inline_options(const ProtocolInfo &info, std::string_v
   return std::string(name) + std::string(url.substr(key + 1));
 }
 
+const std::shared_ptr<const UrlOpenParams> &default_params() {
+  static const auto kDefault = std::make_shared<const UrlOpenParams>();
+  return kDefault;
+}
+
+std::shared_ptr<const UrlOpenParams> shared_params(const UrlOpenParams &p) {
+  const bool is_default = !p.interrupt.callback && !p.interrupt.token && !p.whitelist && !p.blacklist &&
+                          !p.registry && p.rw_timeout == 0;
+  return is_default ? default_params() : std::make_shared<const UrlOpenParams>(p);
+}
+
 bool is_fatal_wait(const UrlContext &h, int64_t waited_us) { return h.rw_timeout() > 0 && waited_us > h.rw_timeout(); }
 
 }  // namespace
@@ -63,7 +75,12 @@ std::span<const OptionSpec> url_context_options() { return kUrlContextOptions; }
 UrlContext::~UrlContext() { (void)close(); }
 
 Result<std::unique_ptr<UrlContext>> UrlContext::alloc(std::string_view url, int flags, const UrlOpenParams &params) {
-  const ProtocolRegistry &registry = url_internal::registry_or_global(params.registry);
+  return alloc_shared(url, flags, shared_params(params));
+}
+
+Result<std::unique_ptr<UrlContext>> UrlContext::alloc_shared(std::string_view url, int flags,
+                                                             std::shared_ptr<const UrlOpenParams> params) {
+  const ProtocolRegistry &registry = url_internal::registry_or_global(params->registry);
   std::shared_ptr<const ProtocolInfo> info = registry.find_for_url(url);
   if (!info) {
     const size_t colon = url.find(':');
@@ -76,11 +93,12 @@ Result<std::unique_ptr<UrlContext>> UrlContext::alloc(std::string_view url, int 
   std::unique_ptr<UrlContext> h(new UrlContext);
   h->info_ = info;
   h->flags_ = flags;
-  h->params_ = params;
+  h->params_ = std::move(params);
   h->options_ = OptionValues(info->options);
   Result<std::string> stripped = strip_inline_options(*info, url, h->options_);
   if (!stripped) return stripped.error();
-  h->url_ = std::move(*stripped);
+  h->url_ = std::make_unique_for_overwrite<char[]>(stripped->size() + 1);
+  std::memcpy(h->url_.get(), stripped->c_str(), stripped->size() + 1);
   h->protocol_ = info->factory();
   if (!h->protocol_) return Error(-ENOMEM, info->name + ": the protocol factory returned nothing");
   return h;
@@ -90,15 +108,27 @@ Status UrlContext::apply_generic_options(Dictionary &options) {
   OptionValues generic(kUrlContextOptions);
   Status st = generic.take_from(options);
   if (!st) return st;
-  if (generic.was_set("rw_timeout")) params_.rw_timeout = generic.integer("rw_timeout");
-  if (generic.was_set("protocol_whitelist")) params_.whitelist = generic.string("protocol_whitelist");
-  if (generic.was_set("protocol_blacklist")) params_.blacklist = generic.string("protocol_blacklist");
+  const bool timeout = generic.was_set("rw_timeout");
+  const bool whitelist = generic.was_set("protocol_whitelist");
+  const bool blacklist = generic.was_set("protocol_blacklist");
+  if (!timeout && !whitelist && !blacklist) return {};
+  auto changed = std::make_shared<UrlOpenParams>(*params_);
+  if (timeout) changed->rw_timeout = generic.integer("rw_timeout");
+  if (whitelist) changed->whitelist = generic.string("protocol_whitelist");
+  if (blacklist) changed->blacklist = generic.string("protocol_blacklist");
+  params_ = std::move(changed);
   return {};
 }
 
 Result<std::unique_ptr<UrlContext>> UrlContext::open(std::string_view url, int flags, const UrlOpenParams &params,
                                                      Dictionary &options) {
-  Result<std::unique_ptr<UrlContext>> h = alloc(url, flags, params);
+  return open_shared(url, flags, shared_params(params), options);
+}
+
+Result<std::unique_ptr<UrlContext>> UrlContext::open_shared(std::string_view url, int flags,
+                                                            std::shared_ptr<const UrlOpenParams> params,
+                                                            Dictionary &options) {
+  Result<std::unique_ptr<UrlContext>> h = alloc_shared(url, flags, std::move(params));
   if (!h) return h;
   UrlContext &c = **h;
   Status st = c.apply_generic_options(options);
@@ -113,17 +143,25 @@ Result<std::unique_ptr<UrlContext>> UrlContext::open(std::string_view url, int f
 }
 
 Result<std::unique_ptr<UrlContext>> UrlContext::open_nested(std::string_view url, int flags, Dictionary &options) {
-  return open(url, flags, params_, options);
+  if (!default_whitelist_) return open_shared(url, flags, params_, options);
+  return open(url, flags, params(), options);
+}
+
+UrlOpenParams UrlContext::params() const {
+  UrlOpenParams p = *params_;
+  if (default_whitelist_) p.whitelist = info_->default_whitelist;
+  return p;
 }
 
 Status UrlContext::connect(Dictionary &options) {
   const std::string &name = info_->name;
-  if (params_.whitelist && !url_internal::list_contains(*params_.whitelist, name))
-    return Error(-EINVAL, "protocol " + quoted(name) + " not on whitelist " + quoted(*params_.whitelist));
-  if (params_.blacklist && url_internal::list_contains(*params_.blacklist, name))
-    return Error(-EINVAL, "protocol " + quoted(name) + " on blacklist " + quoted(*params_.blacklist));
-  if (!params_.whitelist && info_->default_whitelist) params_.whitelist = info_->default_whitelist;
-  Status st = protocol_->open(*this, url_, flags_, options);
+  const std::optional<std::string> &white = whitelist(), &black = blacklist();
+  if (white && !url_internal::list_contains(*white, name))
+    return Error(-EINVAL, "protocol " + quoted(name) + " not on whitelist " + quoted(*white));
+  if (black && url_internal::list_contains(*black, name))
+    return Error(-EINVAL, "protocol " + quoted(name) + " on blacklist " + quoted(*black));
+  if (!white && info_->default_whitelist) default_whitelist_ = true;
+  Status st = protocol_->open(*this, url(), flags_, options);
   if (!st) return st;
   connected_ = true;
   // Like ffurl_connect: writers and files find out whether seeking works.
@@ -155,7 +193,7 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
       if (fast_retries) {
         --fast_retries;
       } else {
-        if (params_.rw_timeout > 0) {
+        if (params_->rw_timeout > 0) {
           const Clock::time_point now = Clock::now();
           if (!waiting) {
             waiting = true;
@@ -163,7 +201,7 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
           } else if (is_fatal_wait(*this,
                                    std::chrono::duration_cast<std::chrono::microseconds>(now - wait_since).count())) {
             return Error(-EIO,
-                         info_->name + ": no data within rw_timeout (" + std::to_string(params_.rw_timeout) + " us)");
+                         info_->name + ": no data within rw_timeout (" + std::to_string(params_->rw_timeout) + " us)");
           }
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -7,7 +7,12 @@
  * `AVIOContext` (libavformat 61/62), so the layout matches that ABI.
  *
  * CLASS_T is the type of `av_class` (opaque to avio), MARKER_T the type of the
- * `write_data_type` marker argument (an enum in C, int in C++: same ABI). */
+ * `write_data_type` marker argument (an enum in C, int in C++: same ABI).
+ *
+ * Three of the engine's private ints sit in what is padding in FFmpeg's
+ * struct (after an int that precedes a pointer), so they move no public
+ * field and cost no memory. They carry the names FFmpeg 5 gave the same
+ * values when they were public; treat them as read-only. */
 #ifndef AVIO_DETAIL_CONTEXT_FIELDS_H
 #define AVIO_DETAIL_CONTEXT_FIELDS_H
 
@@ -15,6 +20,7 @@
   CLASS_T av_class;                                                                  \
   unsigned char *buffer;                                                             \
   int buffer_size;                                                                   \
+  int short_seek_threshold; /* private, in padding */                                \
   unsigned char *buf_ptr;                                                            \
   unsigned char *buf_end;                                                            \
   void *opaque;                                                                      \
@@ -27,6 +33,7 @@
   int write_flag;                                                                    \
   int max_packet_size;                                                               \
   int min_packet_size;                                                               \
+  int orig_buffer_size; /* private, in padding */                                    \
   unsigned long checksum;                                                            \
   unsigned char *checksum_ptr;                                                       \
   unsigned long (*update_checksum)(unsigned long checksum, const uint8_t *buf,       \
@@ -40,6 +47,7 @@
   int (*write_data_type)(void *opaque, const uint8_t *buf, int buf_size,             \
                          MARKER_T type, int64_t time);                               \
   int ignore_boundary_point;                                                         \
+  int current_type; /* private, in padding */                                        \
   unsigned char *buf_ptr_max;                                                        \
   int64_t bytes_read;                                                                \
   int64_t bytes_written;

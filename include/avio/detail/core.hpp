@@ -10,6 +10,7 @@
 #define AVIO_DETAIL_CORE_HPP
 
 #include <cstdarg>
+#include <cstddef>
 #include <cstdint>
 
 #include "avio/detail/context_fields.h"
@@ -36,33 +37,48 @@ enum MarkerType : int {  // AVIODataMarkerType
 struct ContextFields {
   AVIO_DETAIL_CONTEXT_FIELDS(const void *, int)
 };
+// FFmpeg 7's layout on LP64: the private ints only fill its padding.
+static_assert(sizeof(void *) != 8 || (sizeof(ContextFields) == 208 && offsetof(ContextFields, buf_ptr) == 24 &&
+                                      offsetof(ContextFields, pos) == 72 &&
+                                      offsetof(ContextFields, checksum) == 104 &&
+                                      offsetof(ContextFields, buf_ptr_max) == 184 &&
+                                      offsetof(ContextFields, bytes_written) == 200),
+              "ContextFields must keep FFmpeg 7's AVIOContext layout");
 
+struct Core;
+
+// Engine hooks that few contexts need, in one static table per kind of
+// context (as a vtable), so a context pays one pointer for all of them.
+struct Hooks {
+  // The protocol's short-seek size (FFmpeg's short_seek_get), or null.
+  int (*short_seek_get)(void *opaque);
+  // Calls write_data_type. C programs store a function whose marker
+  // parameter is `enum AVIODataMarkerType`, which C++ may only call through
+  // that exact type: the C API's table calls it so. Null means
+  // write_data_type has the engine's own (int) type.
+  int (*call_write_data_type)(Core &c, const uint8_t *data, int len);
+};
+
+// short_seek_threshold, orig_buffer_size and current_type are private too;
+// they live in ContextFields (see context_fields.h).
 struct Core : ContextFields {
-  int short_seek_threshold;
-  int orig_buffer_size;
-  int current_type;
+  // Statistics, as FFmpeg keeps them (an int there); they wrap at 2^32.
+  uint32_t seek_count;
+  uint32_t writeout_count;
+  uint32_t refill_count;
   // Buffers are allocated with buffer_alloc; a Core whose buffer is the
   // caller's memory (a zero-copy reader) never replaces it.
   bool fixed_buffer;
   // Kept by the face that owns this Core, never read by the engine: what
   // `opaque` points at that the face must free, and whether it has closed.
-  // (They sit in what would be padding, so a context costs no more for them.)
   uint8_t face_owns;
   bool face_closed;
-  int (*short_seek_get)(void *opaque);
-  // Calls write_data_type. C programs store a function whose marker
-  // parameter is `enum AVIODataMarkerType`, which C++ may only call through
-  // that exact type: the C API sets this to a caller that restores it.
-  // Null means write_data_type has the engine's own (int) type.
-  int (*call_write_data_type)(Core &c, const uint8_t *data, int len);
+  const Hooks *hooks;  // null: none
   int64_t last_time;
   int64_t written_output_size;
-  // The truth for the statistics; the public copies may be scribbled on by C code.
+  // The truth for bytes_read / bytes_written, which C code may scribble on.
   int64_t total_read;
   int64_t total_written;
-  int64_t seek_count;
-  int64_t writeout_count;
-  int64_t refill_count;
 };
 
 // Buffer memory: the same allocator as the C API's av_malloc/av_free, so a

@@ -99,26 +99,25 @@ class FileProtocol final : public Protocol {
   // Like FFmpeg, the listing uses the URL as given (a "file:" prefix is kept
   // and then fails); entries are lstat'ed, so links are reported as links.
   Status open_dir(UrlContext &h) override {
-    dir_path_ = h.url();
-    dir_ = opendir(dir_path_.c_str());
-    if (!dir_) return errno_error(errno, "file: cannot list '" + dir_path_ + "'");
+    dir_ = opendir(h.url().data());
+    if (!dir_) return errno_error(errno, "file: cannot list '" + std::string(h.url()) + "'");
     return {};
   }
 
-  Result<bool> read_dir(UrlContext &, DirEntry &entry) override {
+  Result<bool> read_dir(UrlContext &h, DirEntry &entry) override {
     if (!dir_) return Error::invalid_argument("file: the directory is not open");
     const dirent *d;
     do {
       errno = 0;
       d = readdir(dir_);
       if (!d) {
-        if (errno) return errno_error(errno, "file: reading '" + dir_path_ + "'");
+        if (errno) return errno_error(errno, "file: reading '" + std::string(h.url()) + "'");
         return false;
       }
     } while (!std::strcmp(d->d_name, ".") || !std::strcmp(d->d_name, ".."));
     entry = DirEntry{};
     entry.name = d->d_name;
-    std::string full = dir_path_;
+    std::string full(h.url());
     if (!full.empty() && full.back() != '/') full += '/';
     full += d->d_name;
     struct stat st;
@@ -145,8 +144,7 @@ class FileProtocol final : public Protocol {
   FdIo io_;
   int blocksize_ = INT_MAX;
   bool follow_ = false;
-  DIR *dir_ = nullptr;
-  std::string dir_path_;
+  DIR *dir_ = nullptr;  // listing: the URL's directory
 };
 
 }  // namespace

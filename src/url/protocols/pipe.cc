@@ -61,15 +61,12 @@ class FdProtocol final : public Protocol {
     Result<int> copy = dup_fd(fd, info_name());
     if (!copy) return copy.error();
     io_.reset(*copy, /*positioned=*/!pipe_);
+    blocksize_ = static_cast<int>(h.options().integer("blocksize"));
     return {};
   }
 
-  Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override {
-    return io_.read(dst, static_cast<int>(h.options().integer("blocksize")), false);
-  }
-  Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override {
-    return io_.write(src, static_cast<int>(h.options().integer("blocksize")));
-  }
+  Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override { return io_.read(dst, blocksize_, false); }
+  Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override { return io_.write(src, blocksize_); }
   Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override { return io_.seek(offset, whence); }
   Status close(UrlContext &) override { return io_.close(); }
   int file_handle(UrlContext &) override { return io_.fd(); }
@@ -83,6 +80,7 @@ class FdProtocol final : public Protocol {
  private:
   std::string info_name() const { return pipe_ ? "pipe" : "fd"; }
   bool pipe_;
+  int blocksize_ = INT_MAX;  // read once at open
   FdIo io_;
 };
 
