@@ -217,6 +217,8 @@ def build(args):
             row["memcpy"] = per_op["memcpy"]
             within = per_op[avio_side]["ns_per_op"] <= PEEK_MEMCPY_SLACK * per_op["memcpy"]["ns_per_op"]
             row["within_10pct_of_memcpy"] = within
+            # No reader whose floor is this one copy can beat libavformat by more.
+            row["ceiling_ratio"] = per_op[LAVF]["ns_per_op"] / per_op["memcpy"]["ns_per_op"]
             conditions.append(within)
         cg = desc_cg.get(name)
         if cg and (name, avio_side) in instr and (name, LAVF) in instr:
@@ -280,6 +282,7 @@ def markdown(res):
         if "memcpy" in r:
             extra = f"; memcpy {fmt_rate(r['memcpy']['bytes_per_second'])}" + (
                 ", within 10%" if r["within_10pct_of_memcpy"] else ", **not** within 10%")
+            extra += f"; ceiling for a one-copy reader, libavformat / memcpy: {r['ceiling_ratio']:.2f}×"
         if "syscalls" in r:
             sc = r["syscalls"]
             extra += f"; system calls per operation {sc['avio'] / sc['ops_traced']:.3g} vs " \

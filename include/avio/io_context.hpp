@@ -264,6 +264,17 @@ class IOContext {
 
 // ---------------------------------------------------------------- inline --
 
+namespace detail {
+// memcpy for the bulk fast paths. A size the compiler can see (a caller's
+// 4 KiB chunk, say) is otherwise expanded inline, as `rep movsq` for large
+// sizes, which runs slower than the libc memcpy chosen for this CPU at load
+// time; the empty asm hides such a size. Small known sizes stay inline moves.
+inline void copy_bytes(void *dst, const void *src, size_t n) {
+  if (!(__builtin_constant_p(n) && n <= 64)) asm("" : "+r"(n));
+  std::memcpy(dst, src, n);
+}
+}  // namespace detail
+
 inline uint8_t IOContext::r8() {
   if (c_.buf_ptr < c_.buf_end) [[likely]]
     return *c_.buf_ptr++;
@@ -295,7 +306,7 @@ inline uint64_t IOContext::read_be() {
 inline Result<size_t> IOContext::read(std::span<uint8_t> dst) {
   const size_t n = dst.size();
   if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) >= n && n != 0 && !c_.write_flag) [[likely]] {
-    std::memcpy(dst.data(), c_.buf_ptr, n);
+    detail::copy_bytes(dst.data(), c_.buf_ptr, n);
     c_.buf_ptr += n;
     return n;
   }
@@ -345,7 +356,7 @@ inline void IOContext::write(std::span<const uint8_t> src) {
   const size_t n = src.size();
   // n != 0: an empty span may have a null data(), which memcpy must not see.
   if (static_cast<size_t>(c_.buf_end - c_.buf_ptr) > n && n != 0 && c_.write_flag && !c_.direct) [[likely]] {
-    std::memcpy(c_.buf_ptr, src.data(), n);
+    detail::copy_bytes(c_.buf_ptr, src.data(), n);
     c_.buf_ptr += n;
     return;
   }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,10 @@ class CppSide final : public Side {
           cb.read = [](std::span<uint8_t>) -> avio::Result<size_t> { return avio::Error::eof(); };
         make(std::move(cb));
         detail::Core &core = ctx_->core();
+        // The raw modes drive the engine with C callbacks over the endpoint:
+        // the context keeps its buffer, and the backend it was made with
+        // (which init unhooks) is freed here.
+        raw_backend_.reset(detail::backend_of(core.opaque));
         detail::init(core, core.buffer, c.buffer_size, w, &endpoint_, r ? read_cb : nullptr,
                      w && !c.null_write_callback ? write_cb : nullptr, c.has_seek ? seek_cb : nullptr);
         if (c.use_write_data_type) core.write_data_type = write_data_type_cb;
@@ -285,6 +290,7 @@ class CppSide final : public Side {
 
   Config config_;
   Endpoint endpoint_;
+  std::unique_ptr<avio::Backend> raw_backend_;
   std::optional<avio::IOContext> ctx_;
   DynBufTracker dyn_;
 };

@@ -44,7 +44,8 @@ TEST(Error, MovesLeaveTheCodeBehindButNotTheDetail) {
   Error target(-5, "old");
   target = std::move(to);
   EXPECT_EQ(target.detail(), "bad header");
-  target = target;  // self-assignment keeps the detail
+  const Error &alias = target;
+  target = alias;  // self-assignment keeps the detail
   EXPECT_EQ(target.detail(), "bad header");
 }
 
