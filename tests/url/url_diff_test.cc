@@ -14,6 +14,7 @@
 
 namespace {
 
+using avio_test::hex;
 using avio_test::read_file;
 using avio_test::run;
 using avio_test::shell_quote;
@@ -36,15 +37,6 @@ class UrlDiff : public ::testing::Test {
   }
   static std::vector<uint8_t> key() { return avio_test::random_bytes(16, 100); }
   static std::vector<uint8_t> iv() { return avio_test::random_bytes(16, 101); }
-  static std::string hex(const std::vector<uint8_t> &v) {
-    static const char *digits = "0123456789abcdef";
-    std::string s;
-    for (uint8_t b : v) {
-      s += digits[b >> 4];
-      s += digits[b & 15];
-    }
-    return s;
-  }
   static void TearDownTestSuite() {
     delete dir_;
     dir_ = nullptr;

@@ -17,19 +17,10 @@
 
 namespace {
 
+using avio_test::hex;
 using avio_test::read_file;
 using avio_test::run;
 using avio_test::shell_quote;
-
-std::string hex(const std::vector<uint8_t> &v) {
-  static const char *digits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : v) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
-}
 
 std::vector<uint8_t> read_all(avio::IOContext &ctx) {
   std::vector<uint8_t> out;

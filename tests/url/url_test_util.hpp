@@ -66,6 +66,17 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Lower-case hexadecimal, as keys and IVs are given to crypto: and openssl.
+inline std::string hex(const std::vector<uint8_t> &v) {
+  static const char *digits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : v) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+
 inline std::string shell_quote(const std::string &s) {
   std::string out = "'";
   for (char c : s) {
