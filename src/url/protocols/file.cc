@@ -37,7 +37,7 @@ DirEntryType type_of(mode_t m) {
   return DirEntryType::kUnknown;
 }
 
-class FileProtocol final : public Protocol {
+class FileProtocol final : public DescriptorProtocol {
  public:
   ~FileProtocol() override {
     if (dir_) closedir(dir_);
@@ -57,20 +57,11 @@ class FileProtocol final : public Protocol {
     h.is_streamed = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
     // Larger writes help networked file systems (FFmpeg's 256 KiB).
     if (!h.is_streamed && (flags & kOpenWrite)) h.min_packet_size = h.max_packet_size = 262144;
-    if (h.options().integer("seekable") >= 0) h.is_streamed = h.options().integer("seekable") == 0;
-    // The options are final once the protocol opens (UrlContext applies them
-    // before it connects); looking them up by name on every read and write
-    // cost a seek-heavy reader a tenth of its instructions (bench/).
+    if (const int64_t seekable = h.options().integer("seekable"); seekable >= 0) h.is_streamed = seekable == 0;
     blocksize_ = static_cast<int>(h.options().integer("blocksize"));
     follow_ = h.options().integer("follow") != 0;
     return {};
   }
-
-  Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override { return io_.read(dst, blocksize_, follow_); }
-  Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override { return io_.write(src, blocksize_); }
-  Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override { return io_.seek(offset, whence); }
-  Status close(UrlContext &) override { return io_.close(); }
-  int file_handle(UrlContext &) override { return io_.fd(); }
 
   Result<int> check(UrlContext &h, int mask) override {
     const std::string path = path_of(h.url());
@@ -141,9 +132,6 @@ class FileProtocol final : public Protocol {
   }
 
  private:
-  FdIo io_;
-  int blocksize_ = INT_MAX;
-  bool follow_ = false;
   DIR *dir_ = nullptr;  // listing: the URL's directory
 };
 

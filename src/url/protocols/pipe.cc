@@ -27,7 +27,7 @@ Result<int> dup_fd(int fd, std::string_view name) {
   return copy;
 }
 
-class FdProtocol final : public Protocol {
+class FdProtocol final : public DescriptorProtocol {
  public:
   explicit FdProtocol(bool pipe) : pipe_(pipe) {}
 
@@ -65,12 +65,6 @@ class FdProtocol final : public Protocol {
     return {};
   }
 
-  Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override { return io_.read(dst, blocksize_, false); }
-  Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override { return io_.write(src, blocksize_); }
-  Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override { return io_.seek(offset, whence); }
-  Status close(UrlContext &) override { return io_.close(); }
-  int file_handle(UrlContext &) override { return io_.fd(); }
-
   Result<int> check(UrlContext &, int mask) override {
     // FFmpeg checks the access of the path "pipe:N", which never exists.
     (void)mask;
@@ -80,8 +74,6 @@ class FdProtocol final : public Protocol {
  private:
   std::string info_name() const { return pipe_ ? "pipe" : "fd"; }
   bool pipe_;
-  int blocksize_ = INT_MAX;  // read once at open
-  FdIo io_;
 };
 
 }  // namespace
