@@ -250,6 +250,7 @@ class IOContext {
     std::memcpy(bytes, &v, sizeof bytes);  // little-endian host
     detail::write_slow_bytes(c_, bytes, c_.write_flag ? n : 0);
   }
+  static Result<IOContext> over_dyn_buffer(int io_buffer_size, detail::WritePacket write, detail::SeekFn seek);
   Result<size_t> read_slow(std::span<uint8_t> dst);
   Result<std::span<const uint8_t>> peek_slow(size_t n);
   void release();

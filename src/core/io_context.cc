@@ -132,42 +132,40 @@ namespace {
 constexpr int kDynIoBufferSize = 1024;  // FFmpeg's dyn-buf I/O buffer
 }
 
-// A dynamic buffer's state, owned by the context through core().opaque.
-// Returns null (and frees nothing) when the I/O buffer cannot be allocated.
-detail::DynBuffer *new_dyn_buffer(int io_buffer_size) {
+// A sink over a fresh dynamic-buffer state, which the context owns through
+// core().opaque; its I/O buffer goes out through `write`.
+Result<IOContext> IOContext::over_dyn_buffer(int io_buffer_size, detail::WritePacket write, detail::SeekFn seek) {
   auto *io_buffer = static_cast<uint8_t *>(detail::buffer_alloc(static_cast<size_t>(io_buffer_size)));
-  if (!io_buffer) return nullptr;
-  return new detail::DynBuffer{0, 0, 0, nullptr, io_buffer_size, io_buffer};
-}
-
-IOContext IOContext::dynamic_buffer() {
+  if (!io_buffer) return Error::from_errno(ENOMEM);
+  auto *d = new detail::DynBuffer{0, 0, 0, nullptr, io_buffer_size, io_buffer};
   IOContext ctx;
-  detail::DynBuffer *d = new_dyn_buffer(kDynIoBufferSize);
-  if (!d) throw std::bad_alloc();
-  detail::init(ctx.c_, d->io_buffer, kDynIoBufferSize, true, d, nullptr, detail::dyn_buf_write, detail::dyn_buf_seek);
+  detail::init(ctx.c_, io_buffer, io_buffer_size, true, d, nullptr, write, seek);
   ctx.c_.face_owns = detail::kOwnsDynBuffer;
   return ctx;
+}
+
+namespace {
+// The factories that return a context, not a Result, fail as `new` does.
+IOContext or_bad_alloc(Result<IOContext> r) {
+  if (!r) throw std::bad_alloc();
+  return std::move(r).value();
+}
+}  // namespace
+
+IOContext IOContext::dynamic_buffer() {
+  return or_bad_alloc(over_dyn_buffer(kDynIoBufferSize, detail::dyn_buf_write, detail::dyn_buf_seek));
 }
 
 Result<IOContext> IOContext::dynamic_packet_buffer(int max_packet_size) {
   if (max_packet_size <= 0)
     return Error::invalid_argument("dynamic_packet_buffer: max_packet_size must be positive");
-  IOContext ctx;
-  detail::DynBuffer *d = new_dyn_buffer(max_packet_size);
-  if (!d) return Error::from_errno(ENOMEM);
-  detail::init(ctx.c_, d->io_buffer, max_packet_size, true, d, nullptr, detail::dyn_packet_buf_write, nullptr);
-  ctx.c_.face_owns = detail::kOwnsDynBuffer;
-  ctx.c_.max_packet_size = max_packet_size;
+  Result<IOContext> ctx = over_dyn_buffer(max_packet_size, detail::dyn_packet_buf_write, nullptr);
+  if (ctx) ctx->c_.max_packet_size = max_packet_size;
   return ctx;
 }
 
 IOContext IOContext::null_sink() {
-  IOContext ctx;
-  detail::DynBuffer *d = new_dyn_buffer(detail::kDefaultBufferSize);
-  if (!d) throw std::bad_alloc();
-  detail::init(ctx.c_, d->io_buffer, detail::kDefaultBufferSize, true, d, nullptr, detail::null_write, nullptr);
-  ctx.c_.face_owns = detail::kOwnsDynBuffer;
-  return ctx;
+  return or_bad_alloc(over_dyn_buffer(detail::kDefaultBufferSize, detail::null_write, nullptr));
 }
 
 // ------------------------------------------------------------ lifetime --
