@@ -35,6 +35,10 @@
 
 namespace avio {
 
+namespace detail {
+struct CoreAccess;
+}
+
 struct ContextOptions {
   int buffer_size = detail::kDefaultBufferSize;
   bool write = false;
@@ -44,6 +48,9 @@ struct ContextOptions {
   int max_packet_size = 0;
   // Flush points flush only once this many bytes are buffered.
   int min_packet_size = 0;
+  // AVIO_SEEKABLE_* bits (1 normal, 2 by time); -1: from the backend's
+  // capabilities (seek, seek_time). A URL's stream may say it cannot seek.
+  int seekable = -1;
 };
 
 struct Statistics {
@@ -88,6 +95,16 @@ namespace detail {
 // from_callbacks: lets engine hooks set on the core (Hooks::short_seek_get,
 // read_pause, read_seek) reach the backend.
 inline Backend *backend_of(void *opaque) { return static_cast<Backend *>(opaque); }
+
+// How both faces put the engine over a Backend (the C API's avio_open2 and
+// avio_accept, and IOContext::from_backend): validates the options, then
+// sets `c` up over `buffer` (options.buffer_size bytes) with the backend's
+// operations, FFmpeg's optional hooks where the backend offers them, and
+// the face's `hooks` table (whose short_seek_get, if any, is
+// backend_short_seek_get). `c` does not own the backend.
+Status check_backend_options(const Backend &backend, const ContextOptions &options);
+void init_over_backend(Core &c, Backend &backend, uint8_t *buffer, const ContextOptions &options, const Hooks *hooks);
+int backend_short_seek_get(void *opaque);
 
 // A Backend over plain function objects, stored as they are (no
 // std::function), for IOContext::from_read_function / from_write_function.
@@ -226,8 +243,24 @@ class IOContext {
   // Flushes, closes the backend, and returns the first error of either.
   Status close();
 
-  // The engine state, for the C API, the bridges and tests.
-  detail::Core &core() { return c_; }
+  // A positional read through the backend (see Backend::read_at): neither
+  // the buffer nor the position moves. -ENOSYS when the backend has none.
+  // When backend_capabilities().concurrent_read_at, any number of threads
+  // may call it at once, also while one thread uses the context.
+  Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst) const;
+  // avio_pause / avio_seek_time (-ENOSYS unless the backend offers them).
+  Status pause(bool pause);
+  Result<int64_t> seek_time(int stream_index, int64_t timestamp, int flags);
+
+  // The backend this context owns (from_backend, from_callbacks, open_url),
+  // or null; for the layer that made it. Its capabilities (none without one).
+  Backend *backend() const;
+  Capabilities backend_capabilities() const {
+    const Backend *b = backend();
+    return b ? b->capabilities() : Capabilities{};
+  }
+
+  // The engine state, read-only: buffer sizes, seekability, packet sizes.
   const detail::Core &core() const { return c_; }
 
  private:
@@ -255,13 +288,22 @@ class IOContext {
   Result<std::span<const uint8_t>> peek_slow(size_t n);
   void release();
   // What core().opaque is, when this context owns it.
-  Backend *backend() const;
   detail::DynBuffer *dyn() const;
+  // The test harness drives the engine functions on c_ directly.
+  friend struct detail::CoreAccess;
 
   // The whole state: what it owns is reached through c_.opaque and
   // c_.face_owns, so a context is no larger than FFmpeg's.
   detail::Core c_{};
 };
+
+namespace detail {
+// A context's engine state, writable: for the differential test harness,
+// which drives the engine functions on it directly. Nothing else uses it.
+struct CoreAccess {
+  static Core &of(IOContext &ctx) { return ctx.c_; }
+};
+}  // namespace detail
 
 // ---------------------------------------------------------------- inline --
 

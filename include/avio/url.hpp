@@ -25,6 +25,7 @@
 #include "avio/error.hpp"
 #include "avio/io_context.hpp"
 #include "avio/protocol.hpp"
+#include "avio/protocol_registry.hpp"
 #include "avio/url_options.hpp"
 
 namespace avio {
@@ -37,6 +38,10 @@ struct OpenOptions {
   std::shared_ptr<const CancellationToken> cancel;
   // Microseconds; 0 waits forever. Same as the "rw_timeout" option.
   int64_t rw_timeout = 0;
+  // Microseconds the whole open (name resolution, connect, handshakes, nested
+  // opens) may take, then -ETIMEDOUT; 0 waits forever (FFmpeg has no such
+  // bound; its protocols have their own "timeout" options).
+  int64_t open_timeout = 0;
   // Comma-separated protocol names; unset means no restriction (then each
   // protocol's default whitelist applies to what it opens nested).
   std::optional<std::string> protocol_whitelist;
@@ -61,8 +66,16 @@ inline Result<IOContext> open_url(std::string_view url, int flags) {
 // tools that want the raw stream.
 Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const OpenOptions &options = {});
 
-// The URL object under an IOContext made by open_url, or null.
+// The URL object under an IOContext made by open_url or accept, or null.
 UrlContext *url_context_of(IOContext &ctx);
+
+// Server mode (avio_accept / avio_handshake): on a listening context made
+// by open_url, a new client as a buffered context the caller owns, not yet
+// handshaken; then call handshake(client) until it returns 0 (> 0: in
+// progress). Errors of the listening protocol (-EBADF if it does not
+// listen) and of each step are returned as they come.
+Result<IOContext> accept(IOContext &server);
+Result<int> handshake(IOContext &client);
 
 // avio_find_protocol_name: the protocol that would handle `url`, or "".
 std::string find_protocol_name(std::string_view url, const ProtocolRegistry *registry = nullptr);

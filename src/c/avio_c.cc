@@ -58,10 +58,13 @@ int avio::c_api::call_c_write_data_type(detail::Core &c, const uint8_t *data, in
   return fn(c.opaque, data, len, static_cast<enum AVIODataMarkerType>(c.current_type), c.last_time);
 }
 
+const avio::detail::Hooks avio::c_api::kCHooks{nullptr, avio::c_api::call_c_write_data_type};
+const avio::detail::Hooks avio::c_api::kCUrlHooks{avio::detail::backend_short_seek_get,
+                                                  avio::c_api::call_c_write_data_type};
+
 void avio::c_api::init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque,
                                detail::ReadPacket read, detail::WritePacket write, detail::SeekFn seek) {
   detail::init(c, buffer, buffer_size, write_flag, opaque, read, write, seek);
-  static constexpr detail::Hooks kCHooks{nullptr, call_c_write_data_type};
   c.hooks = &kCHooks;
 }
 
@@ -299,7 +302,11 @@ int avio_close(AVIOContext *s) {
   const int error = c->error;
   int url_ret = 0;
   if (c->kind != CContext::Kind::kDynBuf) av_freep(&c->buffer);
-  if (c->kind == CContext::Kind::kUrl && c->close_url) url_ret = c->close_url(c);
+  if (c->backend) {
+    url_ret = c->backend->close().code();
+    delete c->backend;
+    c->backend = nullptr;
+  }
   // On a custom context FFmpeg's avio_close is undefined behaviour (it takes
   // `opaque` for a URLContext); avio flushes it and frees it like a URL one.
   AVIOContext *p = s;
@@ -314,23 +321,10 @@ int avio_closep(AVIOContext **s) {
   return ret;
 }
 
-int avio_pause(AVIOContext *h, int pause) {
-  if (!h->read_pause) return AVERROR(ENOSYS);
-  return h->read_pause(h->opaque, pause);
-}
+int avio_pause(AVIOContext *h, int pause) { return detail::pause(core(h), pause); }
 
 int64_t avio_seek_time(AVIOContext *h, int stream_index, int64_t timestamp, int flags) {
-  if (!h->read_seek) return AVERROR(ENOSYS);
-  int64_t ret = h->read_seek(h->opaque, stream_index, timestamp, flags);
-  if (ret >= 0) {
-    h->buf_ptr = h->buf_end;  // drop what is buffered
-    const int64_t pos = h->seek ? h->seek(h->opaque, 0, SEEK_CUR) : AVERROR(ENOSYS);
-    if (pos >= 0)
-      h->pos = pos;
-    else if (pos != AVERROR(ENOSYS))
-      ret = pos;
-  }
-  return ret;
+  return detail::seek_time(core(h), stream_index, timestamp, flags);
 }
 
 }  // extern "C"

@@ -4,23 +4,29 @@
 #define AVIO_SRC_C_C_CONTEXT_HPP
 
 #define AVIO_C_BUILDING_LIBRARY 1
+#include "avio/backend.hpp"
 #include "avio/c/avio.h"
 #include "avio/detail/core.hpp"
+#include "avio/io_context.hpp"
 
 namespace avio::c_api {
 
 struct CContext : detail::Core {
   enum class Kind { kCustom, kDynBuf, kUrl } kind = Kind::kCustom;
   detail::DynBuffer dyn{};
-  // URL-backed contexts: closes the protocol and frees what it holds;
-  // returns the close error. Set by avio_open2.
-  int (*close_url)(CContext *ctx) = nullptr;
-  void *url = nullptr;
+  // URL contexts (avio_open2, avio_accept): the backend over the URL, owned
+  // (`opaque` points at it too, as the engine's callbacks need).
+  Backend *backend = nullptr;
 };
 
 // Calls a C program's write_data_type through its C type: every C
 // context's Hooks carry it.
 int call_c_write_data_type(detail::Core &c, const uint8_t *data, int len);
+
+// The hooks of C contexts: the engine calls C callbacks through their C
+// types; URL contexts also ask their backend for its short-seek size.
+extern const detail::Hooks kCHooks;
+extern const detail::Hooks kCUrlHooks;
 
 // detail::init for a C context: also makes the engine call C callbacks
 // through their C types.

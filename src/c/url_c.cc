@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "../url/url_backend.hpp"
 #include "../url/url_internal.hpp"
 #include "avio/url.hpp"
 #include "c_context.hpp"
@@ -21,42 +22,33 @@ struct AVIODirContext {
 
 namespace {
 
-avio::UrlContext &url_of(void *opaque) { return *static_cast<avio::UrlContext *>(opaque); }
-
-int read_trampoline(void *opaque, uint8_t *buf, int size) {
-  avio::Result<size_t> r = url_of(opaque).read({buf, static_cast<size_t>(size)});
-  return r ? static_cast<int>(*r) : r.error().code();
+// The C context over an open or accepted URL: the same backend and the
+// same engine set-up as the C++ face (url_backend.hpp), with C's hooks.
+int make_url_context(std::unique_ptr<avio::UrlContext> h, AVIOContext **s) {
+  avio::Result<avio::ContextOptions> o = avio::url_internal::buffered_options(*h);
+  if (!o) return o.error().code();
+  auto backend = std::make_unique<avio::url_internal::UrlBackend>(std::move(h));
+  if (avio::Status st = detail::check_backend_options(*backend, *o); !st) return st.code();
+  auto *buffer = static_cast<uint8_t *>(av_malloc(static_cast<size_t>(o->buffer_size)));
+  if (!buffer) return AVERROR(ENOMEM);
+  auto *c = new (std::nothrow) CContext;
+  if (!c) {
+    av_free(buffer);
+    return AVERROR(ENOMEM);
+  }
+  detail::init_over_backend(*c, *backend, buffer, *o, &avio::c_api::kCUrlHooks);
+  const avio::UrlContext &url = backend->url();
+  if (url.whitelist()) c->protocol_whitelist = av_strdup(url.whitelist()->c_str());
+  if (url.blacklist()) c->protocol_blacklist = av_strdup(url.blacklist()->c_str());
+  c->kind = CContext::Kind::kUrl;
+  c->backend = backend.release();
+  *s = to_c(c);
+  return 0;
 }
 
-int write_trampoline(void *opaque, const uint8_t *buf, int size) {
-  avio::Status st = url_of(opaque).write({buf, static_cast<size_t>(size)});
-  return st ? size : st.code();
-}
-
-int64_t seek_trampoline(void *opaque, int64_t offset, int whence) {
-  avio::Result<int64_t> r = url_of(opaque).seek(offset, whence);
-  return r ? *r : r.error().code();
-}
-
-int short_seek_trampoline(void *opaque) {
-  avio::Result<int> r = url_of(opaque).short_seek_size();
-  return r ? *r : r.error().code();
-}
-
-int read_pause_trampoline(void *opaque, int pause) { return url_of(opaque).read_pause(pause != 0).code(); }
-
-int64_t read_seek_trampoline(void *opaque, int stream_index, int64_t timestamp, int flags) {
-  avio::Result<int64_t> r = url_of(opaque).read_seek(stream_index, timestamp, flags);
-  return r ? *r : r.error().code();
-}
-
-int close_url(CContext *c) {
-  auto *h = static_cast<avio::UrlContext *>(c->url);
-  c->url = nullptr;
-  if (!h) return 0;
-  const int ret = h->close().code();
-  delete h;
-  return ret;
+avio::url_internal::UrlBackend *url_backend_of(AVIOContext *s) {
+  CContext *c = avio::c_api::from_c(s);
+  return c->kind == CContext::Kind::kUrl ? static_cast<avio::url_internal::UrlBackend *>(c->backend) : nullptr;
 }
 
 avio::Dictionary to_dictionary(AVDictionary *const *options) {
@@ -110,33 +102,7 @@ int avio_open2(AVIOContext **s, const char *filename, int flags, const AVIOInter
       avio::UrlContext::open(filename, flags, params_from(int_cb), dict);
   give_back(options, dict);
   if (!opened) return opened.error().code();
-  std::unique_ptr<avio::UrlContext> h = std::move(*opened);
-  avio::Result<avio::url_internal::StreamParams> p = avio::url_internal::stream_params(*h);
-  if (!p) return p.error().code();
-  auto *buffer = static_cast<uint8_t *>(av_malloc(static_cast<size_t>(p->buffer_size)));
-  if (!buffer) return AVERROR(ENOMEM);
-  auto *c = new (std::nothrow) CContext;
-  if (!c) {
-    av_free(buffer);
-    return AVERROR(ENOMEM);
-  }
-  avio::c_api::init_context(*c, buffer, p->buffer_size, (h->flags() & AVIO_FLAG_WRITE) != 0, h.get(), read_trampoline,
-                            write_trampoline, seek_trampoline);
-  if (h->whitelist()) c->protocol_whitelist = av_strdup(h->whitelist()->c_str());
-  if (h->blacklist()) c->protocol_blacklist = av_strdup(h->blacklist()->c_str());
-  c->direct = p->direct ? AVIO_FLAG_DIRECT : 0;  // ffio_fdopen keeps the flag bit itself
-  c->seekable = p->seekable;
-  c->max_packet_size = p->max_packet_size;
-  c->min_packet_size = p->min_packet_size;
-  c->read_pause = h->info().has_pause ? read_pause_trampoline : nullptr;
-  c->read_seek = h->info().has_read_seek ? read_seek_trampoline : nullptr;
-  static constexpr avio::detail::Hooks kCUrlHooks{short_seek_trampoline, avio::c_api::call_c_write_data_type};
-  c->hooks = &kCUrlHooks;
-  c->kind = CContext::Kind::kUrl;
-  c->close_url = close_url;
-  c->url = h.release();
-  *s = to_c(c);
-  return 0;
+  return make_url_context(std::move(*opened), s);
 }
 
 int avio_open(AVIOContext **s, const char *url, int flags) { return avio_open2(s, url, flags, nullptr, nullptr); }
@@ -156,9 +122,10 @@ const char *avio_find_protocol_name(const char *url) {
 const char *avio_enum_protocols(void **opaque, int output) {
   const auto list = avio::ProtocolRegistry::global().list();
   for (uintptr_t i = reinterpret_cast<uintptr_t>(*opaque); i < list.size(); ++i) {
-    if (output ? list[i]->can_write : list[i]->can_read) {
+    const avio::ProtocolCapabilities &caps = list[i]->capabilities();
+    if (output ? caps.write : caps.read) {
       *opaque = reinterpret_cast<void *>(i + 1);  // NOLINT(performance-no-int-to-ptr): the API's iterator is a void*
-      return interned(list[i]->name);
+      return interned(list[i]->name());
     }
   }
   *opaque = nullptr;
@@ -168,7 +135,7 @@ const char *avio_enum_protocols(void **opaque, int output) {
 const AVClass *avio_protocol_get_class(const char *name) {
   if (!name) return nullptr;
   auto info = avio::ProtocolRegistry::global().find(name);
-  if (!info || info->options.empty()) return nullptr;
+  if (!info || info->options().empty()) return nullptr;
   static std::mutex mu;
   static auto *tokens = new std::set<std::pair<std::string, const ProtocolClassToken *>>;
   std::lock_guard<std::mutex> lock(mu);
@@ -234,21 +201,22 @@ void avio_free_directory_entry(AVIODirEntry **entry) {
   *entry = nullptr;
 }
 
-// No built-in protocol listens yet: a listening protocol would hand out the
-// client through UrlContext::accept.
 int avio_accept(AVIOContext *s, AVIOContext **c) {
   if (!s || !c) return AVERROR(EINVAL);
-  CContext *cc = avio::c_api::from_c(s);
-  if (cc->kind != CContext::Kind::kUrl || !cc->url) return AVERROR(ENOSYS);
-  auto *h = static_cast<avio::UrlContext *>(cc->url);
-  avio::Result<std::unique_ptr<avio::UrlContext>> client = h->accept();
-  if (!client) return client.error().code() == -EBADF ? AVERROR(ENOSYS) : client.error().code();
-  return AVERROR(ENOSYS);
+  *c = nullptr;
+  avio::url_internal::UrlBackend *server = url_backend_of(s);
+  if (!server) return AVERROR(EBADF);  // not a URL context: nothing can listen
+  avio::Result<std::unique_ptr<avio::UrlContext>> client = server->url().accept();
+  if (!client) return client.error().code();
+  return make_url_context(std::move(*client), c);
 }
 
 int avio_handshake(AVIOContext *c) {
   if (!c) return AVERROR(EINVAL);
-  return AVERROR(ENOSYS);
+  avio::url_internal::UrlBackend *client = url_backend_of(c);
+  if (!client) return 0;  // ffurl_handshake: a protocol without a handshake is done
+  avio::Result<int> r = client->url().handshake();
+  return r ? *r : r.error().code();
 }
 
 }  // extern "C"

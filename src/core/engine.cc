@@ -574,6 +574,25 @@ int64_t seek(Core &c, int64_t offset, int whence) {
   return offset;
 }
 
+int pause(Core &c, int pause) {
+  if (!c.read_pause) return -ENOSYS;
+  return c.read_pause(c.opaque, pause);
+}
+
+int64_t seek_time(Core &c, int stream_index, int64_t timestamp, int flags) {
+  if (!c.read_seek) return -ENOSYS;
+  int64_t ret = c.read_seek(c.opaque, stream_index, timestamp, flags);
+  if (ret >= 0) {
+    c.buf_ptr = c.buf_end;  // what is buffered belongs to the old position
+    const int64_t pos = c.seek ? c.seek(c.opaque, 0, SEEK_CUR) : -ENOSYS;
+    if (pos >= 0)
+      c.pos = pos;
+    else if (pos != -ENOSYS)
+      ret = pos;
+  }
+  return ret;
+}
+
 int64_t size(Core &c) {
   if (c.written_output_size) return c.written_output_size;
   if (!c.seek) return errno_code(ENOSYS);

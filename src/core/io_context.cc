@@ -13,6 +13,10 @@ Result<size_t> Backend::read(std::span<uint8_t>) { return Error::from_errno(ENOS
 Status Backend::write(std::span<const uint8_t>) { return Error::from_errno(ENOSYS); }
 Result<int64_t> Backend::seek(int64_t, Whence) { return Error::from_errno(ENOSYS); }
 Result<int64_t> Backend::size() { return Error::from_errno(ENOSYS); }
+Result<size_t> Backend::read_at(int64_t, std::span<uint8_t>) { return Error::from_errno(ENOSYS); }
+Status Backend::pause(bool) { return Error::from_errno(ENOSYS); }
+Result<int64_t> Backend::seek_time(int, int64_t, int) { return Error::from_errno(ENOSYS); }
+Result<int> Backend::short_seek_size() { return Error::from_errno(ENOSYS); }
 
 void PaddedBytes::Free::operator()(uint8_t *p) const { std::free(p); }
 
@@ -62,6 +66,13 @@ int64_t seek_trampoline(void *opaque, int64_t offset, int whence) {
   return *r;
 }
 
+int pause_trampoline(void *opaque, int pause) { return backend_of(opaque)->pause(pause != 0).code(); }
+
+int64_t seek_time_trampoline(void *opaque, int stream_index, int64_t timestamp, int flags) {
+  Result<int64_t> r = backend_of(opaque)->seek_time(stream_index, timestamp, flags);
+  return r ? *r : r.error().code();
+}
+
 int null_write(void *opaque, const uint8_t *, int size) {
   auto &d = *static_cast<DynBuffer *>(opaque);
   d.pos += size;
@@ -86,31 +97,53 @@ class CallbackBackend final : public Backend {
 };
 
 }  // namespace
+
+int backend_short_seek_get(void *opaque) {
+  Result<int> r = backend_of(opaque)->short_seek_size();
+  return r ? *r : r.error().code();
+}
+
+Status check_backend_options(const Backend &backend, const ContextOptions &options) {
+  if (options.buffer_size <= 0)
+    return Error::invalid_argument("IOContext: buffer_size must be positive, got " +
+                                   std::to_string(options.buffer_size));
+  if (options.max_packet_size < 0 || options.min_packet_size < 0)
+    return Error::invalid_argument("IOContext: packet sizes must not be negative");
+  const Capabilities caps = backend.capabilities();
+  if (options.write && !caps.write) return Error(-EINVAL, "IOContext: the backend cannot write");
+  if (!options.write && !caps.read) return Error(-EINVAL, "IOContext: the backend cannot read");
+  return {};
+}
+
+void init_over_backend(Core &c, Backend &backend, uint8_t *buffer, const ContextOptions &options,
+                       const Hooks *hooks) {
+  const Capabilities caps = backend.capabilities();
+  init(c, buffer, options.buffer_size, options.write, &backend, caps.read ? read_trampoline : nullptr,
+       caps.write ? write_trampoline : nullptr, caps.seek ? seek_trampoline : nullptr);
+  c.direct = options.direct ? kDirectFlag : 0;
+  c.max_packet_size = options.max_packet_size;
+  c.min_packet_size = options.min_packet_size;
+  c.seekable = options.seekable >= 0 ? options.seekable
+                                     : (caps.seek ? kSeekableNormal : 0) | (caps.seek_time ? kSeekableTime : 0);
+  c.read_pause = caps.pause ? pause_trampoline : nullptr;
+  c.read_seek = caps.seek_time ? seek_time_trampoline : nullptr;
+  c.hooks = hooks;
+}
+
 }  // namespace detail
 
 // ------------------------------------------------------------ factories --
 
 Result<IOContext> IOContext::from_backend(std::unique_ptr<Backend> backend, const ContextOptions &options) {
   if (!backend) return Error::invalid_argument("IOContext::from_backend: no backend");
-  if (options.buffer_size <= 0)
-    return Error::invalid_argument("IOContext: buffer_size must be positive, got " +
-                                   std::to_string(options.buffer_size));
-  if (options.max_packet_size < 0 || options.min_packet_size < 0)
-    return Error::invalid_argument("IOContext: packet sizes must not be negative");
-  const Capabilities caps = backend->capabilities();
-  if (options.write && !caps.write) return Error(-EINVAL, "IOContext: the backend cannot write");
-  if (!options.write && !caps.read) return Error(-EINVAL, "IOContext: the backend cannot read");
-
+  if (Status st = detail::check_backend_options(*backend, options); !st) return st.error();
   auto *buffer = static_cast<uint8_t *>(detail::buffer_alloc(static_cast<size_t>(options.buffer_size)));
   if (!buffer) return Error::from_errno(ENOMEM);
+  static constexpr detail::Hooks kShortSeekHooks{detail::backend_short_seek_get, nullptr};
   IOContext ctx;
-  detail::init(ctx.c_, buffer, options.buffer_size, options.write, backend.release(),
-               caps.read ? detail::read_trampoline : nullptr, caps.write ? detail::write_trampoline : nullptr,
-               caps.seek ? detail::seek_trampoline : nullptr);
+  const bool short_seek = backend->capabilities().short_seek;
+  detail::init_over_backend(ctx.c_, *backend.release(), buffer, options, short_seek ? &kShortSeekHooks : nullptr);
   ctx.c_.face_owns = detail::kOwnsBackend;
-  ctx.c_.direct = options.direct ? 1 : 0;
-  ctx.c_.max_packet_size = options.max_packet_size;
-  ctx.c_.min_packet_size = options.min_packet_size;
   return ctx;
 }
 
@@ -211,11 +244,25 @@ Status IOContext::close() {
   if (c_.face_closed) return status();
   c_.face_closed = true;
   if (c_.write_flag) detail::flush(c_);
+  Status first = status();
   if (Backend *b = backend()) {
     Status st = b->close();
-    if (!st) return st;
+    if (first && !st) first = std::move(st);
   }
-  return status();
+  return first;
+}
+
+Result<size_t> IOContext::read_at(int64_t offset, std::span<uint8_t> dst) const {
+  Backend *b = backend();
+  if (!b || !b->capabilities().read_at)
+    return Error(-ENOSYS, "IOContext::read_at: the backend has no positional reads");
+  return b->read_at(offset, dst);
+}
+
+Status IOContext::pause(bool pause) { return Status::from_code(detail::pause(c_, pause ? 1 : 0)); }
+
+Result<int64_t> IOContext::seek_time(int stream_index, int64_t timestamp, int flags) {
+  return result_from_code(detail::seek_time(c_, stream_index, timestamp, flags));
 }
 
 // ---------------------------------------------------------- slow paths --

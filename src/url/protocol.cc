@@ -5,13 +5,16 @@ namespace avio {
 
 namespace {
 Error not_supported(const UrlContext &h, const char *what) {
-  return Error(-ENOSYS, h.info().name + ": " + what + " is not supported");
+  return Error(-ENOSYS, h.info().name() + ": " + what + " is not supported");
 }
 }  // namespace
 
 Result<size_t> Protocol::read(UrlContext &h, std::span<uint8_t>) { return not_supported(h, "reading"); }
 Result<size_t> Protocol::write(UrlContext &h, std::span<const uint8_t>) { return not_supported(h, "writing"); }
 Result<int64_t> Protocol::seek(UrlContext &h, int64_t, int) { return not_supported(h, "seeking"); }
+Result<size_t> Protocol::read_at(UrlContext &h, int64_t, std::span<uint8_t>) {
+  return not_supported(h, "positional reading");
+}
 Status Protocol::close(UrlContext &) { return {}; }
 Status Protocol::read_pause(UrlContext &h, bool) { return not_supported(h, "pausing"); }
 Result<int64_t> Protocol::read_seek(UrlContext &h, int, int64_t, int) { return not_supported(h, "seeking by time"); }
@@ -24,8 +27,8 @@ Status Protocol::move(UrlContext &h, UrlContext &) { return not_supported(h, "mo
 Status Protocol::open_dir(UrlContext &h) { return not_supported(h, "directory listing"); }
 Result<bool> Protocol::read_dir(UrlContext &h, DirEntry &) { return not_supported(h, "directory listing"); }
 Status Protocol::close_dir(UrlContext &) { return {}; }
-Result<std::unique_ptr<UrlContext>> Protocol::accept(UrlContext &h) {
-  return Error(-EBADF, h.info().name + ": accept needs a listening protocol");
+Result<std::unique_ptr<Protocol>> Protocol::accept(UrlContext &h) {
+  return Error(-EBADF, h.info().name() + ": accept needs a listening protocol");
 }
 Result<int> Protocol::handshake(UrlContext &) { return 0; }
 

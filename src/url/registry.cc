@@ -35,15 +35,14 @@ ProtocolRegistry &ProtocolRegistry::global() {
 }
 
 Status ProtocolRegistry::add(ProtocolInfo info) {
-  if (info.name.empty() || !info.factory)
-    return Error::invalid_argument("ProtocolRegistry::add: a protocol needs a name and a factory");
-  if (info.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") !=
+  if (info.name().empty()) return Error::invalid_argument("ProtocolRegistry::add: a protocol needs a name");
+  if (info.name().find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") !=
       std::string::npos)
-    return Error::invalid_argument("ProtocolRegistry::add: '" + info.name +
+    return Error::invalid_argument("ProtocolRegistry::add: '" + info.name() +
                                    "' is not a URL scheme (letters, digits, '+', '-', '.')");
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto &p : protocols_)
-    if (p->name == info.name) return Error(-EEXIST, "protocol '" + info.name + "' is already registered");
+    if (p->name() == info.name()) return Error(-EEXIST, "protocol '" + info.name() + "' is already registered");
   protocols_.push_back(std::make_shared<const ProtocolInfo>(std::move(info)));
   return {};
 }
@@ -51,7 +50,7 @@ Status ProtocolRegistry::add(ProtocolInfo info) {
 void ProtocolRegistry::add_or_replace(ProtocolInfo info) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto &p : protocols_)
-    if (p->name == info.name) {
+    if (p->name() == info.name()) {
       p = std::make_shared<const ProtocolInfo>(std::move(info));
       return;
     }
@@ -61,7 +60,7 @@ void ProtocolRegistry::add_or_replace(ProtocolInfo info) {
 std::shared_ptr<const ProtocolInfo> ProtocolRegistry::find(std::string_view name) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto &p : protocols_)
-    if (p->name == name) return p;
+    if (p->name() == name) return p;
   return nullptr;
 }
 
@@ -70,19 +69,23 @@ std::shared_ptr<const ProtocolInfo> ProtocolRegistry::find_for_url(std::string_v
   size_t scheme_len = url.find_first_not_of(kSchemeChars);
   if (scheme_len == std::string_view::npos) scheme_len = url.size();
   const bool colon_follows = scheme_len < url.size() && url[scheme_len] == ':';
-  // "subfile,,start,1,,:url": the inline-options form keeps its scheme.
-  const bool subfile_options =
-      url.substr(0, 8) == "subfile," && url.find(':', scheme_len + 1) != std::string_view::npos;
-  std::string_view scheme = "file";
-  if (colon_follows || subfile_options) scheme = url.substr(0, scheme_len);
+  // "subfile,,start,1,,:url": the inline-options form names its protocol
+  // before the comma (FFmpeg spells out subfile, the one such protocol).
+  const bool inline_options = scheme_len < url.size() && url[scheme_len] == ',' &&
+                              url.find(':', scheme_len + 1) != std::string_view::npos;
+  const std::string_view named = url.substr(0, scheme_len);
   // A plain path never names a scheme; neither does "C:..." on DOS (not here).
-  std::string_view outer = scheme.substr(0, scheme.find('+'));
+  constexpr std::string_view kPlainPath = "file";
+  const std::string_view outer = named.substr(0, named.find('+'));
 
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto &p : protocols_) {
-    if (p->name == scheme) return p;
-    if (p->nested_scheme && p->name == outer) return p;
+    if (colon_follows && (p->name() == named || (p->nested_scheme() && p->name() == outer))) return p;
+    if (inline_options && p->name() == named && p->accepts_inline_options()) return p;
   }
+  if (colon_follows) return nullptr;
+  for (const auto &p : protocols_)
+    if (p->name() == kPlainPath) return p;
   return nullptr;
 }
 

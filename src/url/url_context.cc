@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "avio/protocol.hpp"
+#include "avio/protocol_registry.hpp"
 #include "url_internal.hpp"
 
 namespace avio {
@@ -29,11 +30,11 @@ std::string quoted(std::string_view s) {
 
 // "name,SEP key SEP value SEP ... SEP:rest" -> options set, returns "name:rest".
 Result<std::string> strip_inline_options(const ProtocolInfo &info, std::string_view url, OptionValues &values) {
-  const std::string_view name = info.name;
+  const std::string_view name = info.name();
   if (url.substr(0, name.size()) != name || url.size() <= name.size() || url[name.size()] != ',')
     return std::string(url);
-  if (!info.accepts_inline_options)
-    return Error(-EINVAL, info.name + ": inline options are not supported in " + quoted(url));
+  if (!info.accepts_inline_options())
+    return Error(-EINVAL, info.name() + ": inline options are not supported in " + quoted(url));
   if (url.size() < name.size() + 2) return Error(-EINVAL, "malformed inline options in " + quoted(url));
   const char sep = url[name.size() + 1];
   size_t p = name.size() + 2;
@@ -46,12 +47,12 @@ Result<std::string> strip_inline_options(const ProtocolInfo &info, std::string_v
     const std::string_view k = url.substr(p, key - p);
     const std::string_view v = url.substr(key + 1, val - key - 1);
     if (!values.declares(k))
-      return Error(-EINVAL, info.name + ": unknown inline option " + quoted(k) + " in " + quoted(url));
+      return Error(-EINVAL, info.name() + ": unknown inline option " + quoted(k) + " in " + quoted(url));
     Status st = values.set(k, v);
     if (!st) return Error(-EINVAL, std::string(st.error().detail()) + " in " + quoted(url));
     p = val + 1;
   }
-  if (key != p) return Error(-EINVAL, info.name + ": malformed inline options in " + quoted(url));
+  if (key != p) return Error(-EINVAL, info.name() + ": malformed inline options in " + quoted(url));
   return std::string(name) + std::string(url.substr(key + 1));
 }
 
@@ -61,12 +62,23 @@ const std::shared_ptr<const UrlOpenParams> &default_params() {
 }
 
 std::shared_ptr<const UrlOpenParams> shared_params(const UrlOpenParams &p) {
-  const bool is_default = !p.interrupt.callback && !p.interrupt.token && !p.whitelist && !p.blacklist &&
-                          !p.registry && p.rw_timeout == 0;
+  const bool is_default = p.interrupt.empty() && !p.whitelist && !p.blacklist && !p.registry && p.rw_timeout == 0 &&
+                          p.open_timeout == 0;
   return is_default ? default_params() : std::make_shared<const UrlOpenParams>(p);
 }
 
 bool is_fatal_wait(const UrlContext &h, int64_t waited_us) { return h.rw_timeout() > 0 && waited_us > h.rw_timeout(); }
+
+// Where the target starts in a URL that selected `info`: after "name:" or,
+// for a nested scheme, after "name+"; a plain path is all target.
+size_t target_offset(const ProtocolInfo &info, std::string_view url) {
+  const std::string_view name = info.name();
+  if (url.size() > name.size() && url.substr(0, name.size()) == name) {
+    const char next = url[name.size()];
+    if (next == ':' || (next == '+' && info.nested_scheme())) return name.size() + 1;
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -86,21 +98,23 @@ Result<std::unique_ptr<UrlContext>> UrlContext::alloc_shared(std::string_view ur
     const size_t colon = url.find(':');
     return Error(kProtocolNotFound, "no protocol " + quoted(url.substr(0, colon)) + " for URL " + quoted(url));
   }
-  if ((flags & kOpenRead) && !info->can_read)
-    return Error(-EIO, "impossible to open the " + quoted(info->name) + " protocol for reading");
-  if ((flags & kOpenWrite) && !info->can_write)
-    return Error(-EIO, "impossible to open the " + quoted(info->name) + " protocol for writing");
+  if ((flags & kOpenRead) && !info->capabilities().read)
+    return Error(-EIO, "impossible to open the " + quoted(info->name()) + " protocol for reading");
+  if ((flags & kOpenWrite) && !info->capabilities().write)
+    return Error(-EIO, "impossible to open the " + quoted(info->name()) + " protocol for writing");
   std::unique_ptr<UrlContext> h(new UrlContext);
   h->info_ = info;
   h->flags_ = flags;
   h->params_ = std::move(params);
-  h->options_ = OptionValues(info->options);
+  h->options_ = OptionValues(info->options());
   Result<std::string> stripped = strip_inline_options(*info, url, h->options_);
   if (!stripped) return stripped.error();
   h->url_ = std::make_unique_for_overwrite<char[]>(stripped->size() + 1);
   std::memcpy(h->url_.get(), stripped->c_str(), stripped->size() + 1);
-  h->protocol_ = info->factory();
-  if (!h->protocol_) return Error(-ENOMEM, info->name + ": the protocol factory returned nothing");
+  // A scheme is a registered protocol's name: short.
+  h->target_offset_ = static_cast<uint16_t>(target_offset(*info, *stripped));
+  h->protocol_ = info->make();
+  if (!h->protocol_) return Error(-ENOMEM, info->name() + ": the protocol factory returned nothing");
   return h;
 }
 
@@ -122,51 +136,69 @@ Status UrlContext::apply_generic_options(Dictionary &options) {
 
 Result<std::unique_ptr<UrlContext>> UrlContext::open(std::string_view url, int flags, const UrlOpenParams &params,
                                                      Dictionary &options) {
-  return open_shared(url, flags, shared_params(params), options);
+  return open_shared(url, flags, shared_params(params), options, Deadline::never());
 }
 
 Result<std::unique_ptr<UrlContext>> UrlContext::open_shared(std::string_view url, int flags,
                                                             std::shared_ptr<const UrlOpenParams> params,
-                                                            Dictionary &options) {
+                                                            Dictionary &options, const Deadline &parent_deadline) {
   Result<std::unique_ptr<UrlContext>> h = alloc_shared(url, flags, std::move(params));
   if (!h) return h;
   UrlContext &c = **h;
   Status st = c.apply_generic_options(options);
   if (st) st = c.options_.take_from(options);
-  if (st) st = c.connect(options);
+  if (st) st = c.connect(options, parent_deadline);
   if (!st) {
     (void)c.close();
-    if (st.error().detail().empty()) return Error(st.code(), c.info().name + ": cannot open " + quoted(url));
+    if (st.error().detail().empty()) return Error(st.code(), c.info().name() + ": cannot open " + quoted(url));
     return st.error();
   }
   return h;
 }
 
-Result<std::unique_ptr<UrlContext>> UrlContext::open_nested(std::string_view url, int flags, Dictionary &options) {
-  if (!default_whitelist_) return open_shared(url, flags, params_, options);
-  return open(url, flags, params(), options);
+Result<std::unique_ptr<UrlContext>> UrlContext::open_nested(std::string_view url, int flags, Dictionary &options,
+                                                            const Deadline &deadline) {
+  if (!default_whitelist_) return open_shared(url, flags, params_, options, deadline);
+  return open_shared(url, flags, shared_params(params()), options, deadline);
+}
+
+Result<std::unique_ptr<UrlContext>> OpenRequest::open_nested(std::string_view url, int open_flags,
+                                                             Dictionary &opts) const {
+  return owner.open_nested(url, open_flags, opts, deadline);
 }
 
 UrlOpenParams UrlContext::params() const {
   UrlOpenParams p = *params_;
-  if (default_whitelist_) p.whitelist = info_->default_whitelist;
+  if (default_whitelist_) p.whitelist = info_->default_whitelist();
   return p;
 }
 
-Status UrlContext::connect(Dictionary &options) {
-  const std::string &name = info_->name;
+Status UrlContext::connect(Dictionary &options) { return connect(options, Deadline::never()); }
+
+Status UrlContext::connect(Dictionary &options, const Deadline &parent_deadline) {
+  const std::string &name = info_->name();
   const std::optional<std::string> &white = whitelist(), &black = blacklist();
   if (white && !url_internal::list_contains(*white, name))
     return Error(-EINVAL, "protocol " + quoted(name) + " not on whitelist " + quoted(*white));
   if (black && url_internal::list_contains(*black, name))
     return Error(-EINVAL, "protocol " + quoted(name) + " on blacklist " + quoted(*black));
-  if (!white && info_->default_whitelist) default_whitelist_ = true;
-  Status st = protocol_->open(*this, url(), flags_, options);
+  if (!white && info_->default_whitelist()) default_whitelist_ = true;
+  const Deadline deadline = Deadline::earlier(parent_deadline, Deadline::after_us(params_->open_timeout));
+  const OpenRequest request{target(), flags_, options, deadline, *this};
+  Status st = protocol_->open(*this, request);
   if (!st) return st;
-  connected_ = true;
-  // Like ffurl_connect: writers and files find out whether seeking works.
-  if (((flags_ & kOpenWrite) || name == "file") && !is_streamed && !seek(0, kSeekSet)) is_streamed = true;
+  connected_ = holds_resources_ = true;
+  stream_ = protocol_->stream_properties();
+  // Like ffurl_connect: writers, and protocols that ask, find out whether seeking works.
+  if (((flags_ & kOpenWrite) || stream_.confirm_seekable) && !stream_.streamed && !seek(0, kSeekSet))
+    stream_.streamed = true;
   return {};
+}
+
+Error UrlContext::interrupted_error() const { return Error(kExit, info_->name() + ": interrupted"); }
+
+Error UrlContext::timed_out_error(int code, std::string_view what) const {
+  return Error(code, info_->name() + ": " + std::string(what) + " timed out");
 }
 
 Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, bool writing) {
@@ -177,7 +209,7 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
   Clock::time_point wait_since{};
   bool waiting = false;
   while (len < size_min) {
-    if (interrupted()) return Error(kExit, info_->name + ": interrupted");
+    if (interrupted()) return interrupted_error();
     Result<size_t> r = writing ? protocol_->write(*this, {buf.data() + len, buf.size() - len})
                                : protocol_->read(*this, buf.subspan(len));
     if (!r && r.error().code() == -EINTR) continue;
@@ -200,11 +232,19 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
             wait_since = now;
           } else if (is_fatal_wait(*this,
                                    std::chrono::duration_cast<std::chrono::microseconds>(now - wait_since).count())) {
-            return Error(-EIO,
-                         info_->name + ": no data within rw_timeout (" + std::to_string(params_->rw_timeout) + " us)");
+            return Error(-EIO, info_->name() + ": no data within rw_timeout (" + std::to_string(params_->rw_timeout) +
+                                   " us)");
           }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        // FFmpeg's av_usleep(1000); a token also ends it (the callback is
+        // asked once per round, above, as FFmpeg asks it).
+        if (interrupt().token) {
+          Interrupt token_only{nullptr, interrupt().token};
+          if (token_only.sleep_until(Deadline::after(std::chrono::milliseconds(1))) == WaitResult::kInterrupted)
+            return interrupted_error();
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
       }
     } else if (!r && r.error().is_eof()) {
       if (len) return len;
@@ -224,20 +264,40 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
 }
 
 Result<size_t> UrlContext::read(std::span<uint8_t> dst) {
-  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name + ": not opened for reading");
+  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name() + ": not opened for reading");
   return transfer(dst, dst.empty() ? 0 : 1, false);
 }
 
 Result<size_t> UrlContext::read_complete(std::span<uint8_t> dst) {
-  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name + ": not opened for reading");
+  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name() + ": not opened for reading");
   return transfer(dst, dst.size(), false);
 }
 
+Result<size_t> UrlContext::read_at(int64_t offset, std::span<uint8_t> dst) {
+  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name() + ": not opened for reading");
+  if (!info_->capabilities().read_at) return Error(-ENOSYS, info_->name() + ": positional reads are not supported");
+  if (offset < 0) return Error(-EINVAL, info_->name() + ": read_at a negative offset");
+  size_t done = 0;
+  while (done < dst.size()) {
+    if (interrupted()) return interrupted_error();
+    Result<size_t> r = protocol_->read_at(*this, offset + static_cast<int64_t>(done), dst.subspan(done));
+    if (!r) {
+      if (r.error().code() == -EINTR) continue;
+      if (r.error().is_eof() && done) break;
+      return r;
+    }
+    if (*r == 0) return Error(kBug, info_->name() + ": read_at returned no bytes and no end of stream");
+    done += *r;
+  }
+  return done;
+}
+
 Status UrlContext::write(std::span<const uint8_t> src) {
-  if (!(flags_ & kOpenWrite)) return Error(-EIO, info_->name + ": not opened for writing");
+  if (!(flags_ & kOpenWrite)) return Error(-EIO, info_->name() + ": not opened for writing");
+  const int max_packet_size = stream_.max_packet_size;
   if (max_packet_size && src.size() > static_cast<size_t>(max_packet_size))
-    return Error(-EIO, info_->name + ": write of " + std::to_string(src.size()) + " bytes exceeds the packet size " +
-                           std::to_string(max_packet_size));
+    return Error(-EIO, info_->name() + ": write of " + std::to_string(src.size()) +
+                           " bytes exceeds the packet size " + std::to_string(max_packet_size));
   // The protocol only reads the bytes; transfer() is shared with reading.
   Result<size_t> r = transfer({const_cast<uint8_t *>(src.data()), src.size()}, src.size(), true);
   if (!r) return r.error();
@@ -245,7 +305,7 @@ Status UrlContext::write(std::span<const uint8_t> src) {
 }
 
 Result<int64_t> UrlContext::seek(int64_t offset, int whence) {
-  if (!info_->can_seek) return Error(-ENOSYS);
+  if (!info_->capabilities().seek) return Error(-ENOSYS);
   return protocol_->seek(*this, offset, whence & ~kSeekForceFlag);
 }
 
@@ -262,32 +322,53 @@ Result<int64_t> UrlContext::size() {
 Status UrlContext::close() {
   if (closed_) return close_status_;
   closed_ = true;
-  if (connected_ && protocol_) close_status_ = protocol_->close(*this);
+  if (holds_resources_ && protocol_) close_status_ = protocol_->close(*this);
   return close_status_;
 }
 
 Status UrlContext::read_pause(bool pause) {
-  if (!info_->has_pause) return Error(-ENOSYS);
+  if (!info_->capabilities().pause) return Error(-ENOSYS);
   return protocol_->read_pause(*this, pause);
 }
 
 Result<int64_t> UrlContext::read_seek(int stream_index, int64_t timestamp, int flags) {
-  if (!info_->has_read_seek) return Error(-ENOSYS);
+  if (!info_->capabilities().read_seek) return Error(-ENOSYS);
   return protocol_->read_seek(*this, stream_index, timestamp, flags);
 }
 
 int UrlContext::file_handle() { return protocol_->file_handle(*this); }
 
 Result<int> UrlContext::short_seek_size() {
-  if (!info_->has_short_seek) return Error(-ENOSYS);
+  if (!info_->capabilities().short_seek) return Error(-ENOSYS);
   return protocol_->short_seek_size(*this);
 }
 
 Status UrlContext::shutdown(int flags) { return protocol_->shutdown(*this, flags); }
 
-Result<std::unique_ptr<UrlContext>> UrlContext::accept() { return protocol_->accept(*this); }
+Result<std::unique_ptr<UrlContext>> UrlContext::accept() {
+  if (!holds_resources_) return Error(-EINVAL, info_->name() + ": accept on a context that is not open");
+  Result<std::unique_ptr<Protocol>> client = protocol_->accept(*this);
+  if (!client) return client.error();
+  if (!*client) return Error(kBug, info_->name() + ": accept returned no client");
+  std::unique_ptr<UrlContext> c(new UrlContext);
+  c->info_ = info_;
+  c->protocol_ = std::move(*client);
+  c->params_ = params_;
+  c->options_ = OptionValues(info_->options());
+  const size_t url_size = std::strlen(url_.get());
+  c->url_ = std::make_unique_for_overwrite<char[]>(url_size + 1);
+  std::memcpy(c->url_.get(), url_.get(), url_size + 1);
+  c->target_offset_ = target_offset_;
+  c->flags_ = flags_;
+  c->default_whitelist_ = default_whitelist_;
+  c->holds_resources_ = true;
+  c->stream_ = c->protocol_->stream_properties();
+  return c;
+}
 
 Result<int> UrlContext::handshake() {
+  if (!holds_resources_) return Error(-EINVAL, info_->name() + ": handshake on a context that is not open");
+  if (connected_) return 0;
   Result<int> r = protocol_->handshake(*this);
   if (r && *r == 0) connected_ = true;
   return r;

@@ -1,5 +1,4 @@
-// What the URL layer shares between its C++ face (open_url) and the C API
-// (avio_open2): how a connected URL becomes a buffered context.
+// Helpers the URL layer shares between its files and with the C API.
 #ifndef AVIO_SRC_URL_URL_INTERNAL_HPP
 #define AVIO_SRC_URL_URL_INTERNAL_HPP
 
@@ -7,18 +6,9 @@
 #include <string_view>
 
 #include "avio/protocol.hpp"
+#include "avio/protocol_registry.hpp"
 
 namespace avio::url_internal {
-
-// ffio_fdopen's choices for a connected URL.
-struct StreamParams {
-  int buffer_size = 0;
-  int seekable = 0;  // AVIO_SEEKABLE_NORMAL | AVIO_SEEKABLE_TIME bits
-  bool direct = false;
-  int max_packet_size = 0;
-  int min_packet_size = 0;
-};
-Result<StreamParams> stream_params(const UrlContext &h);
 
 // av_match_list(name, list, ','): `name` is one of the comma-separated names.
 bool list_contains(std::string_view list, std::string_view name);

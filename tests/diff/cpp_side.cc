@@ -61,7 +61,7 @@ class CppSide final : public Side {
         else
           cb.read = [](std::span<uint8_t>) -> avio::Result<size_t> { return avio::Error::eof(); };
         make(std::move(cb));
-        detail::Core &core = ctx_->core();
+        detail::Core &core = detail::CoreAccess::of(*ctx_);
         // The raw modes drive the engine with C callbacks over the endpoint:
         // the context keeps its buffer, and the backend it was made with
         // (which init unhooks) is freed here.
@@ -104,7 +104,7 @@ class CppSide final : public Side {
         break;
       }
     }
-    detail::Core &core = ctx_->core();
+    detail::Core &core = detail::CoreAccess::of(*ctx_);
     core.direct = c.direct;
     core.max_packet_size = c.max_packet_size;
     core.min_packet_size = c.min_packet_size;
@@ -179,7 +179,7 @@ class CppSide final : public Side {
 
   int64_t execute(const Op &op, std::vector<uint8_t> &data) {
     avio::IOContext &ctx = *ctx_;
-    detail::Core &core = ctx.core();
+    detail::Core &core = detail::CoreAccess::of(ctx);
     static const uint8_t kByte = 0;
     switch (op.kind) {
       case OpKind::kR8: return ctx.r8();

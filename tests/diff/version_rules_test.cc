@@ -177,7 +177,7 @@ TEST(VersionRules, MemoryReaderKnowsItsSize) {
   avio::IOContext ctx = avio::IOContext::from_memory(data);
   ASSERT_TRUE(ctx.size().ok());
   EXPECT_EQ(*ctx.size(), 7);
-  EXPECT_EQ(detail::size(ctx.core()), -ENOSYS);
+  EXPECT_EQ(detail::size(detail::CoreAccess::of(ctx)), -ENOSYS);
 
   auto *copy = static_cast<uint8_t *>(av_malloc(sizeof data));
   std::memcpy(copy, data, sizeof data);
@@ -195,7 +195,7 @@ TEST(VersionRules, WriteOnAReadContextIsIgnored) {
   avio::IOContext ctx = avio::IOContext::from_memory(data);
   const uint8_t junk[2] = {9, 9};
   ctx.write(junk);
-  detail::write(ctx.core(), junk, 2);
+  detail::write(detail::CoreAccess::of(ctx), junk, 2);
   EXPECT_EQ(ctx.r8(), 1);
   EXPECT_EQ(ctx.r8(), 2);
 }

@@ -75,11 +75,11 @@ TEST(UrlOptions, EveryProtocolDeclaresItsOptions) {
 // A protocol defined by the program: "count:N" yields the bytes 0..N-1.
 class CountProtocol final : public avio::Protocol {
  public:
-  avio::Status open(avio::UrlContext &h, std::string_view url, int, avio::Dictionary &) override {
-    n_ = std::stoi(std::string(url.substr(6)));
-    h.is_streamed = true;
+  avio::Status open(avio::UrlContext &, const avio::OpenRequest &request) override {
+    n_ = std::stoi(std::string(request.target));
     return {};
   }
+  avio::StreamProperties stream_properties() const override { return {.streamed = true}; }
   avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
     if (pos_ >= n_) return avio::Error::eof();
     size_t k = 0;
@@ -93,10 +93,7 @@ class CountProtocol final : public avio::Protocol {
 
 TEST(UrlRegistry, ProgramDefinedProtocolOpensByUrl) {
   avio::ProtocolRegistry registry = avio::ProtocolRegistry::with_builtins();
-  avio::ProtocolInfo info;
-  info.name = "count";
-  info.can_read = true;
-  info.factory = [] { return std::make_unique<CountProtocol>(); };
+  const avio::ProtocolInfo info = avio::ProtocolInfo::of<CountProtocol>("count");
   ASSERT_TRUE(registry.add(info).ok());
   EXPECT_EQ(registry.add(info).code(), -EEXIST);
   avio::OpenOptions o;
@@ -199,10 +196,8 @@ class ScriptProtocol final : public avio::Protocol {
  public:
   static std::vector<Step> script;
   static int calls;
-  avio::Status open(avio::UrlContext &h, std::string_view, int, avio::Dictionary &) override {
-    h.max_packet_size = 10;
-    return {};
-  }
+  avio::Status open(avio::UrlContext &, const avio::OpenRequest &) override { return {}; }
+  avio::StreamProperties stream_properties() const override { return {.max_packet_size = 10}; }
   avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
     const Step s = calls < static_cast<int>(script.size()) ? script[calls] : Step{avio::kEof};
     ++calls;
@@ -223,11 +218,7 @@ class RetryRules : public ::testing::Test {
  protected:
   void SetUp() override {
     registry_ = avio::ProtocolRegistry::with_builtins();
-    avio::ProtocolInfo info;
-    info.name = "script";
-    info.can_read = info.can_write = true;
-    info.factory = [] { return std::make_unique<ScriptProtocol>(); };
-    ASSERT_TRUE(registry_.add(info).ok());
+    ASSERT_TRUE(registry_.add(avio::ProtocolInfo::of<ScriptProtocol>("script")).ok());
   }
   std::unique_ptr<avio::UrlContext> open(std::vector<Step> script, int flags = avio::kOpenRead) {
     ScriptProtocol::script = std::move(script);
@@ -293,7 +284,7 @@ namespace {
 class TimedProtocol final : public avio::Protocol {
  public:
   static int paused;
-  avio::Status open(avio::UrlContext &, std::string_view, int, avio::Dictionary &) override { return {}; }
+  avio::Status open(avio::UrlContext &, const avio::OpenRequest &) override { return {}; }
   avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
     std::fill(dst.begin(), dst.end(), static_cast<uint8_t>(pos_));
     pos_ += static_cast<int64_t>(dst.size());
@@ -319,10 +310,9 @@ int TimedProtocol::paused = -1;
 
 TEST(UrlHooks, PauseAndSeekTimeReachTheProtocol) {
   avio::ProtocolRegistry registry = avio::ProtocolRegistry::with_builtins();
-  avio::ProtocolInfo info;
-  info.name = "timed";
-  info.can_read = info.can_seek = info.has_pause = info.has_read_seek = true;
-  info.factory = [] { return std::make_unique<TimedProtocol>(); };
+  const avio::ProtocolInfo info = avio::ProtocolInfo::of<TimedProtocol>("timed");
+  EXPECT_TRUE(info.capabilities().pause && info.capabilities().read_seek && info.capabilities().seek);
+  EXPECT_FALSE(info.capabilities().write || info.capabilities().read_at || info.capabilities().accept);
   ASSERT_TRUE(registry.add(info).ok());
   avio::OpenOptions o;
   o.registry = &registry;
@@ -330,7 +320,7 @@ TEST(UrlHooks, PauseAndSeekTimeReachTheProtocol) {
   ASSERT_TRUE(ctx.ok()) << ctx.error().message();
   EXPECT_EQ(ctx->core().seekable, 3);  // AVIO_SEEKABLE_NORMAL | AVIO_SEEKABLE_TIME, as ffio_fdopen sets
   ASSERT_NE(avio::url_context_of(*ctx), nullptr);
-  EXPECT_EQ(avio::url_context_of(*ctx)->info().name, "timed");
+  EXPECT_EQ(avio::url_context_of(*ctx)->info().name(), "timed");
   ASSERT_TRUE(avio::pause(*ctx, true).ok());
   EXPECT_EQ(TimedProtocol::paused, 1);
   ASSERT_TRUE(avio::pause(*ctx, false).ok());

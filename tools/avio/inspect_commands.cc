@@ -35,7 +35,7 @@ int run_stat(const UrlArgs &args) {
   if (!io) return report("stat", args.url, io.error());
   field("url", url);
   UrlContext *h = url_context_of(*io);
-  field("protocol", h ? h->info().name : find_protocol_name(url));
+  field("protocol", h ? h->info().name() : find_protocol_name(url));
   if (Result<int64_t> size = io->size(); size)
     field("size", std::to_string(*size));
   else
@@ -43,9 +43,10 @@ int run_stat(const UrlArgs &args) {
   field("seekable", yes_no(io->seekable()));
   if (h) {
     // What the protocol reports about itself, as FFmpeg's URLContext has it.
-    field("streamed", yes_no(h->is_streamed));
-    if (h->max_packet_size) field("max packet size", std::to_string(h->max_packet_size));
-    if (h->min_packet_size) field("min packet size", std::to_string(h->min_packet_size));
+    const StreamProperties &stream = h->stream();
+    field("streamed", yes_no(stream.streamed));
+    if (stream.max_packet_size) field("max packet size", std::to_string(stream.max_packet_size));
+    if (stream.min_packet_size) field("min packet size", std::to_string(stream.min_packet_size));
     if (Result<int> short_seek = h->short_seek_size(); short_seek) field("short seek size", std::to_string(*short_seek));
     if (const int fd = h->file_handle(); fd >= 0) field("file handle", std::to_string(fd));
     // The protocol's options with the values in effect.
@@ -150,17 +151,17 @@ struct ProtocolsArgs {
 int run_protocols(const ProtocolsArgs &args) {
   for (const auto &info : ProtocolRegistry::global().list()) {
     if (args.names_only) {
-      std::printf("%s\n", info->name.c_str());
+      std::printf("%s\n", info->name().c_str());
       continue;
     }
+    const ProtocolCapabilities &c = info->capabilities();
     std::string caps;
-    if (info->can_read) caps += "read ";
-    if (info->can_write) caps += "write ";
-    if (info->can_seek) caps += "seek ";
-    if (info->has_dir) caps += "list ";
+    for (const auto &[has, name] : {std::pair{c.read, "read"}, {c.write, "write"}, {c.seek, "seek"},
+                                    {c.read_at, "read_at"}, {c.dir, "list"}, {c.accept, "listen"}})
+      if (has) caps.append(name).append(" ");
     if (!caps.empty()) caps.pop_back();
-    std::printf("%s (%s)\n", info->name.c_str(), caps.c_str());
-    for (const OptionSpec &spec : info->options) {
+    std::printf("%s (%s)\n", info->name().c_str(), caps.c_str());
+    for (const OptionSpec &spec : info->options()) {
       std::string range;
       if ((spec.type == OptionType::kInt || spec.type == OptionType::kInt64) && spec.max > spec.min)
         range = " [" + bound(spec.min) + ".." + bound(spec.max) + "]";

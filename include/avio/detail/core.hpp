@@ -23,6 +23,8 @@ inline constexpr int kPaddingSize = 64;               // AV_INPUT_BUFFER_PADDING
 inline constexpr int kSeekSize = 0x10000;             // AVSEEK_SIZE
 inline constexpr int kSeekForce = 0x20000;            // AVSEEK_FORCE
 inline constexpr int kSeekableNormal = 1;             // AVIO_SEEKABLE_NORMAL
+inline constexpr int kSeekableTime = 2;               // AVIO_SEEKABLE_TIME
+inline constexpr int kDirectFlag = 0x8000;            // AVIO_FLAG_DIRECT, what ffio_fdopen stores in `direct`
 inline constexpr int64_t kNoPts = INT64_MIN;          // AV_NOPTS_VALUE
 
 enum MarkerType : int {  // AVIODataMarkerType
@@ -123,6 +125,10 @@ void write_marker(Core &c, int64_t time, int type);
 // Positioning.
 int64_t seek(Core &c, int64_t offset, int whence);
 int64_t size(Core &c);
+// avio_pause / avio_seek_time: through the read_pause / read_seek fields;
+// -ENOSYS without them. seek_time drops the buffer and takes the new position.
+int pause(Core &c, int pause);
+int64_t seek_time(Core &c, int stream_index, int64_t timestamp, int flags);
 inline int64_t tell(const Core &c) {
   const int64_t buffered = c.write_flag ? 0 : c.buf_end - c.buffer;
   return c.pos - buffered + (c.buf_ptr - c.buffer);

@@ -2,9 +2,13 @@
 // FFmpeg's async.c: a 4 MiB ring buffer plus 4 MiB kept for reading back,
 // and seeks inside (buffered + 256 KiB) served without touching the source.
 //
-// Unlike FFmpeg, the ring is only touched under the mutex (the thread reads
+// Threads: the caller's thread and one background thread. The background
+// thread alone uses the inner context while it runs (a seek is handed to it
+// as a request); the ring is only touched under the mutex (the thread reads
 // the source into a chunk of its own first), so ThreadSanitizer has nothing
-// to report, and every wait is bounded so an interrupt is seen promptly.
+// to report. Every wait on the condition variables lasts at most kWaitSlice,
+// so an interrupt (callback or token) is seen within it; the inner context's
+// own waits see the token at once. Closing joins the thread.
 #include <chrono>
 #include <climits>
 #include <condition_variable>
@@ -81,22 +85,23 @@ class AsyncProtocol final : public Protocol {
  public:
   ~AsyncProtocol() override { stop(); }
 
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &options) override {
-    if (url.substr(0, 6) == "async:") url.remove_prefix(6);
+  Status open(UrlContext &h, const OpenRequest &request) override {
     user_interrupt_ = h.interrupt();
-    // The source sees our abort flag as well as the caller's interrupt.
+    // The source sees our abort flag as well as the caller's interrupt (its
+    // token too, so that the source's waits end at once on cancellation).
     UrlOpenParams params = h.params();
-    params.interrupt.token.reset();
     params.interrupt.callback = [this] { return check_interrupt(); };
-    Result<std::unique_ptr<UrlContext>> inner = UrlContext::open(url, flags, params, options);
+    Result<std::unique_ptr<UrlContext>> inner = UrlContext::open(request.target, request.flags, params, request.options);
     if (!inner) return inner.error();
     inner_ = std::move(*inner);
     Result<int64_t> size = inner_->size();
     logical_size_ = size ? *size : size.error().code();
-    h.is_streamed = inner_->is_streamed;
+    streamed_ = inner_->stream().streamed;
     thread_ = std::thread([this] { fill(); });
     return {};
   }
+
+  StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
 
   Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
     const int n = read_internal(dst.data(), static_cast<int>(std::min<size_t>(dst.size(), INT_MAX)));
@@ -259,6 +264,7 @@ class AsyncProtocol final : public Protocol {
   std::unique_ptr<UrlContext> inner_;
   Interrupt user_interrupt_;
   int64_t logical_size_ = 0;
+  bool streamed_ = false;
   std::thread thread_;
 
   std::mutex mu_;  // guards everything below, and inner_ is used by one thread at a time
@@ -276,12 +282,6 @@ class AsyncProtocol final : public Protocol {
 
 }  // namespace
 
-ProtocolInfo async_protocol() {
-  ProtocolInfo p;
-  p.name = "async";
-  p.can_read = p.can_seek = true;
-  p.factory = [] { return std::make_unique<AsyncProtocol>(); };
-  return p;
-}
+ProtocolInfo async_protocol() { return ProtocolInfo::of<AsyncProtocol>("async"); }
 
 }  // namespace avio::protocols

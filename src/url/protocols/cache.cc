@@ -28,14 +28,13 @@ class CacheProtocol final : public Protocol {
     if (fd_ >= 0) ::close(fd_);
   }
 
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &options) override {
-    if (url.substr(0, 6) == "cache:") url.remove_prefix(6);
+  Status open(UrlContext &h, const OpenRequest &request) override {
     read_ahead_limit_ = h.options().integer("read_ahead_limit");
     std::string tmpl = (std::filesystem::temp_directory_path() / "ffcacheXXXXXX").string();
     fd_ = mkostemp(tmpl.data(), O_CLOEXEC);
     if (fd_ < 0) return errno_error(errno, "cache: cannot create a temporary file");
     unlink(tmpl.c_str());  // the descriptor keeps it alive
-    Result<std::unique_ptr<UrlContext>> inner = h.open_nested(url, flags, options);
+    Result<std::unique_ptr<UrlContext>> inner = request.open_nested(request.target, request.flags, request.options);
     if (!inner) return inner.error();
     inner_ = std::move(*inner);
     return {};
@@ -158,13 +157,6 @@ class CacheProtocol final : public Protocol {
 
 }  // namespace
 
-ProtocolInfo cache_protocol() {
-  ProtocolInfo p;
-  p.name = "cache";
-  p.can_read = p.can_seek = true;
-  p.options = kCacheOptions;
-  p.factory = [] { return std::make_unique<CacheProtocol>(); };
-  return p;
-}
+ProtocolInfo cache_protocol() { return ProtocolInfo::of<CacheProtocol>("cache", {.options = kCacheOptions}); }
 
 }  // namespace avio::protocols

@@ -16,15 +16,14 @@ class ConcatProtocol final : public Protocol {
  public:
   explicit ConcatProtocol(bool list_file) : list_file_(list_file) {}
 
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &) override {
+  Status open(UrlContext &, const OpenRequest &request) override {
     const std::string_view prefix = list_file_ ? "concatf:" : "concat:";
-    if (url.substr(0, prefix.size()) != prefix)
-      return Error(-EINVAL, std::string(prefix) + " URL '" + std::string(url) + "' lacks its prefix");
-    url.remove_prefix(prefix.size());
+    std::string_view url = request.target;
+    const int flags = request.flags;
     if (url.empty()) return Error(-ENOENT, std::string(prefix) + " no parts given");
     std::vector<std::string> parts;
     if (list_file_) {
-      Result<std::vector<std::string>> listed = read_list(h, url);
+      Result<std::vector<std::string>> listed = read_list(request, url);
       if (!listed) return listed.error();
       parts = std::move(*listed);
     } else {
@@ -39,7 +38,7 @@ class ConcatProtocol final : public Protocol {
     int64_t total = 0;
     for (const std::string &part : parts) {
       Dictionary none;  // as in FFmpeg, the parts get no options
-      Result<std::unique_ptr<UrlContext>> node = h.open_nested(part, flags, none);
+      Result<std::unique_ptr<UrlContext>> node = request.open_nested(part, flags, none);
       if (!node) return node.error();
       Result<int64_t> size = (*node)->size();
       if (!size) return Error(-ENOSYS, std::string(prefix) + " the size of '" + part + "' is unknown");
@@ -49,7 +48,29 @@ class ConcatProtocol final : public Protocol {
     }
     if (nodes_.empty()) return Error(kInvalidData, std::string(prefix) + " the list names no URL");
     total_ = total;
+    for (const Node &n : nodes_) {
+      read_at_ = read_at_ && n.url->info().capabilities().read_at;
+      concurrent_read_at_ = concurrent_read_at_ && n.url->stream().concurrent_read_at;
+    }
     return {};
+  }
+
+  StreamProperties stream_properties() const override {
+    return {.concurrent_read_at = read_at_ && concurrent_read_at_};
+  }
+
+  // From the part that holds `offset`; at most to that part's end (the
+  // caller asks again for the rest).
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
+    if (!read_at_) return Error(-ENOSYS, h.info().name() + ": a part has no positional reads");
+    for (const Node &n : nodes_) {
+      if (offset < n.size) {
+        if (static_cast<uint64_t>(n.size - offset) < dst.size()) dst = dst.first(static_cast<size_t>(n.size - offset));
+        return n.url->read_at(offset, dst);
+      }
+      offset -= n.size;
+    }
+    return Error::eof();
   }
 
   Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
@@ -119,9 +140,9 @@ class ConcatProtocol final : public Protocol {
 
   // concatf: the list is read through the URL layer, one URL per line;
   // blank lines are skipped.
-  static Result<std::vector<std::string>> read_list(UrlContext &h, std::string_view list_url) {
+  static Result<std::vector<std::string>> read_list(const OpenRequest &request, std::string_view list_url) {
     Dictionary none;
-    Result<std::unique_ptr<UrlContext>> in = h.open_nested(list_url, kOpenRead, none);
+    Result<std::unique_ptr<UrlContext>> in = request.open_nested(list_url, kOpenRead, none);
     if (!in) return in.error();
     std::string text;
     uint8_t buf[4096];
@@ -143,6 +164,8 @@ class ConcatProtocol final : public Protocol {
   }
 
   bool list_file_;
+  bool read_at_ = true;             // every part has positional reads
+  bool concurrent_read_at_ = true;  // ... and may take them concurrently
   std::vector<Node> nodes_;
   size_t current_ = 0;
   int64_t total_ = 0;
@@ -151,21 +174,13 @@ class ConcatProtocol final : public Protocol {
 }  // namespace
 
 ProtocolInfo concat_protocol() {
-  ProtocolInfo p;
-  p.name = "concat";
-  p.can_read = p.can_seek = true;
-  p.default_whitelist = "concat,file,subfile";
-  p.factory = [] { return std::make_unique<ConcatProtocol>(false); };
-  return p;
+  return ProtocolInfo::of<ConcatProtocol>("concat", {.default_whitelist = "concat,file,subfile"},
+                                          [] { return std::make_unique<ConcatProtocol>(false); });
 }
 
 ProtocolInfo concatf_protocol() {
-  ProtocolInfo p;
-  p.name = "concatf";
-  p.can_read = p.can_seek = true;
-  p.default_whitelist = "concatf,concat,file,subfile";
-  p.factory = [] { return std::make_unique<ConcatProtocol>(true); };
-  return p;
+  return ProtocolInfo::of<ConcatProtocol>("concatf", {.default_whitelist = "concatf,concat,file,subfile"},
+                                          [] { return std::make_unique<ConcatProtocol>(true); });
 }
 
 }  // namespace avio::protocols

@@ -59,13 +59,9 @@ void crypt_blocks(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, int blocks
 
 class CryptoProtocol final : public Protocol {
  public:
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &options) override {
+  Status open(UrlContext &h, const OpenRequest &request) override {
+    const int flags = request.flags;
     flags_ = flags;
-    std::string_view nested;
-    if (url.substr(0, 7) == "crypto+" || url.substr(0, 7) == "crypto:")
-      nested = url.substr(7);
-    else
-      return Error(-EINVAL, "crypto: unsupported URL '" + std::string(url) + "'");
     if (flags & kOpenRead) {
       Result<std::vector<uint8_t>> key = aes_arg(h.options(), "decryption_key", "key", "decryption key");
       if (!key) return key.error();
@@ -83,18 +79,20 @@ class CryptoProtocol final : public Protocol {
       if (!c) return c.error();
       encrypt_ = std::move(*c);
     }
-    Result<std::unique_ptr<UrlContext>> inner = h.open_nested(nested, flags, options);
+    Result<std::unique_ptr<UrlContext>> inner = request.open_nested(request.target, flags, request.options);
     if (!inner) return inner.error();
     inner_ = std::move(*inner);
     if (flags & kOpenRead) {
       Result<Cipher> c = make_cipher(decrypt_key_, decrypt_iv_, false);
       if (!c) return c.error();
       decrypt_ = std::move(*c);
-      if (inner_->is_streamed) h.is_streamed = true;
+      if (inner_->stream().streamed) streamed_ = true;
     }
-    if (flags & kOpenWrite) h.is_streamed = true;  // CBC output can only be written in order
+    if (flags & kOpenWrite) streamed_ = true;  // CBC output can only be written in order
     return {};
   }
+
+  StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
 
   Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
     while (true) {
@@ -218,6 +216,7 @@ class CryptoProtocol final : public Protocol {
   }
 
  private:
+  bool streamed_ = false;
   int flags_ = 0;
   std::unique_ptr<UrlContext> inner_;
   std::vector<uint8_t> decrypt_key_, decrypt_iv_;
@@ -235,13 +234,7 @@ class CryptoProtocol final : public Protocol {
 }  // namespace
 
 ProtocolInfo crypto_protocol() {
-  ProtocolInfo p;
-  p.name = "crypto";
-  p.can_read = p.can_write = p.can_seek = true;
-  p.nested_scheme = true;
-  p.options = kCryptoOptions;
-  p.factory = [] { return std::make_unique<CryptoProtocol>(); };
-  return p;
+  return ProtocolInfo::of<CryptoProtocol>("crypto", {.nested_scheme = true, .options = kCryptoOptions});
 }
 
 }  // namespace avio::protocols

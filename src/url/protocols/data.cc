@@ -62,9 +62,9 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
 
 class DataProtocol final : public Protocol {
  public:
-  Status open(UrlContext &, std::string_view url, int, Dictionary &) override {
+  Status open(UrlContext &, const OpenRequest &request) override {
+    std::string_view url = request.target;
     url = url.substr(0, url.find('\0'));
-    if (url.substr(0, 5) == "data:") url.remove_prefix(5);
     const size_t comma = url.find(',');
     if (comma == std::string_view::npos) return Error(-EINVAL, "data: no ',' delimiter in the URL");
     const std::string_view header = url.substr(0, comma);
@@ -101,6 +101,16 @@ class DataProtocol final : public Protocol {
     return n;
   }
 
+  // The payload never changes after open: any number of threads may read it.
+  StreamProperties stream_properties() const override { return {.concurrent_read_at = true}; }
+  Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
+    if (offset >= static_cast<int64_t>(data_.size())) return Error::eof();
+    const size_t at = static_cast<size_t>(offset);
+    const size_t n = std::min(dst.size(), data_.size() - at);
+    std::memcpy(dst.data(), data_.data() + at, n);
+    return n;
+  }
+
  private:
   std::vector<uint8_t> data_;
   size_t pos_ = 0;
@@ -108,12 +118,6 @@ class DataProtocol final : public Protocol {
 
 }  // namespace
 
-ProtocolInfo data_protocol() {
-  ProtocolInfo p;
-  p.name = "data";
-  p.can_read = true;
-  p.factory = [] { return std::make_unique<DataProtocol>(); };
-  return p;
-}
+ProtocolInfo data_protocol() { return ProtocolInfo::of<DataProtocol>("data"); }
 
 }  // namespace avio::protocols

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <chrono>
 #include <string>
 
 namespace avio::protocols {
@@ -30,25 +31,31 @@ void FdIo::reset(int fd, bool positioned) {
 
 namespace {
 
-// Waits up to one slice for `events`; false when the slice passed.
-bool wait_ready(int fd, short events) {
-  pollfd p{fd, events, 0};
-  const int r = poll(&p, 1, kWaitSliceMs);
-  // A signal is not readiness: a blocking read would then wait for data
-  // without seeing the interrupt the signal raised.
-  if (r < 0 && errno == EINTR) return false;
-  return r != 0;  // errors surface from the read or write that follows
+// Waits for `events` on a descriptor that can block; an error when it did
+// not become ready.
+Status wait_ready(const UrlContext &h, int fd, short events) {
+  const Deadline deadline = (h.flags() & kOpenNonBlock) ? Deadline::after(std::chrono::microseconds(0))
+                                                         : h.io_deadline();
+  switch (h.wait(fd, events, deadline)) {
+    case WaitResult::kReady: return {};
+    case WaitResult::kInterrupted: return h.interrupted_error();
+    case WaitResult::kTimedOut: break;
+  }
+  if (h.flags() & kOpenNonBlock) return Error(-EAGAIN);
+  return Error(-EIO, h.info().name() + ": no data within rw_timeout (" + std::to_string(h.rw_timeout()) + " us)");
 }
 
 }  // namespace
 
-Result<size_t> FdIo::read(std::span<uint8_t> dst, int blocksize, bool follow) {
+Result<size_t> FdIo::read(const UrlContext &h, std::span<uint8_t> dst, int blocksize, bool follow) {
   const size_t want = std::min<size_t>(dst.size(), static_cast<size_t>(blocksize));
   ssize_t n;
   if (positioned_) {
     n = pread(fd_, dst.data(), want, pos_);
   } else {
-    if (!is_regular_ && !wait_ready(fd_, POLLIN)) return Error(-EAGAIN);
+    if (!is_regular_) {
+      if (Status st = wait_ready(h, fd_, POLLIN); !st) return st.error();
+    }
     n = ::read(fd_, dst.data(), want);
   }
   if (n < 0) return Error(-errno);
@@ -57,13 +64,24 @@ Result<size_t> FdIo::read(std::span<uint8_t> dst, int blocksize, bool follow) {
   return static_cast<size_t>(n);
 }
 
-Result<size_t> FdIo::write(std::span<const uint8_t> src, int blocksize) {
+Result<size_t> FdIo::read_at(int64_t offset, std::span<uint8_t> dst, int blocksize) const {
+  if (!positioned_) return Error(-ESPIPE, "positional read of a descriptor that is not a regular file");
+  const size_t want = std::min<size_t>(dst.size(), static_cast<size_t>(blocksize));
+  const ssize_t n = pread(fd_, dst.data(), want, offset);
+  if (n < 0) return Error(-errno);
+  if (n == 0 && want > 0) return Error::eof();
+  return static_cast<size_t>(n);
+}
+
+Result<size_t> FdIo::write(const UrlContext &h, std::span<const uint8_t> src, int blocksize) {
   const size_t want = std::min<size_t>(src.size(), static_cast<size_t>(blocksize));
   ssize_t n;
   if (positioned_) {
     n = pwrite(fd_, src.data(), want, pos_);
   } else {
-    if (!is_regular_ && !wait_ready(fd_, POLLOUT)) return Error(-EAGAIN);
+    if (!is_regular_) {
+      if (Status st = wait_ready(h, fd_, POLLOUT); !st) return st.error();
+    }
     n = ::write(fd_, src.data(), want);
   }
   if (n < 0) return Error(-errno);

@@ -21,10 +21,6 @@ constexpr OptionSpec kFileOptions[] = {
     {"seekable", OptionType::kInt, "-1", -1, 0, "Sets if the file is seekable"},
 };
 
-std::string path_of(std::string_view url) {
-  if (url.substr(0, 5) == "file:") url.remove_prefix(5);
-  return std::string(url);
-}
 
 DirEntryType type_of(mode_t m) {
   if (S_ISDIR(m)) return DirEntryType::kDirectory;
@@ -37,14 +33,15 @@ DirEntryType type_of(mode_t m) {
   return DirEntryType::kUnknown;
 }
 
-class FileProtocol final : public DescriptorProtocol {
+class FileProtocol final : public SeekableDescriptorProtocol {
  public:
   ~FileProtocol() override {
     if (dir_) closedir(dir_);
   }
 
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &) override {
-    const std::string path = path_of(url);
+  Status open(UrlContext &h, const OpenRequest &request) override {
+    const int flags = request.flags;
+    const std::string path(request.target);
     int access = O_RDONLY;
     if (flags & kOpenWrite) {
       access = ((flags & kOpenRead) ? O_RDWR : O_WRONLY) | O_CREAT;
@@ -54,17 +51,26 @@ class FileProtocol final : public DescriptorProtocol {
     if (fd < 0) return errno_error(errno, "file: cannot open '" + path + "'");
     io_.reset(fd);
     struct stat st;
-    h.is_streamed = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+    streamed_ = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
     // Larger writes help networked file systems (FFmpeg's 256 KiB).
-    if (!h.is_streamed && (flags & kOpenWrite)) h.min_packet_size = h.max_packet_size = 262144;
-    if (const int64_t seekable = h.options().integer("seekable"); seekable >= 0) h.is_streamed = seekable == 0;
+    large_writes_ = !streamed_ && (flags & kOpenWrite);
+    if (const int64_t seekable = h.options().integer("seekable"); seekable >= 0) streamed_ = seekable == 0;
     blocksize_ = static_cast<int>(h.options().integer("blocksize"));
     follow_ = h.options().integer("follow") != 0;
     return {};
   }
 
+  StreamProperties stream_properties() const override {
+    StreamProperties p;
+    if (large_writes_) p.min_packet_size = p.max_packet_size = 262144;
+    p.streamed = streamed_;
+    p.confirm_seekable = true;    // ffurl_connect seeks files to 0
+    p.concurrent_read_at = true;  // pread
+    return p;
+  }
+
   Result<int> check(UrlContext &h, int mask) override {
-    const std::string path = path_of(h.url());
+    const std::string path = std::string(h.target());
     if (::access(path.c_str(), F_OK) < 0) return errno_error(errno, "file: '" + path + "'");
     int ret = 0;
     if ((mask & kOpenRead) && ::access(path.c_str(), R_OK) >= 0) ret |= kOpenRead;
@@ -73,7 +79,7 @@ class FileProtocol final : public DescriptorProtocol {
   }
 
   Status remove(UrlContext &h) override {
-    const std::string path = path_of(h.url());
+    const std::string path = std::string(h.target());
     int r = rmdir(path.c_str());
     if (r < 0 && errno == ENOTDIR) r = unlink(path.c_str());
     if (r < 0) return errno_error(errno, "file: cannot delete '" + path + "'");
@@ -81,7 +87,7 @@ class FileProtocol final : public DescriptorProtocol {
   }
 
   Status move(UrlContext &h, UrlContext &destination) override {
-    const std::string from = path_of(h.url()), to = path_of(destination.url());
+    const std::string from = std::string(h.target()), to = std::string(destination.target());
     if (rename(from.c_str(), to.c_str()) < 0)
       return errno_error(errno, "file: cannot move '" + from + "' to '" + to + "'");
     return {};
@@ -133,19 +139,14 @@ class FileProtocol final : public DescriptorProtocol {
 
  private:
   DIR *dir_ = nullptr;  // listing: the URL's directory
+  bool large_writes_ = false;
 };
 
 }  // namespace
 
 ProtocolInfo file_protocol() {
-  ProtocolInfo p;
-  p.name = "file";
-  p.can_read = p.can_write = p.can_seek = true;
-  p.has_check = p.has_dir = true;
-  p.default_whitelist = "file,crypto,data";
-  p.options = kFileOptions;
-  p.factory = [] { return std::make_unique<FileProtocol>(); };
-  return p;
+  return ProtocolInfo::of<FileProtocol>(
+      "file", {.default_whitelist = "file,crypto,data", .options = kFileOptions});
 }
 
 }  // namespace avio::protocols

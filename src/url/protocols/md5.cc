@@ -17,8 +17,8 @@ struct DigestFree {
 
 class Md5Protocol final : public Protocol {
  public:
-  Status open(UrlContext &, std::string_view, int flags, Dictionary &) override {
-    if (!(flags & kOpenWrite)) return Error(-EINVAL, "md5: the protocol only writes");
+  Status open(UrlContext &, const OpenRequest &request) override {
+    if (!(request.flags & kOpenWrite)) return Error(-EINVAL, "md5: the protocol only writes");
     md_.reset(EVP_MD_CTX_new());
     if (!md_ || EVP_DigestInit_ex(md_.get(), EVP_md5(), nullptr) != 1)
       return Error(kExternal, "md5: OpenSSL cannot compute MD5");
@@ -41,8 +41,7 @@ class Md5Protocol final : public Protocol {
       text += kHex[digest[i] & 15];
     }
     text += '\n';
-    std::string_view target = h.url();
-    if (target.substr(0, 4) == "md5:") target.remove_prefix(4);
+    const std::string_view target = h.target();
     if (target.empty()) {
       if (std::fwrite(text.data(), 1, text.size(), stdout) < text.size())
         return Error(-errno, "md5: cannot write the digest to stdout");
@@ -62,12 +61,6 @@ class Md5Protocol final : public Protocol {
 
 }  // namespace
 
-ProtocolInfo md5_protocol() {
-  ProtocolInfo p;
-  p.name = "md5";
-  p.can_write = true;
-  p.factory = [] { return std::make_unique<Md5Protocol>(); };
-  return p;
-}
+ProtocolInfo md5_protocol() { return ProtocolInfo::of<Md5Protocol>("md5"); }
 
 }  // namespace avio::protocols

@@ -27,20 +27,22 @@ Result<int> dup_fd(int fd, std::string_view name) {
   return copy;
 }
 
-class FdProtocol final : public DescriptorProtocol {
+// What pipe: and fd: share: which descriptor the URL and options name, and
+// taking a duplicate of it.
+template <class Base>
+class InheritedDescriptor : public Base {
  public:
-  explicit FdProtocol(bool pipe) : pipe_(pipe) {}
+  explicit InheritedDescriptor(bool pipe) : pipe_(pipe) {}
 
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &) override {
+  Status open(UrlContext &h, const OpenRequest &request) override {
     int fd = static_cast<int>(h.options().integer("fd"));
-    const int standard = (flags & kOpenWrite) ? 1 : 0;
+    const int standard = (request.flags & kOpenWrite) ? 1 : 0;
     if (pipe_) {
       if (fd < 0) {
-        std::string_view arg = url.substr(url.substr(0, 5) == "pipe:" ? 5 : 0);
-        if (arg.empty()) {
+        if (request.target.empty()) {
           fd = standard;
         } else {
-          const std::string text(arg);
+          const std::string text(request.target);
           char *end = nullptr;
           errno = 0;
           const long v = std::strtol(text.c_str(), &end, 10);
@@ -50,18 +52,18 @@ class FdProtocol final : public DescriptorProtocol {
         }
       }
     } else {
-      if (url != "fd:")
+      if (!request.target.empty())
         return Error(-EINVAL,
-                     "fd: the descriptor is given by the 'fd' option, not in the URL '" + std::string(url) + "'");
+                     "fd: the descriptor is given by the 'fd' option, not in the URL '" + std::string(h.url()) + "'");
       if (fd < 0) fd = standard;
     }
     struct stat st;
     if (fstat(fd, &st) < 0) return errno_error(errno, info_name() + ": file descriptor " + std::to_string(fd));
-    h.is_streamed = pipe_ || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+    this->streamed_ = pipe_ || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
     Result<int> copy = dup_fd(fd, info_name());
     if (!copy) return copy.error();
-    io_.reset(*copy, /*positioned=*/!pipe_);
-    blocksize_ = static_cast<int>(h.options().integer("blocksize"));
+    this->io_.reset(*copy, /*positioned=*/!pipe_);
+    this->blocksize_ = static_cast<int>(h.options().integer("blocksize"));
     return {};
   }
 
@@ -76,27 +78,25 @@ class FdProtocol final : public DescriptorProtocol {
   bool pipe_;
 };
 
+// pipe: never seeks (FFmpeg's pipe protocol has no seek).
+class PipeProtocol final : public InheritedDescriptor<DescriptorProtocol> {
+ public:
+  PipeProtocol() : InheritedDescriptor(true) {}
+};
+
+class FdProtocol final : public InheritedDescriptor<SeekableDescriptorProtocol> {
+ public:
+  FdProtocol() : InheritedDescriptor(false) {}
+};
+
 }  // namespace
 
 ProtocolInfo pipe_protocol() {
-  ProtocolInfo p;
-  p.name = "pipe";
-  p.can_read = p.can_write = true;
-  p.has_check = true;
-  p.default_whitelist = "crypto,data";
-  p.options = kPipeOptions;
-  p.factory = [] { return std::make_unique<FdProtocol>(true); };
-  return p;
+  return ProtocolInfo::of<PipeProtocol>("pipe", {.default_whitelist = "crypto,data", .options = kPipeOptions});
 }
 
 ProtocolInfo fd_protocol() {
-  ProtocolInfo p;
-  p.name = "fd";
-  p.can_read = p.can_write = p.can_seek = true;
-  p.default_whitelist = "crypto,data";
-  p.options = kPipeOptions;
-  p.factory = [] { return std::make_unique<FdProtocol>(false); };
-  return p;
+  return ProtocolInfo::of<FdProtocol>("fd", {.default_whitelist = "crypto,data", .options = kPipeOptions});
 }
 
 }  // namespace avio::protocols

@@ -14,15 +14,14 @@ constexpr OptionSpec kSubfileOptions[] = {
 
 class SubfileProtocol final : public Protocol {
  public:
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &options) override {
+  Status open(UrlContext &h, const OpenRequest &request) override {
     start_ = h.options().integer("start");
     end_ = h.options().integer("end");
     if (end_ == 0) end_ = INT64_MAX;
     if (end_ <= start_)
       return Error(-EINVAL,
                    "subfile: end (" + std::to_string(end_) + ") is not after start (" + std::to_string(start_) + ")");
-    if (url.substr(0, 8) == "subfile:") url.remove_prefix(8);
-    Result<std::unique_ptr<UrlContext>> inner = h.open_nested(url, flags, options);
+    Result<std::unique_ptr<UrlContext>> inner = request.open_nested(request.target, request.flags, request.options);
     if (!inner) return inner.error();
     inner_ = std::move(*inner);
     pos_ = start_;
@@ -62,6 +61,25 @@ class SubfileProtocol final : public Protocol {
     return pos_ - start_;
   }
 
+  StreamProperties stream_properties() const override {
+    StreamProperties p;
+    p.concurrent_read_at = inner_->stream().concurrent_read_at;
+    return p;
+  }
+
+  // The inner URL's positional reads, clipped to the range; as thread-safe
+  // as the inner protocol's.
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
+    if (!inner_->info().capabilities().read_at)
+      return Error(-ENOSYS, "subfile: '" + std::string(inner_->url()) + "' has no positional reads");
+    if (offset > end_ - start_ || offset > INT64_MAX - start_) return Error::eof();
+    const int64_t rest = end_ - start_ - offset;
+    if (rest <= 0) return Error::eof();
+    if (static_cast<uint64_t>(rest) < dst.size()) dst = dst.first(static_cast<size_t>(rest));
+    (void)h;
+    return inner_->read_at(start_ + offset, dst);
+  }
+
   Status close(UrlContext &) override { return inner_ ? inner_->close() : Status(); }
 
  private:
@@ -79,14 +97,8 @@ class SubfileProtocol final : public Protocol {
 }  // namespace
 
 ProtocolInfo subfile_protocol() {
-  ProtocolInfo p;
-  p.name = "subfile";
-  p.can_read = p.can_seek = true;
-  p.accepts_inline_options = true;
-  p.default_whitelist = "file";
-  p.options = kSubfileOptions;
-  p.factory = [] { return std::make_unique<SubfileProtocol>(); };
-  return p;
+  return ProtocolInfo::of<SubfileProtocol>(
+      "subfile", {.accepts_inline_options = true, .default_whitelist = "file", .options = kSubfileOptions});
 }
 
 }  // namespace avio::protocols

@@ -40,23 +40,25 @@ Result<std::string> parse_child(std::string_view child, Dictionary &options) {
 
 class TeeProtocol final : public Protocol {
  public:
-  Status open(UrlContext &h, std::string_view url, int flags, Dictionary &) override {
-    if (url.substr(0, 4) == "tee:") url.remove_prefix(4);
+  Status open(UrlContext &, const OpenRequest &request) override {
+    std::string_view url = request.target;
+    const int flags = request.flags;
     if (flags & kOpenRead) return Error(-ENOSYS, "tee: the protocol only writes");
     while (!url.empty()) {
       const std::string child = get_token(url, "|");
       Dictionary options;
       Result<std::string> target = parse_child(child, options);
       if (!target) return fail(target.error());
-      Result<std::unique_ptr<UrlContext>> opened = h.open_nested(*target, flags, options);
+      Result<std::unique_ptr<UrlContext>> opened = request.open_nested(*target, flags, options);
       if (!opened) return fail(opened.error());
       children_.push_back(std::move(*opened));
       if (!url.empty() && url.front() == '|') url.remove_prefix(1);
     }
-    h.is_streamed = false;
-    for (const auto &c : children_) h.is_streamed |= c->is_streamed;
+    for (const auto &c : children_) streamed_ |= c->stream().streamed;
     return {};
   }
+
+  StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
 
   Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override {
     Result<size_t> result = src.size();
@@ -84,17 +86,13 @@ class TeeProtocol final : public Protocol {
   }
 
   std::vector<std::unique_ptr<UrlContext>> children_;
+  bool streamed_ = false;
 };
 
 }  // namespace
 
 ProtocolInfo tee_protocol() {
-  ProtocolInfo p;
-  p.name = "tee";
-  p.can_write = true;
-  p.default_whitelist = "crypto,file,http,https,httpproxy,rtmp,tcp,tls";
-  p.factory = [] { return std::make_unique<TeeProtocol>(); };
-  return p;
+  return ProtocolInfo::of<TeeProtocol>("tee", {.default_whitelist = "crypto,file,http,https,httpproxy,rtmp,tcp,tls"});
 }
 
 }  // namespace avio::protocols
