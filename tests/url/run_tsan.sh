@@ -7,5 +7,5 @@ cd "$(dirname "$0")/../.."
 build=${1:-build-tsan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVIO_SANITIZE=thread >/dev/null
 ninja -C "$build" -j2 avio_url_tests avio_url_c_api_tests
-TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_tests --gtest_filter='Async*:Interrupt*:RetryRules*'
+TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_tests --gtest_filter='Async*:Interrupt*:RetryRules*:OpenInterrupt*:Wait*:ReadAt*:Listen*'
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_c_api_tests --gtest_filter='*Interrupt*:*RwTimeout*'

@@ -12,6 +12,7 @@
 
 #include "avio/c/avio.h"
 #include "avio/url.hpp"
+#include "test_protocols.hpp"
 #include "url_test_util.hpp"
 
 namespace {
@@ -185,6 +186,61 @@ TEST(UrlCApi, WriteErrorFromClose) {
   unsigned char b[100] = {};
   avio_write(pb, b, sizeof b);
   EXPECT_EQ(avio_close(pb), AVERROR(ENOSPC));
+}
+
+}  // namespace
+
+namespace {
+
+// avio_accept / avio_handshake with a listening protocol registered by the
+// program: the client is an AVIOContext the caller owns and closes.
+TEST(UrlCApi, AcceptAndHandshake) {
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::listening_protocol());
+  AVIOContext *server = nullptr;
+  AVDictionary *opts = nullptr;
+  av_dict_set(&opts, "max_clients", "2", 0);
+  ASSERT_EQ(avio_open2(&server, "listen:2", AVIO_FLAG_READ, nullptr, &opts), 0);
+  EXPECT_EQ(av_dict_count(opts), 0);  // the protocol took its option
+  av_dict_free(&opts);
+  avio_test::ListeningProtocol::closed_clients = 0;
+
+  AVIOContext *client = nullptr;
+  ASSERT_EQ(avio_accept(server, &client), 0);
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->seekable, 0);  // the client's own stream properties
+  EXPECT_EQ(avio_handshake(client), 1);
+  EXPECT_EQ(avio_handshake(client), 0);
+  EXPECT_EQ(avio_handshake(client), 0);
+  char text[16] = {};
+  EXPECT_EQ(avio_read(client, reinterpret_cast<unsigned char *>(text), sizeof text - 1), 8);
+  EXPECT_STREQ(text, "client 0");
+  EXPECT_EQ(avio_closep(&client), 0);
+  EXPECT_EQ(avio_test::ListeningProtocol::closed_clients, 1);
+
+  ASSERT_EQ(avio_accept(server, &client), 0);
+  avio_closep(&client);  // closed before its handshake: still released
+  EXPECT_EQ(avio_test::ListeningProtocol::closed_clients, 2);
+  AVIOContext *none = nullptr;
+  EXPECT_EQ(avio_accept(server, &none), AVERROR(EAGAIN));
+  EXPECT_EQ(none, nullptr);
+  EXPECT_EQ(avio_closep(&server), 0);
+}
+
+TEST(UrlCApi, HandshakeErrorPartWay) {
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::listening_protocol());
+  AVIOContext *server = nullptr;
+  AVDictionary *opts = nullptr;
+  av_dict_set(&opts, "fail_at", "2", 0);
+  ASSERT_EQ(avio_open2(&server, "listen:4", AVIO_FLAG_READ, nullptr, &opts), 0);
+  av_dict_free(&opts);
+  AVIOContext *client = nullptr;
+  ASSERT_EQ(avio_accept(server, &client), 0);
+  EXPECT_EQ(avio_handshake(client), 3);
+  EXPECT_EQ(avio_handshake(client), AVERROR(EPROTO));
+  avio_closep(&client);
+  avio_closep(&server);
+  EXPECT_EQ(avio_accept(nullptr, &client), AVERROR(EINVAL));
+  EXPECT_EQ(avio_handshake(nullptr), AVERROR(EINVAL));
 }
 
 }  // namespace
