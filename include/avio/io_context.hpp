@@ -15,7 +15,8 @@
 // nothing. Errors latch: the first I/O error is kept, returned by later calls
 // that make no progress, and by `close()`.
 //
-// Thread compatibility: one thread at a time, like a std::vector.
+// Thread compatibility: one thread at a time, like a std::vector; the one
+// exception is `read_at` on a backend that says concurrent_read_at.
 #ifndef AVIO_IO_CONTEXT_HPP
 #define AVIO_IO_CONTEXT_HPP
 

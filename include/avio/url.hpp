@@ -12,6 +12,11 @@
 // protocols take theirs); `open_url` fails with kOptionNotFound naming any
 // entry no protocol used, unless `leftover` is given, which then receives
 // them (what avio_open2 hands back).
+//
+// Thread-safety: the free functions may be called from any thread (the
+// registry they consult is thread-safe). A context they return is used by
+// one thread at a time, except IOContext::read_at where its backend says
+// concurrent_read_at, and an Interrupt's token, which any thread may cancel.
 #ifndef AVIO_URL_HPP
 #define AVIO_URL_HPP
 
@@ -76,6 +81,10 @@ UrlContext *url_context_of(IOContext &ctx);
 // listen) and of each step are returned as they come.
 Result<IOContext> accept(IOContext &server);
 Result<int> handshake(IOContext &client);
+// ffurl_shutdown on the URL under `ctx` (after flushing what is buffered):
+// kOpenRead / kOpenWrite say which direction ends (a TCP half-close, the
+// closing chunk of a chunked upload). -ENOSYS when the protocol has none.
+Status shutdown(IOContext &ctx, int flags);
 
 // avio_find_protocol_name: the protocol that would handle `url`, or "".
 std::string find_protocol_name(std::string_view url, const ProtocolRegistry *registry = nullptr);

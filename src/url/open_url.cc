@@ -79,6 +79,14 @@ Result<int> handshake(IOContext &client) {
   return h->handshake();
 }
 
+Status shutdown(IOContext &ctx, int flags) {
+  UrlContext *h = url_context_of(ctx);
+  if (!h) return Error(-EINVAL, "shutdown: the context was not opened from a URL");
+  if (ctx.writable()) ctx.flush();
+  if (Status st = ctx.status(); !st) return st;
+  return h->shutdown(flags);
+}
+
 Status pause(IOContext &ctx, bool pause) { return ctx.pause(pause); }
 
 Result<int64_t> seek_time(IOContext &ctx, int stream_index, int64_t timestamp, int flags) {

@@ -328,6 +328,7 @@ TEST(Listen, ErrorPartWayThroughTheHandshake) {
   auto none = avio::accept(*file);
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().code(), -EBADF);
+  EXPECT_EQ(avio::shutdown(*file, avio::kOpenWrite).code(), -ENOSYS);  // data: has no shutdown
   auto memory = avio::IOContext::from_memory(std::span<const uint8_t>());
   EXPECT_EQ(avio::accept(memory).error().code(), -EINVAL);
 }
