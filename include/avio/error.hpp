@@ -56,9 +56,9 @@ class Error {
  public:
   explicit Error(int code) : rep_(inline_rep(code)) {}
   Error(int code, std::string detail);
-  Error(const Error& other) : rep_(other.rep_) { ref(); }
-  Error(Error&& other) noexcept : rep_(std::exchange(other.rep_, inline_rep(other.code()))) {}
-  Error& operator=(const Error& other) {
+  Error(const Error &other) : rep_(other.rep_) { ref(); }
+  Error(Error &&other) noexcept : rep_(std::exchange(other.rep_, inline_rep(other.code()))) {}
+  Error &operator=(const Error &other) {
     if (this != &other) {
       other.ref();
       unref();
@@ -66,7 +66,7 @@ class Error {
     }
     return *this;
   }
-  Error& operator=(Error&& other) noexcept {
+  Error &operator=(Error &&other) noexcept {
     if (this != &other) {
       unref();
       rep_ = std::exchange(other.rep_, inline_rep(other.code()));
@@ -85,7 +85,7 @@ class Error {
   // "detail: text" when there is a detail, the code's text otherwise.
   std::string message() const;
 
-  friend bool operator==(const Error& a, const Error& b) { return a.code() == b.code(); }
+  friend bool operator==(const Error &a, const Error &b) { return a.code() == b.code(); }
 
  private:
   struct Block {
@@ -93,11 +93,9 @@ class Error {
     std::atomic<int> references;
     std::string text;
   };
-  static uintptr_t inline_rep(int code) {
-    return (static_cast<uintptr_t>(static_cast<intptr_t>(code)) << 1) | 1u;
-  }
+  static uintptr_t inline_rep(int code) { return (static_cast<uintptr_t>(static_cast<intptr_t>(code)) << 1) | 1u; }
   bool is_inline() const { return (rep_ & 1u) != 0; }
-  const Block* block() const { return reinterpret_cast<const Block*>(rep_); }
+  const Block *block() const { return reinterpret_cast<const Block *>(rep_); }
   void ref() const {
     if (!is_inline()) ref_block();
   }
@@ -113,38 +111,50 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(const T& v) : ok_(true) { new (&value_) T(v); }         // NOLINT(google-explicit-constructor)
-  Result(T&& v) : ok_(true) { new (&value_) T(std::move(v)); }   // NOLINT(google-explicit-constructor)
+  Result(const T &v) : ok_(true) { new (&value_) T(v); }               // NOLINT(google-explicit-constructor)
+  Result(T &&v) : ok_(true) { new (&value_) T(std::move(v)); }         // NOLINT(google-explicit-constructor)
   Result(Error e) : ok_(false) { new (&error_) Error(std::move(e)); }  // NOLINT(google-explicit-constructor)
-  Result(const Result& o) : ok_(o.ok_) {
-    if (ok_) new (&value_) T(o.value_); else new (&error_) Error(o.error_);
+  Result(const Result &o) : ok_(o.ok_) {
+    if (ok_)
+      new (&value_) T(o.value_);
+    else
+      new (&error_) Error(o.error_);
   }
-  Result(Result&& o) noexcept : ok_(o.ok_) {
-    if (ok_) new (&value_) T(std::move(o.value_)); else new (&error_) Error(std::move(o.error_));
+  Result(Result &&o) noexcept : ok_(o.ok_) {
+    if (ok_)
+      new (&value_) T(std::move(o.value_));
+    else
+      new (&error_) Error(std::move(o.error_));
   }
-  Result& operator=(Result o) noexcept {
+  Result &operator=(Result o) noexcept {
     destroy();
     ok_ = o.ok_;
-    if (ok_) new (&value_) T(std::move(o.value_)); else new (&error_) Error(std::move(o.error_));
+    if (ok_)
+      new (&value_) T(std::move(o.value_));
+    else
+      new (&error_) Error(std::move(o.error_));
     return *this;
   }
   ~Result() { destroy(); }
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  T& value() & { return value_; }
-  const T& value() const& { return value_; }
-  T&& value() && { return std::move(value_); }
-  T& operator*() & { return value_; }
-  const T& operator*() const& { return value_; }
-  T* operator->() { return &value_; }
-  const T* operator->() const { return &value_; }
-  const Error& error() const { return error_; }
+  T &value() & { return value_; }
+  const T &value() const & { return value_; }
+  T &&value() && { return std::move(value_); }
+  T &operator*() & { return value_; }
+  const T &operator*() const & { return value_; }
+  T *operator->() { return &value_; }
+  const T *operator->() const { return &value_; }
+  const Error &error() const { return error_; }
   T value_or(T fallback) const { return ok_ ? value_ : fallback; }
 
  private:
   void destroy() {
-    if (ok_) value_.~T(); else error_.~Error();
+    if (ok_)
+      value_.~T();
+    else
+      error_.~Error();
   }
   union {
     T value_;
@@ -161,7 +171,7 @@ class [[nodiscard]] Status {
   static Status from_code(int code) { return code < 0 ? Status(Error(code)) : Status(); }
   bool ok() const { return error_.code() >= 0; }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { return error_; }
+  const Error &error() const { return error_; }
   int code() const { return error_.code(); }
 
  private:

@@ -125,7 +125,7 @@ struct OpenRequest {
 struct StreamProperties {
   int max_packet_size = 0;  // packetised: each read returns at most one packet
   int min_packet_size = 0;
-  bool streamed = false;    // cannot seek (FFmpeg's is_streamed)
+  bool streamed = false;  // cannot seek (FFmpeg's is_streamed)
   // Confirm seekability with a seek to 0 after open, as FFmpeg does for
   // files (writers always confirm).
   bool confirm_seekable = false;
@@ -179,20 +179,20 @@ class Protocol {
 
 // What a protocol can do, derived from what it overrides (ProtocolInfo::of).
 struct ProtocolCapabilities {
-  bool read = false;         // url_read
-  bool write = false;        // url_write
-  bool seek = false;         // url_seek
-  bool read_at = false;      // positional reads
-  bool check = false;        // url_check
-  bool dir = false;          // url_open_dir / read_dir / close_dir
-  bool pause = false;        // url_read_pause (avio_pause)
-  bool read_seek = false;    // url_read_seek (avio_seek_time)
-  bool short_seek = false;   // url_get_short_seek
-  bool accept = false;       // url_accept: a listening protocol
-  bool handshake = false;    // url_handshake
-  bool remove = false;       // url_delete
-  bool move = false;         // url_move
-  bool shutdown = false;     // url_shutdown
+  bool read = false;        // url_read
+  bool write = false;       // url_write
+  bool seek = false;        // url_seek
+  bool read_at = false;     // positional reads
+  bool check = false;       // url_check
+  bool dir = false;         // url_open_dir / read_dir / close_dir
+  bool pause = false;       // url_read_pause (avio_pause)
+  bool read_seek = false;   // url_read_seek (avio_seek_time)
+  bool short_seek = false;  // url_get_short_seek
+  bool accept = false;      // url_accept: a listening protocol
+  bool handshake = false;   // url_handshake
+  bool remove = false;      // url_delete
+  bool move = false;        // url_move
+  bool shutdown = false;    // url_shutdown
 };
 
 namespace detail {

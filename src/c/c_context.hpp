@@ -30,8 +30,8 @@ extern const detail::Hooks kCUrlHooks;
 
 // detail::init for a C context: also makes the engine call C callbacks
 // through their C types.
-void init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque,
-                  detail::ReadPacket read, detail::WritePacket write, detail::SeekFn seek);
+void init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, detail::ReadPacket read,
+                  detail::WritePacket write, detail::SeekFn seek);
 
 inline CContext *from_c(AVIOContext *s) {
   return static_cast<CContext *>(reinterpret_cast<detail::ContextFields *>(s));

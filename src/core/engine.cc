@@ -96,8 +96,8 @@ void *buffer_alloc(size_t size) {
 
 void buffer_free(void *p) { std::free(p); }
 
-void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, ReadPacket read,
-          WritePacket write, SeekFn seek_fn) {
+void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, ReadPacket read, WritePacket write,
+          SeekFn seek_fn) {
   c = Core{};
   c.buffer = buffer;
   c.orig_buffer_size = c.buffer_size = buffer_size;
@@ -336,8 +336,7 @@ int ensure_seekback(Core &c, int64_t buf_size) {
   if (buf_size <= filled) return 0;
   if (buf_size > INT_MAX - chunk) return errno_code(EINVAL);
   buf_size += chunk - 1;
-  if (buf_size + (c.buf_ptr - c.buffer) <= c.buffer_size || c.seekable || !c.read_packet || c.fixed_buffer)
-    return 0;
+  if (buf_size + (c.buf_ptr - c.buffer) <= c.buffer_size || c.seekable || !c.read_packet || c.fixed_buffer) return 0;
   if (c.write_flag) return errno_code(EINVAL);
   return move_unread_to_front(c, buf_size);
 }
@@ -398,8 +397,7 @@ void write(Core &c, const uint8_t *buf, int size) {
   }
   while (size > 0) {
     const ptrdiff_t space = c.buf_end - c.buf_ptr;
-    if (c.buf_ptr == c.buffer && c.buf_ptr_max == c.buffer && size >= space && !c.update_checksum &&
-        c.write_flag) {
+    if (c.buf_ptr == c.buffer && c.buf_ptr_max == c.buffer && size >= space && !c.update_checksum && c.write_flag) {
       // A whole buffer's worth with nothing pending: hand the caller's bytes
       // to the sink directly. Same calls, same sizes as copying then flushing.
       writeout(c, buf, static_cast<int>(space));
@@ -543,8 +541,7 @@ int64_t seek(Core &c, int64_t offset, int whence) {
 
   if (may_use_buffer && rel >= 0 && rel <= in_buffer_limit) {
     c.buf_ptr = c.buffer + rel;
-  } else if (!c.write_flag && rel >= 0 && may_use_buffer &&
-             (!(c.seekable & kSeekableNormal) || within_short_seek())) {
+  } else if (!c.write_flag && rel >= 0 && may_use_buffer && (!(c.seekable & kSeekableNormal) || within_short_seek())) {
     // Forward by reading: cheaper than a seek on a stream, or for a short hop.
     while (c.pos < offset && !c.eof_reached) fill_buffer(c);
     if (c.eof_reached) return kEof;

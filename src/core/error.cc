@@ -31,9 +31,7 @@ Error::Error(int code, std::string detail)
   static_assert(alignof(Block) >= 2, "the low bit of rep_ marks an inline code");
 }
 
-void Error::ref_block() const {
-  reinterpret_cast<Block *>(rep_)->references.fetch_add(1, std::memory_order_relaxed);
-}
+void Error::ref_block() const { reinterpret_cast<Block *>(rep_)->references.fetch_add(1, std::memory_order_relaxed); }
 
 void Error::unref_block() {
   auto *b = reinterpret_cast<Block *>(rep_);

@@ -115,8 +115,7 @@ Status check_backend_options(const Backend &backend, const ContextOptions &optio
   return {};
 }
 
-void init_over_backend(Core &c, Backend &backend, uint8_t *buffer, const ContextOptions &options,
-                       const Hooks *hooks) {
+void init_over_backend(Core &c, Backend &backend, uint8_t *buffer, const ContextOptions &options, const Hooks *hooks) {
   const Capabilities caps = backend.capabilities();
   init(c, buffer, options.buffer_size, options.write, &backend, caps.read ? read_trampoline : nullptr,
        caps.write ? write_trampoline : nullptr, caps.seek ? seek_trampoline : nullptr);
@@ -190,8 +189,7 @@ IOContext IOContext::dynamic_buffer() {
 }
 
 Result<IOContext> IOContext::dynamic_packet_buffer(int max_packet_size) {
-  if (max_packet_size <= 0)
-    return Error::invalid_argument("dynamic_packet_buffer: max_packet_size must be positive");
+  if (max_packet_size <= 0) return Error::invalid_argument("dynamic_packet_buffer: max_packet_size must be positive");
   Result<IOContext> ctx = over_dyn_buffer(max_packet_size, detail::dyn_packet_buf_write, nullptr);
   if (ctx) ctx->c_.max_packet_size = max_packet_size;
   return ctx;
@@ -302,7 +300,8 @@ Result<std::span<const uint8_t>> IOContext::peek_slow(size_t n) {
 }
 
 Result<int> IOContext::get_str(int maxlen, std::span<char> out) {
-  return result_from_code(detail::get_str(c_, maxlen, out.data(), static_cast<int>(std::min<size_t>(out.size(), INT_MAX))));
+  return result_from_code(
+      detail::get_str(c_, maxlen, out.data(), static_cast<int>(std::min<size_t>(out.size(), INT_MAX))));
 }
 
 Result<int> IOContext::get_str16(int maxlen, std::span<char> out, bool big_endian) {

@@ -71,8 +71,8 @@ std::shared_ptr<const ProtocolInfo> ProtocolRegistry::find_for_url(std::string_v
   const bool colon_follows = scheme_len < url.size() && url[scheme_len] == ':';
   // "subfile,,start,1,,:url": the inline-options form names its protocol
   // before the comma (FFmpeg spells out subfile, the one such protocol).
-  const bool inline_options = scheme_len < url.size() && url[scheme_len] == ',' &&
-                              url.find(':', scheme_len + 1) != std::string_view::npos;
+  const bool inline_options =
+      scheme_len < url.size() && url[scheme_len] == ',' && url.find(':', scheme_len + 1) != std::string_view::npos;
   const std::string_view named = url.substr(0, scheme_len);
   // A plain path never names a scheme; neither does "C:..." on DOS (not here).
   constexpr std::string_view kPlainPath = "file";

@@ -62,8 +62,8 @@ const std::shared_ptr<const UrlOpenParams> &default_params() {
 }
 
 std::shared_ptr<const UrlOpenParams> shared_params(const UrlOpenParams &p) {
-  const bool is_default = p.interrupt.empty() && !p.whitelist && !p.blacklist && !p.registry && p.rw_timeout == 0 &&
-                          p.open_timeout == 0;
+  const bool is_default =
+      p.interrupt.empty() && !p.whitelist && !p.blacklist && !p.registry && p.rw_timeout == 0 && p.open_timeout == 0;
   return is_default ? default_params() : std::make_shared<const UrlOpenParams>(p);
 }
 
@@ -232,8 +232,8 @@ Result<size_t> UrlContext::transfer(std::span<uint8_t> buf, size_t size_min, boo
             wait_since = now;
           } else if (is_fatal_wait(*this,
                                    std::chrono::duration_cast<std::chrono::microseconds>(now - wait_since).count())) {
-            return Error(-EIO, info_->name() + ": no data within rw_timeout (" + std::to_string(params_->rw_timeout) +
-                                   " us)");
+            return Error(
+                -EIO, info_->name() + ": no data within rw_timeout (" + std::to_string(params_->rw_timeout) + " us)");
           }
         }
         // FFmpeg's av_usleep(1000); a token also ends it (the callback is
@@ -296,8 +296,8 @@ Status UrlContext::write(std::span<const uint8_t> src) {
   if (!(flags_ & kOpenWrite)) return Error(-EIO, info_->name() + ": not opened for writing");
   const int max_packet_size = stream_.max_packet_size;
   if (max_packet_size && src.size() > static_cast<size_t>(max_packet_size))
-    return Error(-EIO, info_->name() + ": write of " + std::to_string(src.size()) +
-                           " bytes exceeds the packet size " + std::to_string(max_packet_size));
+    return Error(-EIO, info_->name() + ": write of " + std::to_string(src.size()) + " bytes exceeds the packet size " +
+                           std::to_string(max_packet_size));
   // The protocol only reads the bytes; transfer() is shared with reading.
   Result<size_t> r = transfer({const_cast<uint8_t *>(src.data()), src.size()}, src.size(), true);
   if (!r) return r.error();

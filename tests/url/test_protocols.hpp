@@ -100,9 +100,7 @@ class ListeningProtocol final : public avio::Protocol {
   int steps_ = 0, fail_at_ = 0, max_clients_ = 0, accepted_ = 0;
 };
 
-inline avio::ProtocolInfo blocking_open_protocol() {
-  return avio::ProtocolInfo::of<BlockingOpenProtocol>("block");
-}
+inline avio::ProtocolInfo blocking_open_protocol() { return avio::ProtocolInfo::of<BlockingOpenProtocol>("block"); }
 inline avio::ProtocolInfo listening_protocol() {
   return avio::ProtocolInfo::of<ListeningProtocol>("listen", {.options = ListeningProtocol::kOptions});
 }

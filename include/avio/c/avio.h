@@ -12,8 +12,8 @@
 #define AVIO_C_AVIO_H
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "avio/c/dict.h"

@@ -50,8 +50,7 @@ static inline char *av_make_error_string(char *errbuf, size_t errbuf_size, int e
 }
 
 #ifndef __cplusplus
-#define av_err2str(errnum) \
-  av_make_error_string((char[AV_ERROR_MAX_STRING_SIZE]){0}, AV_ERROR_MAX_STRING_SIZE, errnum)
+#define av_err2str(errnum) av_make_error_string((char[AV_ERROR_MAX_STRING_SIZE]){0}, AV_ERROR_MAX_STRING_SIZE, errnum)
 #endif
 
 #ifdef __cplusplus

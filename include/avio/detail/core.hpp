@@ -17,15 +17,15 @@
 
 namespace avio::detail {
 
-inline constexpr int kDefaultBufferSize = 32768;      // FFmpeg's IO_BUFFER_SIZE
-inline constexpr int kShortSeekThreshold = 32768;     // FFmpeg's SHORT_SEEK_THRESHOLD
-inline constexpr int kPaddingSize = 64;               // AV_INPUT_BUFFER_PADDING_SIZE
-inline constexpr int kSeekSize = 0x10000;             // AVSEEK_SIZE
-inline constexpr int kSeekForce = 0x20000;            // AVSEEK_FORCE
-inline constexpr int kSeekableNormal = 1;             // AVIO_SEEKABLE_NORMAL
-inline constexpr int kSeekableTime = 2;               // AVIO_SEEKABLE_TIME
-inline constexpr int kDirectFlag = 0x8000;            // AVIO_FLAG_DIRECT, what ffio_fdopen stores in `direct`
-inline constexpr int64_t kNoPts = INT64_MIN;          // AV_NOPTS_VALUE
+inline constexpr int kDefaultBufferSize = 32768;   // FFmpeg's IO_BUFFER_SIZE
+inline constexpr int kShortSeekThreshold = 32768;  // FFmpeg's SHORT_SEEK_THRESHOLD
+inline constexpr int kPaddingSize = 64;            // AV_INPUT_BUFFER_PADDING_SIZE
+inline constexpr int kSeekSize = 0x10000;          // AVSEEK_SIZE
+inline constexpr int kSeekForce = 0x20000;         // AVSEEK_FORCE
+inline constexpr int kSeekableNormal = 1;          // AVIO_SEEKABLE_NORMAL
+inline constexpr int kSeekableTime = 2;            // AVIO_SEEKABLE_TIME
+inline constexpr int kDirectFlag = 0x8000;         // AVIO_FLAG_DIRECT, what ffio_fdopen stores in `direct`
+inline constexpr int64_t kNoPts = INT64_MIN;       // AV_NOPTS_VALUE
 
 enum MarkerType : int {  // AVIODataMarkerType
   kMarkerHeader,
@@ -40,11 +40,10 @@ struct ContextFields {
   AVIO_DETAIL_CONTEXT_FIELDS(const void *, int)
 };
 // FFmpeg 7's layout on LP64: the private ints only fill its padding.
-static_assert(sizeof(void *) != 8 || (sizeof(ContextFields) == 208 && offsetof(ContextFields, buf_ptr) == 24 &&
-                                      offsetof(ContextFields, pos) == 72 &&
-                                      offsetof(ContextFields, checksum) == 104 &&
-                                      offsetof(ContextFields, buf_ptr_max) == 184 &&
-                                      offsetof(ContextFields, bytes_written) == 200),
+static_assert(sizeof(void *) != 8 ||
+                  (sizeof(ContextFields) == 208 && offsetof(ContextFields, buf_ptr) == 24 &&
+                   offsetof(ContextFields, pos) == 72 && offsetof(ContextFields, checksum) == 104 &&
+                   offsetof(ContextFields, buf_ptr_max) == 184 && offsetof(ContextFields, bytes_written) == 200),
               "ContextFields must keep FFmpeg 7's AVIOContext layout");
 
 struct Core;
@@ -93,12 +92,12 @@ using WritePacket = int (*)(void *, const uint8_t *, int);
 using SeekFn = int64_t (*)(void *, int64_t, int);
 
 // ffio_init_context: zeroes `c` and sets it up over `buffer`.
-void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, ReadPacket read,
-          WritePacket write, SeekFn seek);
+void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, ReadPacket read, WritePacket write,
+          SeekFn seek);
 
 // Reading.
 void fill_buffer(Core &c);
-int r8_slow(Core &c);                      // precondition: buf_ptr >= buf_end
+int r8_slow(Core &c);                       // precondition: buf_ptr >= buf_end
 uint64_t read_le_slow(Core &c, int bytes);  // byte by byte, as FFmpeg composes rl16..rl64
 uint64_t read_be_slow(Core &c, int bytes);
 int read(Core &c, uint8_t *buf, int size);

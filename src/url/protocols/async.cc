@@ -91,7 +91,8 @@ class AsyncProtocol final : public Protocol {
     // token too, so that the source's waits end at once on cancellation).
     UrlOpenParams params = h.params();
     params.interrupt.callback = [this] { return check_interrupt(); };
-    Result<std::unique_ptr<UrlContext>> inner = UrlContext::open(request.target, request.flags, params, request.options);
+    Result<std::unique_ptr<UrlContext>> inner =
+        UrlContext::open(request.target, request.flags, params, request.options);
     if (!inner) return inner.error();
     inner_ = std::move(*inner);
     Result<int64_t> size = inner_->size();

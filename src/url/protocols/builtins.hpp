@@ -17,7 +17,9 @@ ProtocolInfo file_protocol();
 ProtocolInfo md5_protocol();
 ProtocolInfo pipe_protocol();
 ProtocolInfo subfile_protocol();
+ProtocolInfo tcp_protocol();
 ProtocolInfo tee_protocol();
+ProtocolInfo unix_protocol();
 
 }  // namespace avio::protocols
 

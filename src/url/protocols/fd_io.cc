@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <chrono>
+#include <climits>
 #include <string>
 
 namespace avio::protocols {
@@ -34,8 +34,8 @@ namespace {
 // Waits for `events` on a descriptor that can block; an error when it did
 // not become ready.
 Status wait_ready(const UrlContext &h, int fd, short events) {
-  const Deadline deadline = (h.flags() & kOpenNonBlock) ? Deadline::after(std::chrono::microseconds(0))
-                                                         : h.io_deadline();
+  const Deadline deadline =
+      (h.flags() & kOpenNonBlock) ? Deadline::after(std::chrono::microseconds(0)) : h.io_deadline();
   switch (h.wait(fd, events, deadline)) {
     case WaitResult::kReady: return {};
     case WaitResult::kInterrupted: return h.interrupted_error();

@@ -54,9 +54,7 @@ class DescriptorProtocol : public Protocol {
  public:
   StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
   Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override { return io_.read(h, dst, blocksize_, follow_); }
-  Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override {
-    return io_.write(h, src, blocksize_);
-  }
+  Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override { return io_.write(h, src, blocksize_); }
   Status close(UrlContext &) override { return io_.close(); }
   int file_handle(UrlContext &) override { return io_.fd(); }
 

@@ -21,7 +21,6 @@ constexpr OptionSpec kFileOptions[] = {
     {"seekable", OptionType::kInt, "-1", -1, 0, "Sets if the file is seekable"},
 };
 
-
 DirEntryType type_of(mode_t m) {
   if (S_ISDIR(m)) return DirEntryType::kDirectory;
   if (S_ISFIFO(m)) return DirEntryType::kNamedPipe;
@@ -145,8 +144,7 @@ class FileProtocol final : public SeekableDescriptorProtocol {
 }  // namespace
 
 ProtocolInfo file_protocol() {
-  return ProtocolInfo::of<FileProtocol>(
-      "file", {.default_whitelist = "file,crypto,data", .options = kFileOptions});
+  return ProtocolInfo::of<FileProtocol>("file", {.default_whitelist = "file,crypto,data", .options = kFileOptions});
 }
 
 }  // namespace avio::protocols

@@ -87,7 +87,8 @@ class SubfileProtocol final : public Protocol {
     Result<int64_t> r = inner_->seek(pos_, kSeekSet);
     if (r && *r == pos_) return {};
     const int code = r ? kBug : r.error().code();
-    return Error(code, "subfile: impossible to seek to " + std::to_string(pos_) + " in '" + std::string(inner_->url()) + "'");
+    return Error(code,
+                 "subfile: impossible to seek to " + std::to_string(pos_) + " in '" + std::string(inner_->url()) + "'");
   }
 
   std::unique_ptr<UrlContext> inner_;

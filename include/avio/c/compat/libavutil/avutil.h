@@ -1,3 +1,3 @@
+#include "avio/c/dict.h"
 #include "avio/c/error.h"
 #include "avio/c/mem.h"
-#include "avio/c/dict.h"
