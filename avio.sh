@@ -8,6 +8,7 @@
 #   ./avio.sh tsan        the threaded URL tests (async, interrupts) under ThreadSanitizer
 #   ./avio.sh fuzz [SECS] build the libFuzzer target and run it (default 60 s)
 #   ./avio.sh bench [--quick]  the benchmark suite (bench/run)
+#   ./avio.sh lint [format|tidy]  clang-format-16 and clang-tidy-16 over the tracked sources (scripts/lint.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 jobs=$(nproc)
@@ -53,6 +54,9 @@ case "$cmd" in
   bench)
     scripts/install-deps.sh --bench
     bench/run "$@" ;;
+  lint)
+    scripts/install-deps.sh
+    scripts/lint.sh "$@" ;;
   help|-h|--help)
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" ;;
   *)

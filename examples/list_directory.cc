@@ -6,6 +6,7 @@
 // ".." are skipped, a symbolic link is reported as a link (the file protocol
 // uses lstat), and a protocol that cannot list gives -ENOSYS.
 #include <cstdio>
+#include <optional>
 
 #include "avio/url.hpp"
 
@@ -36,8 +37,9 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "list_directory: %s: %s\n", url, entry.error().message().c_str());
       return 1;
     }
-    if (!*entry) break;  // the end of the listing
-    const avio::DirEntry &e = **entry;
+    const std::optional<avio::DirEntry> &next = *entry;
+    if (!next) break;  // the end of the listing
+    const avio::DirEntry &e = *next;
     if (e.filemode >= 0)
       std::printf("%-16s %12lld %6llo  %s\n", type_name(e.type), static_cast<long long>(e.size),
                   static_cast<long long>(e.filemode & 0777), e.name.c_str());

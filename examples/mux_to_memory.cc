@@ -56,7 +56,7 @@ int main(int argc, char **argv) {
       ret = av_new_packet(packet, kRate / 10 * 2);
       for (int i = 0; ret >= 0 && i < kRate / 10; ++i) {
         const auto v = static_cast<int16_t>(10000 * std::sin(2 * M_PI * 440 * (start + i) / kRate));
-        std::memcpy(packet->data + 2 * i, &v, 2);
+        std::memcpy(packet->data + 2 * static_cast<ptrdiff_t>(i), &v, 2);
       }
       packet->pts = packet->dts = start;
       packet->duration = kRate / 10;

@@ -14,12 +14,11 @@
  * av_free(io_buffer) at the end freed it a second time. The fix is the last
  * block of main: free avio_ctx->buffer, the buffer in use now, and then the
  * context with avio_context_free, which the original never called. */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/mem.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define IO_BUFFER_SIZE 20480
 
@@ -74,8 +73,8 @@ int main(int argc, char **argv) {
 
   /* The buffer must come from av_malloc: FFmpeg may free and replace it. */
   unsigned char *io_buffer = av_malloc(IO_BUFFER_SIZE);
-  AVIOContext *avio_ctx = io_buffer ? avio_alloc_context(io_buffer, IO_BUFFER_SIZE, 0, in, read_packet, NULL, NULL)
-                                    : NULL;
+  AVIOContext *avio_ctx =
+      io_buffer ? avio_alloc_context(io_buffer, IO_BUFFER_SIZE, 0, in, read_packet, NULL, NULL) : NULL;
   if (!avio_ctx) {
     av_free(io_buffer); /* not handed over yet: still ours */
     return 1;
@@ -102,8 +101,8 @@ int main(int argc, char **argv) {
   if (ret >= 0) dec->pkt_timebase = fmt_ctx->streams[stream]->time_base;
   if (ret >= 0) ret = avcodec_open2(dec, codec, NULL);
   if (ret >= 0) {
-    fprintf(stderr, "%s: %s, %s, %d Hz, %d channels\n", argv[1], fmt_ctx->iformat->name, codec->name,
-            dec->sample_rate, dec->ch_layout.nb_channels);
+    fprintf(stderr, "%s: %s, %s, %d Hz, %d channels\n", argv[1], fmt_ctx->iformat->name, codec->name, dec->sample_rate,
+            dec->ch_layout.nb_channels);
     while ((ret = av_read_frame(fmt_ctx, pkt)) >= 0) {
       if (pkt->stream_index == stream) ret = decode(dec, pkt, frame, out);
       av_packet_unref(pkt);

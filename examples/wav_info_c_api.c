@@ -7,13 +7,12 @@
  * The same source compiles against FFmpeg's libavformat. The cleanup is the
  * one FFmpeg documents and the tutorial missed: free ctx->buffer (the
  * context may have replaced the buffer it was given), then the context. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <libavformat/avio.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct memory {
   const uint8_t *data;
@@ -54,7 +53,9 @@ static int load(const char *path, struct memory *m) {
   return data != NULL;
 }
 
-static uint32_t tag(const char *t) { return (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24; }
+static uint32_t tag(const char *t) {
+  return (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+}
 
 int main(int argc, char **argv) {
   struct memory m;
@@ -93,8 +94,8 @@ int main(int argc, char **argv) {
       bits = avio_rl16(pb);
       avio_skip(pb, (int64_t)size - 16 + (size & 1));
     } else if (id == tag("data")) {
-      printf("%s: format %d, %d channels, %d Hz, %d bits, %u bytes of samples\n", argv[1], format, channels, rate,
-             bits, size);
+      printf("%s: format %d, %d channels, %d Hz, %d bits, %u bytes of samples\n", argv[1], format, channels, rate, bits,
+             size);
       status = 0;
       break;
     } else {

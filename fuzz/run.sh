@@ -1,6 +1,7 @@
 #!/bin/sh
-# Builds the differential fuzzer (clang++-16, libFuzzer + ASan + UBSan) in its
-# own build directory and runs it for a bounded time.
+# Builds the fuzzers (clang++-16, libFuzzer + ASan + UBSan) in their own
+# build directory and runs each for a bounded time: the differential engine
+# fuzzer, then the URL parser fuzzer for half as long.
 #
 #   fuzz/run.sh [seconds]            default 60
 #
@@ -19,11 +20,18 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   -DAVIO_SANITIZE=address,undefined \
   -DAVIO_BUILD_FUZZERS=ON -DAVIO_BUILD_TESTS=OFF >/dev/null
-ninja -C "$build" -j2 avio_diff_fuzzer
+ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer
 
 corpus="$build/fuzz-corpus"
-mkdir -p "$corpus"
+mkdir -p "$corpus" "$build/url-corpus"
 cd "$build"
 # libFuzzer exits non-zero on a crash, a sanitizer report or an abort().
-exec "$build/fuzz/avio_diff_fuzzer" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+"$build/fuzz/avio_diff_fuzzer" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
   -max_len=8192 -print_final_stats=1 "$corpus"
+# Seeds: URLs of every shape the protocols take.
+for u in 'tcp://127.0.0.1:9000?listen=1&tcp_nodelay=1' 'tls://[::1]:443/x?verify=0' 'udp://h:1234?pkt_size=188' \
+  'subfile,,start,10,end,20,,:file:a' 'crypto+file:/x' 'unix:/tmp/s' 'concat:a|b' 'data:text/plain;base64,QUJD'; do
+  printf '%s' "$u" > "$build/url-corpus/seed-$(printf '%s' "$u" | cksum | cut -d' ' -f1)"
+done
+exec "$build/fuzz/avio_url_fuzzer" -max_total_time="$(( (seconds + 1) / 2 ))" -timeout=10 -rss_limit_mb=4096 \
+  -max_len=4096 -print_final_stats=1 "$build/url-corpus"

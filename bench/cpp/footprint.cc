@@ -26,6 +26,8 @@
 #include "contexts.hpp"
 #include "harness/data.hpp"
 
+// glibc's own allocator entry points, which the wrappers below forward to.
+// NOLINTBEGIN(readability-identifier-naming): glibc's names
 extern "C" {
 void *__libc_malloc(size_t size);
 void *__libc_calloc(size_t count, size_t size);
@@ -33,6 +35,7 @@ void *__libc_realloc(void *p, size_t size);
 void *__libc_memalign(size_t alignment, size_t size);
 void __libc_free(void *p);
 }
+// NOLINTEND(readability-identifier-naming)
 
 namespace {
 

@@ -28,7 +28,7 @@ uint64_t read_loop(int64_t n, ReadOne &read_one) {
 
 // `count` calls of one integer reader on each side.
 template <class AvioRead, class LavfRead>
-Workload integer_reader(const Config &config, std::string name, int width, double target, AvioRead avio_read,
+Workload integer_reader(const Config &config, const std::string &name, int width, double target, AvioRead avio_read,
                         LavfRead lavf_read) {
   const int64_t size = config.memory_bytes;
   const int64_t count = size / width;

@@ -33,6 +33,11 @@ void fill_random(uint8_t *dst, size_t size, uint64_t seed) {
   std::memcpy(dst + i, &v, size - i);
 }
 
+// "cannot <action> <path>: <strerror(error)>"
+std::string io_failure(const char *action, const std::string &path, int error) {
+  return std::string("cannot ") + action + " " + path + ": " + std::strerror(error);
+}
+
 }  // namespace
 
 MidPageBytes::MidPageBytes(size_t size) : size_(size) {
@@ -71,24 +76,24 @@ std::string prepare_file(const std::string &path, int64_t size) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0 || st.st_size != size) {
     const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return "cannot create " + path + ": " + std::strerror(errno);
+    if (fd < 0) return io_failure("create", path, errno);
     std::vector<uint8_t> chunk(size_t{1} << 20);
     for (int64_t done = 0, index = 0; done < size; ++index) {
       const size_t n = static_cast<size_t>(std::min<int64_t>(size - done, static_cast<int64_t>(chunk.size())));
       fill_random(chunk.data(), n, 0x66696c65 + static_cast<uint64_t>(index));
       if (write(fd, chunk.data(), n) != static_cast<ssize_t>(n)) {
-        const std::string why = std::strerror(errno);
+        const int error = errno;
         close(fd);
-        return "cannot write " + path + ": " + why;
+        return io_failure("write", path, error);
       }
       done += static_cast<int64_t>(n);
     }
-    if (close(fd) != 0) return "cannot close " + path + ": " + std::strerror(errno);
+    if (close(fd) != 0) return io_failure("close", path, errno);
   }
   // One read brings the file into the page cache, so the timed passes measure
   // the buffered layer and the kernel's copy, not the disk.
   const int fd = open(path.c_str(), O_RDONLY);
-  if (fd < 0) return "cannot open " + path + ": " + std::strerror(errno);
+  if (fd < 0) return io_failure("open", path, errno);
   std::vector<uint8_t> chunk(size_t{1} << 20);
   while (read(fd, chunk.data(), chunk.size()) > 0) {
   }

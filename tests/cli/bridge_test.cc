@@ -46,8 +46,9 @@ struct Source {
     if (seekable) {
       cb.seek = [this](int64_t offset, Whence whence) -> Result<int64_t> {
         ++seeks;
-        const int64_t base = whence == Whence::kSet ? 0 : whence == Whence::kCur ? static_cast<int64_t>(pos)
-                                                                               : static_cast<int64_t>(bytes.size());
+        const int64_t base = whence == Whence::kSet   ? 0
+                             : whence == Whence::kCur ? static_cast<int64_t>(pos)
+                                                      : static_cast<int64_t>(bytes.size());
         if (base + offset < 0) return Error(-EINVAL);
         pos = static_cast<size_t>(base + offset);
         return base + offset;

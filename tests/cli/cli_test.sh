@@ -250,6 +250,36 @@ case_cp() {
   expect_failure missing.wav out.bin -- "$AVIO" cp missing.wav "$PWD/out.bin"
 }
 
+# Sockets as nc(1) uses them: a listening end and a connecting end, both
+# the avio tool, on loopback; the listener is stopped by its PID.
+case_network() {
+  local f=$MEDIA/tone.wav pid=0
+  trap '[ $pid -gt 0 ] && kill $pid 2>/dev/null; wait 2>/dev/null' EXIT
+  local port=$((20000 + RANDOM % 30000))
+  # cp to a listening tcp: URL; cat from it.
+  "$AVIO" cp "$f" "tcp://127.0.0.1:$port?listen=1&listen_timeout=20000" 2> server.err & pid=$!
+  local i
+  for i in $(seq 1 100); do
+    "$AVIO" cat "tcp://127.0.0.1:$port" > copy.wav 2> client.err && break
+    sleep 0.1
+  done
+  wait $pid || { cat server.err; fail "cp to a listening tcp: URL"; }
+  pid=0
+  same copy.wav "$f" "cat from tcp:"
+  # The other way: cat listens, cp connects.
+  port=$((port + 1))
+  "$AVIO" cat "tcp://127.0.0.1:$port?listen=1&listen_timeout=20000" > got.wav 2> server.err & pid=$!
+  for i in $(seq 1 100); do
+    "$AVIO" cp "$f" "tcp://127.0.0.1:$port" 2> client.err && break
+    sleep 0.1
+  done
+  wait $pid || { cat server.err; fail "cat from a listening tcp: URL"; }
+  pid=0
+  same got.wav "$f" "cp to tcp:"
+  # A refused port is one error line naming it.
+  expect_failure "127.0.0.1:1" "" -- "$AVIO" cat "tcp://127.0.0.1:1"
+}
+
 case_progress() {  # the progress bar, drawn on a pseudo-terminal only
   local f=$MEDIA/tone.wav
   script -qefc "'$AVIO' cp --buffer-size 4k '$f' '$PWD/copy.wav'" /dev/null > tty.txt < /dev/null || fail "cp in a pty"

@@ -172,11 +172,11 @@ std::vector<uint8_t> lame_first_frame(uint32_t frames, int start_pad, int end_pa
   const auto be32 = [&f](uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) f.push_back(static_cast<uint8_t>(v >> shift));
   };
-  be32(0x0F);      // frames, bytes, seek table, quality
+  be32(0x0F);  // frames, bytes, seek table, quality
   be32(frames);
-  be32(123456);    // bytes
+  be32(123456);                 // bytes
   f.resize(f.size() + 100, 0);  // seek table
-  be32(50);        // quality
+  be32(50);                     // quality
   const char lame[] = "LAME3.100";
   f.insert(f.end(), lame, lame + 9);
   f.resize(f.size() + 12, 0);  // revision .. bitrate

@@ -36,8 +36,8 @@ TEST(CApiRules, AllocContextRefusesBuffersItCouldNotUse) {
 // (5.1 sends a 0-byte packet; see VersionRules.DirectWriteOfNothingCallsNoCallback).
 TEST(CApiRules, DirectWriteOfNothingCallsNoCallback) {
   int calls = 0;
-  AVIOContext *s = avio_alloc_context(static_cast<uint8_t *>(av_malloc(16)), 16, 1, &calls, nullptr, count_write,
-                                      nullptr);
+  AVIOContext *s =
+      avio_alloc_context(static_cast<uint8_t *>(av_malloc(16)), 16, 1, &calls, nullptr, count_write, nullptr);
   ASSERT_NE(s, nullptr);
   s->direct = 1;
   const uint8_t byte = 0;
@@ -67,8 +67,7 @@ TEST(CApiRules, ReadIntoNullIsInvalid) {
 // FFmpeg 8.1: avio_context_free frees the protocol lists too (5.1 leaks
 // them). Under ASan (-DAVIO_SANITIZE=address,undefined) a leak fails the test.
 TEST(CApiRules, ContextFreeReleasesProtocolLists) {
-  AVIOContext *s =
-      avio_alloc_context(static_cast<uint8_t *>(av_malloc(8)), 8, 0, nullptr, nullptr, nullptr, nullptr);
+  AVIOContext *s = avio_alloc_context(static_cast<uint8_t *>(av_malloc(8)), 8, 0, nullptr, nullptr, nullptr, nullptr);
   ASSERT_NE(s, nullptr);
   s->protocol_whitelist = av_strdup("file,pipe");
   s->protocol_blacklist = av_strdup("http");

@@ -207,14 +207,13 @@ class CApiSide final : public Side {
         }
       case OpKind::kPrint: {
         std::vector<const char *> strings;
+        strings.reserve(op.texts.size() + 1);
         for (const std::string &t : op.texts) strings.push_back(t.c_str());
         strings.push_back(nullptr);
         avio_print_string_array(s, strings.data());
         return 0;
       }
-      case OpKind::kWriteMarker:
-        avio_write_marker(s, op.a, static_cast<enum AVIODataMarkerType>(op.b));
-        return 0;
+      case OpKind::kWriteMarker: avio_write_marker(s, op.a, static_cast<enum AVIODataMarkerType>(op.b)); return 0;
       case OpKind::kGetDynBuf: {
         uint8_t *p = nullptr;
         const int n = avio_get_dyn_buf(s, &p);

@@ -39,8 +39,9 @@ int main(int argc, char **argv) {
       const avio_diff::Outcome o = side->run(s.ops[i]);
       h = avio_diff::digest(o, h);
       ++ops;
-      if (trace) std::printf("%llu/%zu %s -> %s\n", static_cast<unsigned long long>(seed), i,
-                             avio_diff::describe(s.ops[i]).c_str(), avio_diff::describe(o).c_str());
+      if (trace)
+        std::printf("%llu/%zu %s -> %s\n", static_cast<unsigned long long>(seed), i,
+                    avio_diff::describe(s.ops[i]).c_str(), avio_diff::describe(o).c_str());
     }
     const avio_diff::Outcome end = side->finish();
     h = avio_diff::digest(end, h);

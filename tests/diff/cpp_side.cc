@@ -45,12 +45,8 @@ class CppSide final : public Side {
     const Config &c = config_;
     const bool w = is_write(c.mode);
     switch (c.mode) {
-      case Mode::kDynBuf:
-        ctx_.emplace(avio::IOContext::dynamic_buffer());
-        break;
-      case Mode::kStatic:
-        ctx_.emplace(avio::IOContext::from_memory(c.data));
-        break;
+      case Mode::kDynBuf: ctx_.emplace(avio::IOContext::dynamic_buffer()); break;
+      case Mode::kStatic: ctx_.emplace(avio::IOContext::from_memory(c.data)); break;
       case Mode::kRawRead:
       case Mode::kRawWrite:
       case Mode::kReadWrite: {
@@ -144,12 +140,12 @@ class CppSide final : public Side {
 
  private:
   void make(avio::Callbacks cb) {
-    avio::Result<avio::IOContext> r = avio::IOContext::from_callbacks(
-        std::move(cb), {.buffer_size = config_.buffer_size,
-                        .write = is_write(config_.mode),
-                        .direct = config_.direct,
-                        .max_packet_size = config_.max_packet_size,
-                        .min_packet_size = config_.min_packet_size});
+    avio::Result<avio::IOContext> r =
+        avio::IOContext::from_callbacks(std::move(cb), {.buffer_size = config_.buffer_size,
+                                                        .write = is_write(config_.mode),
+                                                        .direct = config_.direct,
+                                                        .max_packet_size = config_.max_packet_size,
+                                                        .min_packet_size = config_.min_packet_size});
     if (!r.ok()) {
       std::fprintf(stderr, "avio_diff: from_callbacks failed: %s\n", r.error().message().c_str());
       std::abort();

@@ -25,7 +25,9 @@ int Endpoint::read(uint8_t *buf, int size) {
   int ret;
   // "No data" once, but never where FFmpeg would spin: its large-read path
   // (a request bigger than the buffer) loops on 0 for ever.
-  if (read_calls_ == config_.zero_read_call && size <= config_.buffer_size) {
+  // The branches are ordered (a zero read, then an error, then size <= 0):
+  // two returning 0 cannot merge.
+  if (read_calls_ == config_.zero_read_call && size <= config_.buffer_size) {  // NOLINT(bugprone-branch-clone)
     ret = 0;
   } else if (config_.error_pos >= 0 && pos_ >= config_.error_pos && !(config_.error_once && read_error_fired_)) {
     read_error_fired_ = true;
@@ -89,8 +91,8 @@ int64_t Endpoint::seek(int64_t offset, int whence) {
   const bool typed = is_typed(config_.mode);
   // A typed size callback is not told the offset; record it as FFmpeg's 0.
   Event ev{.kind = 'S', .a = (whence == kAvseekSize && typed) ? 0 : offset, .b = whence};
-  const int64_t size = is_write(config_.mode) ? static_cast<int64_t>(out_.size())
-                                              : static_cast<int64_t>(config_.data.size());
+  const int64_t size =
+      is_write(config_.mode) ? static_cast<int64_t>(out_.size()) : static_cast<int64_t>(config_.data.size());
   int64_t ret;
   if (whence == kAvseekSize) {
     ret = config_.size_mode == 0 ? size : -ENOSYS;
@@ -134,8 +136,9 @@ namespace {
 
 std::string describe(const Event &e) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%c(a=%" PRId64 ", b=%" PRId64 ", ret=%" PRId64 ", time=%" PRId64 ", hash=%016" PRIx64 ")",
-                e.kind, e.a, e.b, e.ret, e.time, e.hash);
+  std::snprintf(buf, sizeof buf,
+                "%c(a=%" PRId64 ", b=%" PRId64 ", ret=%" PRId64 ", time=%" PRId64 ", hash=%016" PRIx64 ")", e.kind, e.a,
+                e.b, e.ret, e.time, e.hash);
   return buf;
 }
 
@@ -176,9 +179,8 @@ uint64_t digest(const Outcome &o, uint64_t h) {
   mix(o.ret);
   mix(static_cast<int64_t>(fnv1a(o.data.data(), o.data.size())));
   const Fields &f = o.fields;
-  for (int64_t v : {f.buffer_size, f.pos, f.eof_reached, f.error, f.seekable, f.direct, f.write_flag,
-                    f.max_packet_size, f.min_packet_size, f.bytes_read, f.bytes_written, f.buf_ptr, f.buf_end,
-                    f.buf_ptr_max})
+  for (int64_t v : {f.buffer_size, f.pos, f.eof_reached, f.error, f.seekable, f.direct, f.write_flag, f.max_packet_size,
+                    f.min_packet_size, f.bytes_read, f.bytes_written, f.buf_ptr, f.buf_end, f.buf_ptr_max})
     mix(v);
   for (const Event &e : o.events) {
     mix(e.kind);

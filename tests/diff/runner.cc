@@ -11,8 +11,8 @@ namespace {
 std::string report(const Scenario &s, size_t index, const std::string &op, const Outcome &ref, const Outcome &av,
                    const std::string &what) {
   return "divergence at op " + std::to_string(index) + ": " + op + "\n  differs in: " + what +
-         "\n  config: " + describe(s.config) + "\n  libavformat: " + describe(ref) + "\n  avio:        " +
-         describe(av) + "\n";
+         "\n  config: " + describe(s.config) + "\n  libavformat: " + describe(ref) +
+         "\n  avio:        " + describe(av) + "\n";
 }
 
 }  // namespace

@@ -48,9 +48,9 @@ int64_t buffer_relative_target(bool write_flag, int64_t pos, int64_t buffered, i
     // pos is the stream position of the buffer start; high_water the bytes pending.
     switch (rule) {
       case 0: return pos + static_cast<int64_t>(p % static_cast<uint64_t>(high_water + 1));  // patch inside
-      case 1: return pos + high_water + 1 + static_cast<int64_t>(p % 16);                     // just beyond
-      case 2: return pos - 1 - static_cast<int64_t>(p % 100);                                 // before the buffer
-      default: return pos + high_water;                                                       // the end
+      case 1: return pos + high_water + 1 + static_cast<int64_t>(p % 16);                    // just beyond
+      case 2: return pos - 1 - static_cast<int64_t>(p % 100);                                // before the buffer
+      default: return pos + high_water;                                                      // the end
     }
   }
   const int64_t start = pos - buffered;  // stream position of the buffer start
@@ -62,8 +62,8 @@ int64_t buffer_relative_target(bool write_flag, int64_t pos, int64_t buffered, i
       if (p % 5 == 0) return start - half;
       return start - 1 - static_cast<int64_t>(p % static_cast<uint64_t>(std::max<int64_t>(half - 1, 1)));
     }
-    case 3: return start - buffered - static_cast<int64_t>(p % 70000);  // far back
-    case 4: return start + buffered + 32768 - 2 + static_cast<int64_t>(p % 5);  // the short-seek edge
+    case 3: return start - buffered - static_cast<int64_t>(p % 70000);                // far back
+    case 4: return start + buffered + 32768 - 2 + static_cast<int64_t>(p % 5);        // the short-seek edge
     default: return start + buffered + 32768 + 1 + static_cast<int64_t>(p % 100000);  // far forward
   }
 }
@@ -71,14 +71,11 @@ int64_t buffer_relative_target(bool write_flag, int64_t pos, int64_t buffered, i
 int64_t dynbuf_seek_offset(int whence, int64_t offset, int64_t tell, int64_t written_end) {
   whence &= ~kAvseekForce;
   if (whence == 0) return std::min(offset, written_end);
-  if (whence == 1 && offset > 0 && offset <= INT64_MAX - tell && tell + offset > written_end)
-    return written_end - tell;
+  if (whence == 1 && offset > 0 && offset <= INT64_MAX - tell && tell + offset > written_end) return written_end - tell;
   return offset;
 }
 
-bool is_write_op(OpKind kind) {
-  return kind >= OpKind::kW8 && kind <= OpKind::kPrint;
-}
+bool is_write_op(OpKind kind) { return kind >= OpKind::kW8 && kind <= OpKind::kPrint; }
 
 bool moves_dyn_buf_to_zero(const Op &op) {
   return op.kind == OpKind::kSize || (op.kind == OpKind::kSeek && (op.b & kAvseekSize));
@@ -170,12 +167,12 @@ std::string make_text(Entropy &e, int buffer_size) {
   if (e.chance(10)) len = static_cast<size_t>(e.range(0, std::min(3 * buffer_size + 3, 70000)));
   while (s.size() < len) {
     switch (e.below(9)) {
-      case 0: s += "\xC3\xA9"; break;              // é
-      case 1: s += "\xE2\x82\xAC"; break;          // €
-      case 2: s += "\xF0\x9F\x98\x80"; break;      // a 4-byte sequence: a surrogate pair in UTF-16
+      case 0: s += "\xC3\xA9"; break;                              // é
+      case 1: s += "\xE2\x82\xAC"; break;                          // €
+      case 2: s += "\xF0\x9F\x98\x80"; break;                      // a 4-byte sequence: a surrogate pair in UTF-16
       case 3: s += static_cast<char>(e.range(0x80, 0xBF)); break;  // lone continuation
       case 4: s += static_cast<char>(e.range(0xC0, 0xFF)); break;  // lead byte, maybe without a tail
-      case 5: s += "\xF8\x88\x80\x80\x80"; break;  // a 5-byte form GET_UTF8 accepts
+      case 5: s += "\xF8\x88\x80\x80\x80"; break;                  // a 5-byte form GET_UTF8 accepts
       default: s += static_cast<char>(e.range(0x20, 0x7E)); break;
     }
   }
@@ -212,8 +209,18 @@ Config make_config(Entropy &e, const GenerateLimits &limits) {
     size_t size = 0;
     switch (e.below(20)) {
       case 0: size = 0; break;
-      case 1: case 2: case 3: case 4: case 5: size = static_cast<size_t>(e.range(1, 64)); break;
-      case 6: case 7: case 8: case 9: case 10: case 11: case 12: size = static_cast<size_t>(e.range(65, 5000)); break;
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+      case 5: size = static_cast<size_t>(e.range(1, 64)); break;
+      case 6:
+      case 7:
+      case 8:
+      case 9:
+      case 10:
+      case 11:
+      case 12: size = static_cast<size_t>(e.range(65, 5000)); break;
       case 13: size = static_cast<size_t>(e.range(70000, std::max(70000, limits.max_data))); break;
       default: size = static_cast<size_t>(e.range(5000, 70000)); break;
     }
@@ -261,7 +268,8 @@ Config make_config(Entropy &e, const GenerateLimits &limits) {
 int64_t pick_size(Entropy &e, int buffer_size) {
   switch (e.below(8)) {
     case 0: return 0;
-    case 1: case 2: return e.range(1, 16);
+    case 1:
+    case 2: return e.range(1, 16);
     case 3: return e.range(1, buffer_size);
     case 4: return std::max<int64_t>(buffer_size + e.range(-1, 1), 0);
     case 5: return e.range(buffer_size, 3LL * buffer_size + 1);
@@ -303,13 +311,17 @@ int64_t pick_target(Entropy &e, const Config &c) {
 Op make_seek(Entropy &e, const Config &c) {
   Op op;
   switch (e.below(10)) {
-    case 0: case 1: case 2:
+    case 0:
+    case 1:
+    case 2:
       op.kind = OpKind::kSeek;
       op.a = pick_target(e, c);
       op.b = 0;  // SEEK_SET
       if (e.chance(10)) op.b |= kAvseekForce;
       break;
-    case 3: case 4: case 5:
+    case 3:
+    case 4:
+    case 5:
       op.kind = OpKind::kSeek;
       op.a = pick_skip(e, c.buffer_size);
       op.b = 1;  // SEEK_CUR
@@ -317,7 +329,8 @@ Op make_seek(Entropy &e, const Config &c) {
       break;
     case 6: {
       op.kind = OpKind::kSeek;
-      static constexpr int64_t kOdd[] = {2, 3, -1, kAvseekSize, kAvseekSize | 1, kAvseekSize | kAvseekForce, 2 | kAvseekForce};
+      static constexpr int64_t kOdd[] = {
+          2, 3, -1, kAvseekSize, kAvseekSize | 1, kAvseekSize | kAvseekForce, 2 | kAvseekForce};
       op.b = kOdd[e.below(std::size(kOdd))];
       op.a = e.chance(50) ? 0 : e.range(-5, 5);
       break;
@@ -442,8 +455,8 @@ Scenario build(Entropy &e, const GenerateLimits &limits, bool until_exhausted) {
   const int count = static_cast<int>(e.range(limits.min_ops, limits.max_ops));
   for (int i = 0; until_exhausted ? !e.exhausted() && i < limits.max_ops : i < count; ++i)
     s.ops.push_back(s.config.mode == Mode::kReadWrite ? make_read_write_op(e, s.config)
-                    : is_write(s.config.mode)            ? make_write_op(e, s.config)
-                                                         : make_read_op(e, s.config));
+                    : is_write(s.config.mode)         ? make_write_op(e, s.config)
+                                                      : make_read_op(e, s.config));
   return s;
 }
 
@@ -485,27 +498,29 @@ bool excluded(const Config &config, const Op &op) {
 
 std::string describe(const Config &c) {
   char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "mode=%s buffer_size=%d data=%zu chunk_max=%d error_pos=%lld error_code=%d error_once=%d "
-                "zero_read_call=%d has_seek=%d size_mode=%d seek_fail_every=%d seek_returns_zero=%d "
-                "reject_past_end=%d clear_seekable=%d direct=%d max_packet_size=%d min_packet_size=%d "
-                "write_fail_call=%d write_fail_code=%d write_fail_once=%d null_write=%d write_data_type=%d ignore_boundary=%d",
-                mode_name(c.mode), c.buffer_size, c.data.size(), c.chunk_max, static_cast<long long>(c.error_pos),
-                c.error_code, c.error_once, c.zero_read_call, c.has_seek, c.size_mode, c.seek_fail_every,
-                c.seek_returns_zero, c.reject_past_end, c.clear_seekable, c.direct, c.max_packet_size,
-                c.min_packet_size, c.write_fail_call, c.write_fail_code, c.write_fail_once, c.null_write_callback,
-                c.use_write_data_type,
-                c.ignore_boundary_point);
+  std::snprintf(
+      buf, sizeof buf,
+      "mode=%s buffer_size=%d data=%zu chunk_max=%d error_pos=%lld error_code=%d error_once=%d "
+      "zero_read_call=%d has_seek=%d size_mode=%d seek_fail_every=%d seek_returns_zero=%d "
+      "reject_past_end=%d clear_seekable=%d direct=%d max_packet_size=%d min_packet_size=%d "
+      "write_fail_call=%d write_fail_code=%d write_fail_once=%d null_write=%d write_data_type=%d ignore_boundary=%d",
+      mode_name(c.mode), c.buffer_size, c.data.size(), c.chunk_max, static_cast<long long>(c.error_pos), c.error_code,
+      c.error_once, c.zero_read_call, c.has_seek, c.size_mode, c.seek_fail_every, c.seek_returns_zero,
+      c.reject_past_end, c.clear_seekable, c.direct, c.max_packet_size, c.min_packet_size, c.write_fail_call,
+      c.write_fail_code, c.write_fail_once, c.null_write_callback, c.use_write_data_type, c.ignore_boundary_point);
   return buf;
 }
 
 std::string describe(const Op &op) {
+  // OpKind's names in its order, packed (clang-format would give each a line).
+  // clang-format off
   static const char *const kNames[] = {
       "r8", "rl16", "rl24", "rl32", "rl64", "rb16", "rb24", "rb32", "rb64", "read", "read_partial",
       "engine_read", "engine_read_partial", "get_str", "get_str16le", "get_str16be", "feof", "seek",
       "seek_bufrel", "tell", "size", "flush", "w8", "wl16", "wl24", "wl32", "wl64", "wb16", "wb24", "wb32",
       "wb64", "write", "engine_write", "put_str", "put_str_null", "put_str16le", "put_str16be", "printf",
       "print", "write_marker", "get_dyn_buf"};
+  // clang-format on
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s(a=%lld, b=%lld, c=%llu, text=%zu bytes, texts=%zu)",
                 kNames[static_cast<int>(op.kind)], static_cast<long long>(op.a), static_cast<long long>(op.b),

@@ -49,16 +49,16 @@ struct Config {
   std::vector<uint8_t> data;  // what the read callback (or the static buffer) delivers
 
   // The read callback.
-  int chunk_max = 0;         // 0: as much as asked; else at most 1..chunk_max bytes per call
-  int64_t error_pos = -1;    // reads at or after this position fail with error_code
+  int chunk_max = 0;       // 0: as much as asked; else at most 1..chunk_max bytes per call
+  int64_t error_pos = -1;  // reads at or after this position fail with error_code
   int error_code = 0;
-  bool error_once = false;   // the error is transient: only the first such read fails
-  int zero_read_call = -1;   // this read call returns 0 ("no data"), when that cannot hang FFmpeg
+  bool error_once = false;  // the error is transient: only the first such read fails
+  int zero_read_call = -1;  // this read call returns 0 ("no data"), when that cannot hang FFmpeg
 
   // The seek callback.
   bool has_seek = true;
-  int size_mode = 0;         // 0: AVSEEK_SIZE works; 1: ENOSYS, SEEK_END works; 2: neither
-  int seek_fail_every = 0;   // every n-th seek call fails with EIO
+  int size_mode = 0;               // 0: AVSEEK_SIZE works; 1: ENOSYS, SEEK_END works; 2: neither
+  int seek_fail_every = 0;         // every n-th seek call fails with EIO
   bool seek_returns_zero = false;  // returns 0 on success, as dyn_buf_seek does
   bool reject_past_end = false;    // SEEK_SET beyond the end gives EINVAL
   bool clear_seekable = false;     // seekable = 0 although there is a seek callback
@@ -77,6 +77,8 @@ struct Config {
   bool ignore_boundary_point = false;
 };
 
+// The comments describe groups of kinds: one line per group.
+// clang-format off
 enum class OpKind : uint8_t {
   // reading
   kR8, kRl16, kRl24, kRl32, kRl64, kRb16, kRb24, kRb32, kRb64,
@@ -102,6 +104,7 @@ enum class OpKind : uint8_t {
   kWriteMarker,   // a = time, b = type
   kGetDynBuf,
 };
+// clang-format on
 
 struct Op {
   OpKind kind = OpKind::kR8;

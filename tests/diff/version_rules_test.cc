@@ -64,8 +64,8 @@ TEST(VersionRules, DirectWriteOfNothingCallsNoCallback) {
 
   // What the installed libavformat does.
   WriteLog ffmpeg_log;
-  AVIOContext *s = avio_alloc_context(static_cast<uint8_t *>(av_malloc(16)), 16, 1, &ffmpeg_log, nullptr,
-                                      log_write_ffmpeg, nullptr);
+  AVIOContext *s =
+      avio_alloc_context(static_cast<uint8_t *>(av_malloc(16)), 16, 1, &ffmpeg_log, nullptr, log_write_ffmpeg, nullptr);
   ASSERT_NE(s, nullptr);
   s->direct = 1;
   avio_write(s, &byte, 0);

@@ -1,8 +1,8 @@
+#include "avio/error.hpp"
+
 #include <gtest/gtest.h>
 
 #include <optional>
-
-#include "avio/error.hpp"
 
 namespace avio {
 namespace {

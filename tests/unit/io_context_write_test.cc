@@ -130,8 +130,8 @@ TEST(IOContextWrite, Strings) {
   EXPECT_EQ(ctx.printf("%d-%s", 42, "x"), 4);
   ctx.print({"p", "q"});
   ASSERT_TRUE(ctx.close().ok());
-  const std::vector<uint8_t> expected = {'a', 'b', 0, 0xE9, 0, 0, 0, 0xD8, 0x3D, 0xDE, 0x00, 0, 0,
-                                         '4', '2', '-', 'x', 'p', 'q'};
+  const std::vector<uint8_t> expected = {'a',  'b', 0, 0xE9, 0,   0,   0,   0xD8, 0x3D, 0xDE,
+                                         0x00, 0,   0, '4',  '2', '-', 'x', 'p',  'q'};
   EXPECT_EQ(all_writes(sink), expected);
 }
 

@@ -24,7 +24,7 @@ struct Source {
   size_t max_chunk = SIZE_MAX;  // serve at most this much per call
   int64_t fail_at = -1;         // return `error` when a read starts here
   int error = -EIO;
-  bool zero_at_eof = false;     // the classic bug: 0 instead of EOF
+  bool zero_at_eof = false;  // the classic bug: 0 instead of EOF
   std::vector<size_t> read_sizes;
   std::vector<std::pair<int64_t, Whence>> seeks;
   std::vector<std::vector<uint8_t>> writes;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the URL tests with ThreadSanitizer and runs the threaded ones
-# (async's reader thread, interrupts raised from another thread).
+# (async's reader thread, interrupts raised from another thread, udp's
+# receive thread).
 # usage: tests/url/run_tsan.sh [BUILD_DIR]   (default: build-tsan)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build-tsan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVIO_SANITIZE=thread >/dev/null
-ninja -C "$build" -j2 avio_url_tests avio_url_c_api_tests
+ninja -C "$build" -j2 avio_url_tests avio_url_c_api_tests avio_udp_tests
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_tests --gtest_filter='Async*:Interrupt*:RetryRules*:OpenInterrupt*:Wait*:ReadAt*:Listen*'
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_c_api_tests --gtest_filter='*Interrupt*:*RwTimeout*'
+TSAN_OPTIONS=halt_on_error=1 "$build"/tests/net/avio_udp_tests

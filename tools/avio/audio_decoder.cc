@@ -73,7 +73,8 @@ class LogCapture {
 
 std::string layout_text(const AVChannelLayout &layout) {
   char text[128] = {};
-  if (av_channel_layout_describe(&layout, text, sizeof text) < 0) return std::to_string(layout.nb_channels) + " channels";
+  if (av_channel_layout_describe(&layout, text, sizeof text) < 0)
+    return std::to_string(layout.nb_channels) + " channels";
   return text;
 }
 
@@ -133,8 +134,8 @@ struct AudioDecoder::Impl {
       const int capacity = swr_get_out_samples(swr, in_samples) + 32;
       pcm.resize(static_cast<size_t>(capacity) * static_cast<size_t>(out.frame_bytes()));
       uint8_t *dst = pcm.data();
-      const int n = swr_convert(swr, &dst, capacity, in ? const_cast<const uint8_t **>(in->extended_data) : nullptr,
-                                in_samples);
+      const int n =
+          swr_convert(swr, &dst, capacity, in ? const_cast<const uint8_t **>(in->extended_data) : nullptr, in_samples);
       if (n < 0) return fail(n, "converting samples");
       if (n > 0) {
         samples += n;
@@ -207,7 +208,8 @@ Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from) 
   }
   const AVCodec *decoder = nullptr;
   d.stream_index = av_find_best_stream(d.format, AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
-  if (d.stream_index == AVERROR_STREAM_NOT_FOUND) return Error(AVERROR_STREAM_NOT_FOUND, "no audio stream in the input");
+  if (d.stream_index == AVERROR_STREAM_NOT_FOUND)
+    return Error(AVERROR_STREAM_NOT_FOUND, "no audio stream in the input");
   if (d.stream_index < 0) return d.fail(d.stream_index, "finding the audio stream");
   if (!decoder) return Error(AVERROR_DECODER_NOT_FOUND, "no decoder for the audio stream");
   AVStream *stream = d.format->streams[d.stream_index];

@@ -42,7 +42,7 @@ struct SourceInfo {
   std::string channel_layout;  // e.g. "stereo"
   int sample_rate = 0;
   int channels = 0;
-  int64_t duration_us = -1;     // -1 when unknown
+  int64_t duration_us = -1;       // -1 when unknown
   int64_t expected_samples = -1;  // per channel, when the header states it
 };
 

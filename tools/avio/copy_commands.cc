@@ -1,6 +1,5 @@
 // avio cat URL... and avio cp SRC DST: bytes from any avio URL to any other.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,8 +19,7 @@ struct CopyFailure {
   Error error;
 };
 
-std::optional<CopyFailure> copy(IOContext &in, IOContext &out, size_t block_size, ProgressBar *bar,
-                                int64_t *copied) {
+std::optional<CopyFailure> copy(IOContext &in, IOContext &out, size_t block_size, ProgressBar *bar, int64_t *copied) {
   std::vector<uint8_t> block(block_size);
   for (;;) {
     Result<size_t> n = in.read_partial(block);

@@ -2,7 +2,6 @@
 // served to FFmpeg through avio (from memory, as a stream, or as a seekable
 // URL), decoded, converted, and written as WAV or raw PCM through avio.
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -118,8 +117,8 @@ Status check_ends(const InputEnds &ends, const SourceInfo &info, int64_t decoded
     if (std::optional<Mp3StatedLength> stated = mp3_stated_length(ends.start_of_input())) {
       // A whole frame missing is truncation; less is padding FFmpeg may keep.
       if (decoded + stated->samples_per_frame <= stated->decoded_samples())
-        return Error(kInvalidData, "truncated: the MP3 header counts " + std::to_string(stated->frames) +
-                                       " frames (" + std::to_string(stated->decoded_samples()) +
+        return Error(kInvalidData, "truncated: the MP3 header counts " + std::to_string(stated->frames) + " frames (" +
+                                       std::to_string(stated->decoded_samples()) +
                                        " samples per channel), the data holds " + std::to_string(decoded));
     }
   }
@@ -166,7 +165,7 @@ int run(const DecodeArgs &args) {
     if (!io) return report(kCommand, args.input, io.error());
     served.emplace(std::move(*io));
   }
-  IOContext &input = memory ? *served : *source;
+  IOContext &input = served ? *served : *source;  // served: memory mode
   // FFmpeg reads through an InputEnds, which keeps the last bytes for the
   // end-of-stream checks libavformat does not make.
   Result<std::unique_ptr<InputEnds>> ends = InputEnds::over(input);
@@ -177,8 +176,8 @@ int run(const DecodeArgs &args) {
   if (!bridge) return report(kCommand, args.input, bridge.error());
 
   const ffmpeg::IOBridge &b = *bridge;
-  Result<AudioDecoder> decoder =
-      AudioDecoder::open(bridge->get(), [&b](int code, std::string_view context) { return b.error_from(code, context); });
+  Result<AudioDecoder> decoder = AudioDecoder::open(
+      bridge->get(), [&b](int code, std::string_view context) { return b.error_from(code, context); });
   if (!decoder) return report(kCommand, args.input, decoder.error());
   const SourceInfo &info = decoder->source();
   Result<PcmFormat> pcm = decoder->configure({*format, args.rate, args.channels});
@@ -242,7 +241,8 @@ int run(const DecodeArgs &args) {
 void add_decode_audio(CLI::App &app, int *status) {
   auto args = std::make_shared<DecodeArgs>();
   CLI::App *cmd = app.add_subcommand(
-      "decode-audio", "Decode the audio of INPUT to PCM (WAV or raw) in OUTPUT; both may be any avio URL, - for stdin/stdout");
+      "decode-audio",
+      "Decode the audio of INPUT to PCM (WAV or raw) in OUTPUT; both may be any avio URL, - for stdin/stdout");
   cmd->add_option("INPUT", args->input, "the media to decode (any avio URL, - for stdin)")->required();
   cmd->add_option("OUTPUT", args->output, "where the PCM goes (any avio URL, - for stdout)")->required();
   cmd->add_option("--mode", args->mode,
@@ -255,7 +255,8 @@ void add_decode_audio(CLI::App &app, int *status) {
       ->capture_default_str();
   cmd->add_option("--rate", args->rate, "output sample rate in Hz (default: the source's)")
       ->check(CLI::Range(1, 768000));
-  cmd->add_option("--channels", args->channels, "output channel count (default: the source's)")->check(CLI::Range(1, 64));
+  cmd->add_option("--channels", args->channels, "output channel count (default: the source's)")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--format", args->container, "output container")
       ->check(CLI::IsMember({"wav", "raw"}))
       ->capture_default_str();

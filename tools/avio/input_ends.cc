@@ -86,7 +86,8 @@ Status ogg_end_status(std::span<const uint8_t> tail) {
 namespace {
 
 uint32_t rb32(const uint8_t *p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 | p[3];
+  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 | static_cast<uint32_t>(p[2]) << 8 |
+         p[3];
 }
 
 // The size of an ID3v2 tag at the start (0 if none): 10 header bytes, the

@@ -1,11 +1,11 @@
 // avio stat, avio ls, avio protocols: what the URL layer knows.
-#include <CLI/CLI.hpp>
-
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "avio/url.hpp"
@@ -47,7 +47,8 @@ int run_stat(const UrlArgs &args) {
     field("streamed", yes_no(stream.streamed));
     if (stream.max_packet_size) field("max packet size", std::to_string(stream.max_packet_size));
     if (stream.min_packet_size) field("min packet size", std::to_string(stream.min_packet_size));
-    if (Result<int> short_seek = h->short_seek_size(); short_seek) field("short seek size", std::to_string(*short_seek));
+    if (Result<int> short_seek = h->short_seek_size(); short_seek)
+      field("short seek size", std::to_string(*short_seek));
     if (const int fd = h->file_handle(); fd >= 0) field("file handle", std::to_string(fd));
     // The protocol's options with the values in effect.
     const OptionValues &values = h->options();
@@ -56,15 +57,9 @@ int run_stat(const UrlArgs &args) {
       switch (spec.type) {
         case OptionType::kInt:
         case OptionType::kInt64:
-        case OptionType::kBool:
-          value = std::to_string(values.integer(spec.name));
-          break;
-        case OptionType::kString:
-          value = values.string(spec.name);
-          break;
-        case OptionType::kBinary:
-          value = std::to_string(values.binary(spec.name).size()) + " bytes";
-          break;
+        case OptionType::kBool: value = std::to_string(values.integer(spec.name)); break;
+        case OptionType::kString: value = values.string(spec.name); break;
+        case OptionType::kBinary: value = std::to_string(values.binary(spec.name).size()) + " bytes"; break;
       }
       field("option " + std::string(spec.name), value);
     }
@@ -106,8 +101,9 @@ int run_ls(const UrlArgs &args) {
   for (;;) {
     Result<std::optional<DirEntry>> entry = dir->next();
     if (!entry) return report("ls", args.url, entry.error());
-    if (!*entry) break;
-    const DirEntry &e = **entry;
+    const std::optional<DirEntry> &next = *entry;
+    if (!next) break;
+    const DirEntry &e = *next;
     if (!args.long_format) {
       std::printf("%s\n", e.name.c_str());
       continue;
@@ -156,8 +152,12 @@ int run_protocols(const ProtocolsArgs &args) {
     }
     const ProtocolCapabilities &c = info->capabilities();
     std::string caps;
-    for (const auto &[has, name] : {std::pair{c.read, "read"}, {c.write, "write"}, {c.seek, "seek"},
-                                    {c.read_at, "read_at"}, {c.dir, "list"}, {c.accept, "listen"}})
+    for (const auto &[has, name] : {std::pair{c.read, "read"},
+                                    {c.write, "write"},
+                                    {c.seek, "seek"},
+                                    {c.read_at, "read_at"},
+                                    {c.dir, "list"},
+                                    {c.accept, "listen"}})
       if (has) caps.append(name).append(" ");
     if (!caps.empty()) caps.pop_back();
     std::printf("%s (%s)\n", info->name().c_str(), caps.c_str());

@@ -1,7 +1,7 @@
 // avio: the command-line face of the avio library.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "command.hpp"
@@ -18,9 +18,7 @@ std::string usage_error(const std::string &name, const std::string &message) {
   return name + ": " + message + "\nTry '" + name + " --help' for more information.\n";
 }
 
-}  // namespace
-
-int main(int argc, char **argv) {
+int run(int argc, char **argv) {
   CLI::App app{"avio: read, write, copy and decode through FFmpeg-style URLs (file:, pipe:, crypto:, subfile:, ...)",
                "avio"};
   app.set_version_flag("-V,--version", std::string("avio ") + AVIO_VERSION);
@@ -58,4 +56,16 @@ int main(int argc, char **argv) {
   // expects of a process a signal stopped.
   if (avio::tools::interrupt_requested()) return avio::tools::interrupt_exit_status();
   return status;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception &e) {
+    // What no command reports itself (out of memory, a CLI11 setup error).
+    std::fprintf(stderr, "avio: %s\n", e.what());
+    return 1;
+  }
 }

@@ -12,12 +12,9 @@ constexpr uint16_t kFormatFloat = 3;
 constexpr uint16_t kFormatExtensible = 0xFFFE;
 // The tail of the KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT GUIDs after the
 // 16-bit format tag (mmreg.h).
-constexpr uint8_t kGuidTail[14] = {0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80,
-                                   0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
+constexpr uint8_t kGuidTail[14] = {0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71};
 
-void fourcc(IOContext &out, const char (&tag)[5]) {
-  out.write({reinterpret_cast<const uint8_t *>(tag), 4});
-}
+void fourcc(IOContext &out, const char (&tag)[5]) { out.write({reinterpret_cast<const uint8_t *>(tag), 4}); }
 
 }  // namespace
 

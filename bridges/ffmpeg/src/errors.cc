@@ -34,7 +34,7 @@ Error from_averror(int code, std::string_view context) {
 }
 
 std::string describe(const Error &error) {
-  const std::string text = error.code() == kZeroRead ? error_text(kZeroRead) : averror_text(error.code());
+  std::string text = error.code() == kZeroRead ? error_text(kZeroRead) : averror_text(error.code());
   if (error.detail().empty()) return text;
   return std::string(error.detail()) + ": " + text;
 }

@@ -75,19 +75,15 @@ int64_t seek(void *opaque, int64_t offset, int whence) {
   }
   int64_t target = offset;
   switch (whence) {
-    case SEEK_SET:
-      break;
-    case SEEK_CUR:
-      target = io.tell() + offset;
-      break;
+    case SEEK_SET: break;
+    case SEEK_CUR: target = io.tell() + offset; break;
     case SEEK_END: {
       Result<int64_t> size = io.size();
       if (!size) return s->fail(size.error());
       target = *size + offset;
       break;
     }
-    default:
-      return s->fail(Error::invalid_argument("ffmpeg bridge: unknown seek whence " + std::to_string(whence)));
+    default: return s->fail(Error::invalid_argument("ffmpeg bridge: unknown seek whence " + std::to_string(whence)));
   }
   if (target < 0) return s->fail(Error::invalid_argument("ffmpeg bridge: seek before the start"));
   Result<int64_t> pos = io.seek(target);
@@ -105,9 +101,9 @@ Result<std::unique_ptr<State>> make(IOContext &io, const BridgeOptions &options,
   auto *buffer = static_cast<unsigned char *>(av_malloc(static_cast<size_t>(options.buffer_size)));
   if (!buffer) return Error(AVERROR(ENOMEM), "ffmpeg bridge: allocating the buffer");
   const bool seekable = options.seekable && io.seekable();
-  state->ctx = avio_alloc_context(buffer, options.buffer_size, write ? 1 : 0, state.get(),
-                                  write ? nullptr : read_packet, write ? write_packet : nullptr,
-                                  seekable ? seek : nullptr);
+  state->ctx =
+      avio_alloc_context(buffer, options.buffer_size, write ? 1 : 0, state.get(), write ? nullptr : read_packet,
+                         write ? write_packet : nullptr, seekable ? seek : nullptr);
   if (!state->ctx) {
     av_free(buffer);
     return Error(AVERROR(ENOMEM), "ffmpeg bridge: allocating the AVIOContext");

@@ -19,6 +19,8 @@ ProtocolInfo pipe_protocol();
 ProtocolInfo subfile_protocol();
 ProtocolInfo tcp_protocol();
 ProtocolInfo tee_protocol();
+ProtocolInfo tls_protocol();
+ProtocolInfo udp_protocol();
 ProtocolInfo unix_protocol();
 
 }  // namespace avio::protocols
