@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev ffmpeg
   libssl-dev openssl libcli11-dev
-  clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16
+  clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16 python3
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(valgrind gnuplot-nox strace)

@@ -93,7 +93,7 @@ const std::string &certificate_dir() {
   static const std::string dir = [] {
     char tmpl[] = "/tmp/avio-bench-tls-XXXXXX";
     if (!mkdtemp(tmpl)) die("bench: mkdtemp");
-    const std::string d = tmpl;
+    std::string d = tmpl;
     const std::string cmd = "cd " + d +
                             " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "
                             "key.pem -out cert.pem -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
@@ -106,7 +106,7 @@ const std::string &certificate_dir() {
 
 SSL_CTX *server_tls() {
   SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  const std::string d = certificate_dir();
+  const std::string &d = certificate_dir();
   if (SSL_CTX_use_certificate_file(ctx, (d + "/cert.pem").c_str(), SSL_FILETYPE_PEM) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx, (d + "/key.pem").c_str(), SSL_FILETYPE_PEM) != 1)
     die("bench: cannot load the certificate");

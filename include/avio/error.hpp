@@ -95,7 +95,8 @@ class Error {
   };
   static uintptr_t inline_rep(int code) { return (static_cast<uintptr_t>(static_cast<intptr_t>(code)) << 1) | 1u; }
   bool is_inline() const { return (rep_ & 1u) != 0; }
-  const Block *block() const { return reinterpret_cast<const Block *>(rep_); }
+  // The word is a pointer when its low bit is clear (see the class comment).
+  const Block *block() const { return reinterpret_cast<const Block *>(rep_); }  // NOLINT(performance-no-int-to-ptr)
   void ref() const {
     if (!is_inline()) ref_block();
   }

@@ -38,8 +38,10 @@ int make_url_context(std::unique_ptr<avio::UrlContext> h, AVIOContext **s) {
   }
   detail::init_over_backend(*c, *backend, buffer, *o, &avio::c_api::kCUrlHooks);
   const avio::UrlContext &url = backend->url();
-  if (url.whitelist()) c->protocol_whitelist = av_strdup(url.whitelist()->c_str());
-  if (url.blacklist()) c->protocol_blacklist = av_strdup(url.blacklist()->c_str());
+  if (const std::optional<std::string> &white = url.whitelist(); white)
+    c->protocol_whitelist = av_strdup(white->c_str());
+  if (const std::optional<std::string> &black = url.blacklist(); black)
+    c->protocol_blacklist = av_strdup(black->c_str());
   c->kind = CContext::Kind::kUrl;
   c->backend = backend.release();
   *s = to_c(c);
@@ -164,8 +166,9 @@ int avio_read_dir(AVIODirContext *s, AVIODirEntry **next) {
   if (!s) return AVERROR(EINVAL);
   avio::Result<std::optional<avio::DirEntry>> r = s->dir.next();
   if (!r) return r.error().code();
-  if (!*r) return 0;
-  const avio::DirEntry &e = **r;
+  const std::optional<avio::DirEntry> &next_entry = *r;
+  if (!next_entry) return 0;
+  const avio::DirEntry &e = *next_entry;
   auto *entry = static_cast<AVIODirEntry *>(av_mallocz(sizeof(AVIODirEntry)));
   if (!entry) return AVERROR(ENOMEM);
   entry->name = av_strdup(e.name.c_str());

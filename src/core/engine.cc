@@ -255,8 +255,10 @@ int get_str(Core &c, int maxlen, char *buf, int buflen) {
   if (buflen <= 0 || !buf) return errno_code(EINVAL);
   const int copy = std::min(buflen - 1, maxlen);
   int i = 0;
-  for (; i < copy; ++i)
-    if (!(buf[i] = static_cast<char>(r8(c)))) return i + 1;
+  for (; i < copy; ++i) {
+    buf[i] = static_cast<char>(r8(c));
+    if (!buf[i]) return i + 1;
+  }
   buf[i] = 0;
   for (; i < maxlen; ++i)
     if (!r8(c)) return i + 1;

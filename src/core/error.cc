@@ -31,10 +31,14 @@ Error::Error(int code, std::string detail)
   static_assert(alignof(Block) >= 2, "the low bit of rep_ marks an inline code");
 }
 
-void Error::ref_block() const { reinterpret_cast<Block *>(rep_)->references.fetch_add(1, std::memory_order_relaxed); }
+// rep_ holds a Block pointer whenever these run (its low bit is clear).
+void Error::ref_block() const {
+  auto *b = reinterpret_cast<Block *>(rep_);  // NOLINT(performance-no-int-to-ptr)
+  b->references.fetch_add(1, std::memory_order_relaxed);
+}
 
 void Error::unref_block() {
-  auto *b = reinterpret_cast<Block *>(rep_);
+  auto *b = reinterpret_cast<Block *>(rep_);  // NOLINT(performance-no-int-to-ptr)
   if (b->references.fetch_sub(1, std::memory_order_acq_rel) == 1) delete b;
 }
 

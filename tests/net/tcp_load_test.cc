@@ -39,6 +39,7 @@ TEST(TcpLoad, TwoHundredClientsOneMebibyteEach) {
     // Each client sends its own pattern; the server hashes what it receives.
     std::vector<uint64_t> expected(kClients);
     std::vector<std::thread> clients;
+    clients.reserve(kClients);
     std::atomic<int> client_failures{0};
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {
@@ -68,9 +69,10 @@ TEST(TcpLoad, TwoHundredClientsOneMebibyteEach) {
     std::vector<size_t> sizes(kClients, 0);
     std::atomic<int> server_failures{0};
     std::vector<std::thread> workers;
+    workers.reserve(8);
     for (int w = 0; w < 8; ++w) {
       workers.emplace_back([&] {
-        std::vector<uint8_t> buf(64 * 1024);
+        std::vector<uint8_t> buf(size_t{64} * 1024);
         while (true) {
           std::unique_lock<std::mutex> lock(mu);
           ready.wait(lock, [&] { return !queue.empty() || accepting_done; });

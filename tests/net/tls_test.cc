@@ -30,7 +30,8 @@ class Certs {
     if (!mkdtemp(tmpl)) std::abort();
     dir_ = tmpl;
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-    ok_ = sh("cd " + dir_ + " && openssl req -x509" + ec + "-keyout ca.key -out ca.pem -days 30 -subj /CN=avio-test-ca");
+    ok_ =
+        sh("cd " + dir_ + " && openssl req -x509" + ec + "-keyout ca.key -out ca.pem -days 30 -subj /CN=avio-test-ca");
     ok_ = ok_ && sign("localhost", "DNS:localhost,IP:127.0.0.1", "30") && sign("other", "DNS:other.example", "30") &&
           sign("expired", "DNS:localhost,IP:127.0.0.1", "-1");
     ok_ = ok_ && sh("cd " + dir_ + " && openssl req -x509" + ec +
@@ -183,7 +184,8 @@ TEST_F(Tls, ListenOneServesOneClient) {
   std::thread server([&] {
     avio::OpenOptions o;
     o.flags = avio::kOpenWrite;
-    o.options = {{"cert_file", certs().path("localhost.pem")}, {"key_file", certs().path("localhost.key")},
+    o.options = {{"cert_file", certs().path("localhost.pem")},
+                 {"key_file", certs().path("localhost.key")},
                  {"listen_timeout", "10000"}};
     auto io = avio::open_url("tls://127.0.0.1:" + std::to_string(port) + "?listen=1", o);
     if (!io.ok()) {

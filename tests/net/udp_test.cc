@@ -344,7 +344,7 @@ TEST_F(Udp, CloseDoesNotWaitForTraffic) {
   EXPECT_LT(ms_since(start), 100);
 }
 
-void expect_timeout(const std::string &query, avio::OpenOptions o, long min_ms) {
+void expect_timeout(const std::string &query, const avio::OpenOptions &o, long min_ms) {
   const int port = free_udp_port();
   auto rx = open_ctx(url(port, query), o);
   ASSERT_TRUE(rx);

@@ -177,6 +177,7 @@ TEST(ReadAt, EightThreadsOnOneFileContext) {
   ASSERT_TRUE(ctx->backend_capabilities().concurrent_read_at);
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       std::mt19937 gen(static_cast<uint32_t>(t));

@@ -213,7 +213,7 @@ TEST(Async, InterruptEndsAWaitingRead) {
 
 TEST(Async, ReadsAndSeeksAFile) {
   avio_test::TempDir dir;
-  const auto data = avio_test::random_bytes(6 * 1024 * 1024, 3);  // more than the ring holds
+  const auto data = avio_test::random_bytes(size_t{6} * 1024 * 1024, 3);  // more than the ring holds
   avio_test::write_file(dir / "big", data);
   auto ctx = avio::open_url("async:" + (dir / "big"));
   ASSERT_TRUE(ctx.ok()) << ctx.error().message();

@@ -16,40 +16,38 @@
 #ifndef AVIO_DETAIL_CONTEXT_FIELDS_H
 #define AVIO_DETAIL_CONTEXT_FIELDS_H
 
-#define AVIO_DETAIL_CONTEXT_FIELDS(CLASS_T, MARKER_T)                                \
-  CLASS_T av_class;                                                                  \
-  unsigned char *buffer;                                                             \
-  int buffer_size;                                                                   \
-  int short_seek_threshold; /* private, in padding */                                \
-  unsigned char *buf_ptr;                                                            \
-  unsigned char *buf_end;                                                            \
-  void *opaque;                                                                      \
-  int (*read_packet)(void *opaque, uint8_t *buf, int buf_size);                      \
-  int (*write_packet)(void *opaque, const uint8_t *buf, int buf_size);               \
-  int64_t (*seek)(void *opaque, int64_t offset, int whence);                         \
-  int64_t pos;                                                                       \
-  int eof_reached;                                                                   \
-  int error;                                                                         \
-  int write_flag;                                                                    \
-  int max_packet_size;                                                               \
-  int min_packet_size;                                                               \
-  int orig_buffer_size; /* private, in padding */                                    \
-  unsigned long checksum;                                                            \
-  unsigned char *checksum_ptr;                                                       \
-  unsigned long (*update_checksum)(unsigned long checksum, const uint8_t *buf,       \
-                                   unsigned int size);                               \
-  int (*read_pause)(void *opaque, int pause);                                        \
-  int64_t (*read_seek)(void *opaque, int stream_index, int64_t timestamp, int flags); \
-  int seekable;                                                                      \
-  int direct;                                                                        \
-  const char *protocol_whitelist;                                                    \
-  const char *protocol_blacklist;                                                    \
-  int (*write_data_type)(void *opaque, const uint8_t *buf, int buf_size,             \
-                         MARKER_T type, int64_t time);                               \
-  int ignore_boundary_point;                                                         \
-  int current_type; /* private, in padding */                                        \
-  unsigned char *buf_ptr_max;                                                        \
-  int64_t bytes_read;                                                                \
+#define AVIO_DETAIL_CONTEXT_FIELDS(CLASS_T, MARKER_T)                                                  \
+  CLASS_T av_class;                                                                                    \
+  unsigned char *buffer;                                                                               \
+  int buffer_size;                                                                                     \
+  int short_seek_threshold; /* private, in padding */                                                  \
+  unsigned char *buf_ptr;                                                                              \
+  unsigned char *buf_end;                                                                              \
+  void *opaque;                                                                                        \
+  int (*read_packet)(void *opaque, uint8_t *buf, int buf_size);                                        \
+  int (*write_packet)(void *opaque, const uint8_t *buf, int buf_size);                                 \
+  int64_t (*seek)(void *opaque, int64_t offset, int whence);                                           \
+  int64_t pos;                                                                                         \
+  int eof_reached;                                                                                     \
+  int error;                                                                                           \
+  int write_flag;                                                                                      \
+  int max_packet_size;                                                                                 \
+  int min_packet_size;                                                                                 \
+  int orig_buffer_size; /* private, in padding */                                                      \
+  unsigned long checksum;                                                                              \
+  unsigned char *checksum_ptr;                                                                         \
+  unsigned long (*update_checksum)(unsigned long checksum, const uint8_t *buf, unsigned int size);     \
+  int (*read_pause)(void *opaque, int pause);                                                          \
+  int64_t (*read_seek)(void *opaque, int stream_index, int64_t timestamp, int flags);                  \
+  int seekable;                                                                                        \
+  int direct;                                                                                          \
+  const char *protocol_whitelist;                                                                      \
+  const char *protocol_blacklist;                                                                      \
+  int (*write_data_type)(void *opaque, const uint8_t *buf, int buf_size, MARKER_T type, int64_t time); \
+  int ignore_boundary_point;                                                                           \
+  int current_type; /* private, in padding */                                                          \
+  unsigned char *buf_ptr_max;                                                                          \
+  int64_t bytes_read;                                                                                  \
   int64_t bytes_written;
 
 #endif /* AVIO_DETAIL_CONTEXT_FIELDS_H */

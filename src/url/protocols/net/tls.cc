@@ -163,8 +163,8 @@ Result<SslCtxPtr> make_context(const TlsSettings &s) {
     return Error(-EIO, "tls: cannot load the system trust store: " + openssl_error());
   }
   if (!s.cert_pem.empty() || !s.key_pem.empty()) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> cert(BIO_new_mem_buf(s.cert_pem.data(), static_cast<int>(s.cert_pem.size())),
-                                                   BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> cert(
+        BIO_new_mem_buf(s.cert_pem.data(), static_cast<int>(s.cert_pem.size())), BIO_free);
     std::unique_ptr<X509, decltype(&X509_free)> x509(PEM_read_bio_X509(cert.get(), nullptr, nullptr, nullptr),
                                                      X509_free);
     if (!x509 || SSL_CTX_use_certificate(ctx.get(), x509.get()) != 1)
@@ -181,8 +181,8 @@ Result<SslCtxPtr> make_context(const TlsSettings &s) {
   if (!s.key_file.empty() && SSL_CTX_use_PrivateKey_file(ctx.get(), s.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
     return Error(-EIO, "tls: cannot load the key file '" + s.key_file + "': " + openssl_error());
   if (s.listen && SSL_CTX_check_private_key(ctx.get()) != 1)
-    return Error(-EIO, "tls: listening needs cert_file and key_file (or cert_pem and key_pem) that match: " +
-                           openssl_error());
+    return Error(
+        -EIO, "tls: listening needs cert_file and key_file (or cert_pem and key_pem) that match: " + openssl_error());
   // A client verifies its server; a server does not ask for client certificates.
   SSL_CTX_set_verify(ctx.get(), s.verify && !s.listen ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, remember_rejected);
   return ctx;
@@ -264,7 +264,7 @@ class TlsConnection {
   // verify, why and whose it is.
   Error failure(const char *what) {
     if (transport_->last.code() != 0) {
-      const Error e = transport_->last;
+      Error e = transport_->last;
       // FFmpeg reports a handshake that its transport ended (interrupt,
       // timeout, reset) as EIO; the message keeps the transport's words.
       if (std::string_view(what) != "handshake") return e;
@@ -274,8 +274,8 @@ class TlsConnection {
     if (std::string_view(what) == "handshake" && verify != X509_V_OK) {
       const std::string subject = rejected_subject_.empty() ? "unknown" : rejected_subject_;
       ERR_clear_error();
-      return Error(-EIO, std::string("tls: certificate verification failed: ") +
-                             X509_verify_cert_error_string(verify) + " (subject " + subject + ")");
+      return Error(-EIO, std::string("tls: certificate verification failed: ") + X509_verify_cert_error_string(verify) +
+                             " (subject " + subject + ")");
     }
     return Error(-EIO, std::string("tls: ") + what + ": " + openssl_error());
   }
@@ -327,10 +327,12 @@ class TlsProtocol final : public Protocol {
     settings_.verify = o.integer("tls_verify") != 0 && o.integer("verify") != 0;
     settings_.listen = static_cast<int>(o.integer("listen"));
     std::string value;
-    if (net::find_info_tag(target.query, "listen", &value)) settings_.listen = value.empty() ? 1 : std::atoi(value.c_str());
+    if (net::find_info_tag(target.query, "listen", &value))
+      settings_.listen = value.empty() ? 1 : std::atoi(value.c_str());
     if (settings_.listen < 0 || settings_.listen > 2)
       return Error(-EINVAL, "tls: listen must be 0, 1 or 2, not " + std::to_string(settings_.listen));
-    if (settings_.listen == 0 && target.host.empty()) return Error(-EINVAL, "tls: no host in '" + std::string(h.url()) + "'");
+    if (settings_.listen == 0 && target.host.empty())
+      return Error(-EINVAL, "tls: no host in '" + std::string(h.url()) + "'");
     if (!settings_.verify && settings_.listen == 0)
       std::fprintf(stderr, "avio: tls: peer verification is off for %s: the connection is not authenticated\n",
                    target.host.c_str());
@@ -347,7 +349,8 @@ class TlsProtocol final : public Protocol {
     if (settings_.listen && !net::find_info_tag(target.query, "listen", &value))
       query += (query.empty() ? "?" : "&") + std::string("listen=") + std::to_string(settings_.listen);
     tcp_url += query;
-    Result<std::unique_ptr<UrlContext>> tcp = request.open_nested(tcp_url, request.flags | kOpenReadWrite, request.options);
+    Result<std::unique_ptr<UrlContext>> tcp =
+        request.open_nested(tcp_url, request.flags | kOpenReadWrite, request.options);
     if (!tcp) return tcp.error();
     if (settings_.listen == 2) {
       server_ = std::move(*tcp);

@@ -106,7 +106,7 @@ struct UdpSettings {
   int ttl = 16;
   bool connect = false;
   int dscp = -1;
-  int64_t fifo_size = 7 * 4096;
+  int64_t fifo_size = int64_t{7} * 4096;
   bool overrun_nonfatal = false;
   int64_t timeout_us = 0;
 };
