@@ -11,6 +11,7 @@
 
 #include "../url/url_test_util.hpp"
 #include "net_test_util.hpp"
+#include "tls_peer.hpp"
 
 namespace {
 
@@ -238,6 +239,32 @@ TEST(NetDiff, Unix) {
       "open 0\n", "end=-5", &streamed);  // EIO, from the retry loop
   same_output(
       {"read", "unix:" + (dir / "l"), "listen=1", "timeout=200"}, [] { return no_peer(); }, "open -110\n");
+}
+
+// tls over tcp: the same program reads a stream from an OpenSSL server
+// whose certificate the test made, both verifying it (ca_file, tls_verify=1:
+// FFmpeg 5.1 does not verify unless told to, avio does by default); a peer
+// that never answers the handshake ends it by rw_timeout; a refused port.
+TEST(NetDiff, Tls) {
+  avio_test::TempDir dir;
+  const std::string cert = dir / "cert.pem", key = dir / "key.pem";
+  run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + shell_quote(key) +
+      " -out " + shell_quote(cert) + " -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1" +
+      " 2>/dev/null");
+  same_output(
+      {"read", "tls://127.0.0.1:PORT", "ca_file=" + cert, "tls_verify=1"},
+      [&] { return tcp_peer(AF_INET, tls_serve(cert, key, stream_bytes())); }, "open 0\n", "read total=200000 ");
+  same_output(
+      {"read", "tls://localhost:PORT", "ca_file=" + cert, "tls_verify=1"},
+      [&] {
+        return tcp_peer(AF_INET, tls_serve(cert, key, {1, 2, 3}));
+      },
+      "open 0\n", "read total=3 ");
+  same_output(
+      {"read", "tls://127.0.0.1:PORT", "rw_timeout=300000", "tls_verify=0"}, [] { return tcp_peer(AF_INET, silent); },
+      "open -110\n");  // ETIMEDOUT
+  same_output(
+      {"read", "tls://127.0.0.1:PORT", "tls_verify=0"}, [] { return no_peer(free_port()); }, "open -111\n");
 }
 
 }  // namespace

@@ -265,10 +265,13 @@ class TlsConnection {
   Error failure(const char *what) {
     if (transport_->last.code() != 0) {
       Error e = transport_->last;
-      // FFmpeg reports a handshake that its transport ended (interrupt,
-      // timeout, reset) as EIO; the message keeps the transport's words.
-      if (std::string_view(what) != "handshake") return e;
-      return Error(-EIO, "tls: handshake: " + (e.detail().empty() ? error_text(e.code()) : std::string(e.detail())));
+      // FFmpeg's BIO hands an interrupt to OpenSSL as end of stream, so an
+      // interrupted handshake fails with EIO; other transport errors (a
+      // timeout, a reset) come through as they are. An interrupted read
+      // stays AVERROR_EXIT here (FFmpeg's becomes AVERROR_EOF, which would
+      // pass a cut stream off as complete: docs/compat.md).
+      if (std::string_view(what) != "handshake" || e.code() != kExit) return e;
+      return Error(-EIO, "tls: handshake: " + std::string(e.detail()));
     }
     const long verify = SSL_get_verify_result(ssl_.get());
     if (std::string_view(what) == "handshake" && verify != X509_V_OK) {
@@ -360,7 +363,8 @@ class TlsProtocol final : public Protocol {
     return conn_.handshake();
   }
 
-  StreamProperties stream_properties() const override { return {.streamed = true}; }
+  // Not marked streamed, as FFmpeg's tls is not (its tcp is): the same
+  // buffer size and seekable flag through the C API; seeks fail with ENOSYS.
   Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override { return conn_.read(dst); }
   Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override { return conn_.write(src); }
   Status close(UrlContext &) override {
