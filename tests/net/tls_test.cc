@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <iterator>
 
 #include "avio/url.hpp"
 #include "net_test_util.hpp"
@@ -210,6 +211,40 @@ TEST_F(Tls, ListenOneServesOneClient) {
   ASSERT_TRUE(client.ok()) << client.error().message();
   EXPECT_TRUE(server_status.ok()) << server_status.error().message();
   EXPECT_EQ(got, payload);
+}
+
+// The certificate and key given as PEM text (cert_pem / key_pem) instead of files.
+TEST_F(Tls, ServerCertificateFromPemStrings) {
+  const auto text = [](const std::string &path) {
+    std::ifstream f(path);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  const int port = avio_net_test::free_port();
+  avio::OpenOptions o;
+  o.flags = avio::kOpenReadWrite;
+  o.options = {{"cert_pem", text(certs().path("localhost.pem"))}, {"key_pem", text(certs().path("localhost.key"))}};
+  auto server = avio::open_url("tls://127.0.0.1:" + std::to_string(port) + "?listen=2", o);
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  std::string got;
+  std::thread client([&] {
+    auto io = open_tls("tls://localhost:" + std::to_string(port), {{"ca_file", certs().path("ca.pem")}});
+    if (!io.ok()) return;
+    uint8_t buf[16];
+    auto n = io->read(buf);
+    if (n.ok()) got.assign(reinterpret_cast<const char *>(buf), *n);
+  });
+  auto peer = avio::accept(*server);
+  ASSERT_TRUE(peer.ok()) << peer.error().message();
+  ASSERT_TRUE(avio::handshake(*peer).ok());
+  peer->write({reinterpret_cast<const uint8_t *>("pem"), 3});
+  EXPECT_TRUE(peer->close().ok());
+  client.join();
+  EXPECT_EQ(got, "pem");
+  // A PEM string that is not one names the option.
+  o.options = {{"cert_pem", "not a certificate"}, {"key_pem", "x"}};
+  auto bad = avio::open_url("tls://127.0.0.1:" + std::to_string(avio_net_test::free_port()) + "?listen=2", o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("cert_pem"), std::string::npos) << bad.error().message();
 }
 
 TEST_F(Tls, ListenTwoAcceptsAndHandshakesClients) {

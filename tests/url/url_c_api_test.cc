@@ -115,9 +115,16 @@ TEST(UrlCApi, EnumerationAndClasses) {
   while (const char *name = avio_enum_protocols(&it, 0)) in.insert(name);
   EXPECT_EQ(it, nullptr);
   while (const char *name = avio_enum_protocols(&it, 1)) out.insert(name);
-  for (const char *p : {"file", "pipe", "fd", "data", "subfile", "concat", "concatf", "cache", "crypto", "async"})
+  for (const char *p : {"file", "pipe", "fd", "data", "subfile", "concat", "concatf", "cache", "crypto", "async", "tcp",
+                        "udp", "unix", "tls"})
     EXPECT_TRUE(in.count(p)) << p;
-  for (const char *p : {"file", "pipe", "fd", "crypto", "md5", "tee"}) EXPECT_TRUE(out.count(p)) << p;
+  for (const char *p : {"file", "pipe", "fd", "crypto", "md5", "tee", "tcp", "udp", "unix", "tls"})
+    EXPECT_TRUE(out.count(p)) << p;
+  for (const char *p : {"tcp", "udp", "unix", "tls"}) EXPECT_NE(avio_protocol_get_class(p), nullptr) << p;
+  EXPECT_STREQ(avio_find_protocol_name("tcp://127.0.0.1:80?listen=1"), "tcp");
+  EXPECT_STREQ(avio_find_protocol_name("tls://example.com:443"), "tls");
+  EXPECT_STREQ(avio_find_protocol_name("udp://[::1]:1234"), "udp");
+  EXPECT_STREQ(avio_find_protocol_name("unix:/tmp/socket"), "unix");
   EXPECT_FALSE(in.count("md5"));
   EXPECT_FALSE(out.count("data"));
   EXPECT_NE(avio_protocol_get_class("file"), nullptr);
