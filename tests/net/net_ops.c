@@ -17,27 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static AVDictionary *parse_options(int argc, char **argv, int first) {
-  AVDictionary *d = NULL;
-  for (int i = first; i < argc; i++) {
-    char *eq = strchr(argv[i], '=');
-    if (!eq) continue;
-    *eq = 0;
-    av_dict_set(&d, argv[i], eq + 1, 0);
-    *eq = '=';
-  }
-  return d;
-}
-
-static void print_leftover(AVDictionary *d) {
-  const AVDictionaryEntry *e = NULL;
-  while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX))) printf("leftover %s=%s\n", e->key, e->value);
-}
+#include "../url/ops_common.h"
 
 static int run_read(const char *url, AVDictionary **opts) {
   AVIOContext *pb = NULL;
   int ret = avio_open2(&pb, url, AVIO_FLAG_READ, NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
   printf("buffer_size=%d seekable=%d max_packet_size=%d direct=%d write_flag=%d\n", pb->buffer_size, pb->seekable,
@@ -62,7 +47,7 @@ static int run_read(const char *url, AVDictionary **opts) {
 static int run_serve(const char *url, int clients, AVDictionary **opts) {
   AVIOContext *server = NULL;
   int ret = avio_open2(&server, url, AVIO_FLAG_WRITE, NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
   /* The harness's clients wait for this line before they connect. */
@@ -95,7 +80,7 @@ int main(int argc, char **argv) {
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   int first = !strcmp(argv[1], "serve") ? 4 : 3;
-  AVDictionary *opts = parse_options(argc, argv, first);
+  AVDictionary *opts = ops_parse_options(argc, argv, first, NULL);
   int r = 2;
   if (!strcmp(argv[1], "read")) r = run_read(argv[2], &opts);
   if (!strcmp(argv[1], "serve") && argc > 3) r = run_serve(argv[2], atoi(argv[3]), &opts);

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../url/ops_common.h"
+
 static const int kSizes[] = {1, 100, 188, 1316, 1472, 1, 7, 1000, 1472, 50};
 #define NUM_SIZES ((int)(sizeof kSizes / sizeof kSizes[0]))
 
@@ -42,11 +44,6 @@ static uint32_t hash(const unsigned char *p, int n) {
   return h;
 }
 
-static void print_leftover(AVDictionary *d) {
-  const AVDictionaryEntry *e = NULL;
-  while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX))) printf("leftover %s=%s\n", e->key, e->value);
-}
-
 static void print_fields(const char *who, AVIOContext *pb) {
   printf("%s buffer_size=%d seekable=%d max_packet_size=%d direct=%d write_flag=%d\n", who, pb->buffer_size,
          pb->seekable, pb->max_packet_size, pb->direct, pb->write_flag);
@@ -58,7 +55,7 @@ static int run_open(const char *url, const char *mode, AVDictionary **opts) {
   if (strchr(mode, 'w')) flags |= AVIO_FLAG_WRITE;
   AVIOContext *pb = NULL;
   int ret = avio_open2(&pb, url, flags, NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
   print_fields("ctx", pb);
@@ -78,7 +75,7 @@ static int run_pair(const char *rx_url, const char *tx_url, int count, int read_
                     int delay_ms, AVDictionary **opts) {
   AVIOContext *rx = NULL, *tx = NULL;
   int ret = avio_open2(&rx, rx_url, AVIO_FLAG_READ | (direct ? AVIO_FLAG_DIRECT : 0), NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("rx open %d\n", ret);
   if (ret < 0) return 0;
   print_fields("rx", rx);

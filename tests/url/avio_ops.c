@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops_common.h"
+
 static uint64_t rng_state;
 static uint32_t rnd(void) {
   rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -39,24 +41,6 @@ static uint32_t fnv(const unsigned char *p, int n) {
 
 static int extra_flags; /* "+direct" among the options adds AVIO_FLAG_DIRECT */
 
-static AVDictionary *parse_options(int argc, char **argv, int first) {
-  AVDictionary *d = NULL;
-  for (int i = first; i < argc; i++) {
-    if (!strcmp(argv[i], "+direct")) extra_flags |= AVIO_FLAG_DIRECT;
-    char *eq = strchr(argv[i], '=');
-    if (!eq) continue;
-    *eq = 0;
-    av_dict_set(&d, argv[i], eq + 1, 0);
-    *eq = '=';
-  }
-  return d;
-}
-
-static void print_leftover(AVDictionary *d) {
-  const AVDictionaryEntry *e = NULL;
-  while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX))) printf("leftover %s=%s\n", e->key, e->value);
-}
-
 static void print_context(AVIOContext *pb) {
   printf("opened buffer_size=%d seekable=%d max_packet_size=%d min_packet_size=%d direct=%d write_flag=%d\n",
          pb->buffer_size, pb->seekable, pb->max_packet_size, pb->min_packet_size, pb->direct, pb->write_flag);
@@ -65,7 +49,7 @@ static void print_context(AVIOContext *pb) {
 static int run_read(const char *url, int ops, AVDictionary **opts, int stream, int timed) {
   AVIOContext *pb = NULL;
   int ret = avio_open2(&pb, url, AVIO_FLAG_READ | extra_flags, NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
   print_context(pb);
@@ -145,7 +129,7 @@ static int run_read(const char *url, int ops, AVDictionary **opts, int stream, i
 static int run_write(const char *url, int ops, AVDictionary **opts) {
   AVIOContext *pb = NULL;
   int ret = avio_open2(&pb, url, AVIO_FLAG_WRITE | extra_flags, NULL, opts);
-  print_leftover(*opts);
+  ops_print_leftover(*opts);
   printf("open %d\n", ret);
   if (ret < 0) return 0;
   print_context(pb);
@@ -222,7 +206,7 @@ static int run(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(mode, "dump")) {
-    AVDictionary *opts = parse_options(argc, argv, 3);
+    AVDictionary *opts = ops_parse_options(argc, argv, 3, &extra_flags);
     AVIOContext *pb = NULL;
     int ret = avio_open2(&pb, url, AVIO_FLAG_READ, NULL, &opts);
     av_dict_free(&opts);
@@ -235,7 +219,7 @@ static int run(int argc, char **argv) {
   if (argc < 5) return 2;
   rng_state = strtoull(argv[3], NULL, 10);
   int ops = atoi(argv[4]);
-  AVDictionary *opts = parse_options(argc, argv, 5);
+  AVDictionary *opts = ops_parse_options(argc, argv, 5, &extra_flags);
   int r = !strcmp(mode, "write") ? run_write(url, ops, &opts)
                                  : run_read(url, ops, &opts, !strcmp(mode, "readstream"), !strcmp(mode, "readtimed"));
   av_dict_free(&opts);
