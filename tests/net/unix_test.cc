@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "../url/url_test_util.hpp"
 #include "avio/protocol.hpp"
 #include "avio/url.hpp"
 #include "net_test_util.hpp"
@@ -158,22 +159,15 @@ TEST_F(Unix, ReadPastRwTimeoutAndCancellation) {
     o.cancel = token;
     auto ctx = avio::open_url("unix:" + path, o);
     ASSERT_TRUE(ctx) << ctx.error().message();
-    std::atomic<int64_t> at{0};
-    std::thread canceller([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      at = Clock::now().time_since_epoch().count();
-      token->cancel();
-    });
     uint8_t b;
-    auto r = ctx->read({&b, 1});
-    const auto returned = Clock::now();
-    canceller.join();
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code(), avio::kExit);
-    EXPECT_LT(
-        std::chrono::duration_cast<std::chrono::milliseconds>(returned - Clock::time_point(Clock::duration(at.load())))
-            .count(),
-        100);
+    auto r = avio_test::run_interrupted_after(
+        std::chrono::milliseconds(100), [&] { token->cancel(); },
+        [&] {
+          return ctx->read({&b, 1});
+        });
+    ASSERT_FALSE(r.result);
+    EXPECT_EQ(r.result.error().code(), avio::kExit);
+    EXPECT_LT(r.ms_after_raise, 100);
   }
 }
 

@@ -32,42 +32,28 @@ avio::ProtocolRegistry test_registry() {
 TEST(OpenInterrupt, CallbackEndsABlockingOpenWithin100ms) {
   const avio::ProtocolRegistry registry = test_registry();
   std::atomic<bool> stop{false};
-  Clock::time_point raised{};
-  std::thread raiser([&] {
-    std::this_thread::sleep_for(milliseconds(50));
-    raised = Clock::now();
-    stop = true;
-  });
   avio::OpenOptions o;
   o.registry = &registry;
   o.interrupt_callback = [&] { return stop.load(); };
-  auto r = avio::open_url("block:", o);
-  const Clock::time_point ended = Clock::now();
-  raiser.join();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), avio::kExit);
-  EXPECT_NE(r.error().message().find("block"), std::string::npos);
-  EXPECT_LT(std::chrono::duration_cast<milliseconds>(ended - raised).count(), 100);
+  auto r = avio_test::run_interrupted_after(
+      milliseconds(50), [&] { stop = true; }, [&] { return avio::open_url("block:", o); });
+  ASSERT_FALSE(r.result.ok());
+  EXPECT_EQ(r.result.error().code(), avio::kExit);
+  EXPECT_NE(r.result.error().message().find("block"), std::string::npos);
+  EXPECT_LT(r.ms_after_raise, 100);
 }
 
 TEST(OpenInterrupt, TokenEndsABlockingOpenWithin100ms) {
   const avio::ProtocolRegistry registry = test_registry();
   auto token = std::make_shared<avio::CancellationToken>();
-  Clock::time_point raised{};
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(milliseconds(50));
-    raised = Clock::now();
-    token->cancel();
-  });
   avio::OpenOptions o;
   o.registry = &registry;
   o.cancel = token;
-  auto r = avio::open_url("block:", o);
-  const Clock::time_point ended = Clock::now();
-  canceller.join();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), avio::kExit);
-  EXPECT_LT(std::chrono::duration_cast<milliseconds>(ended - raised).count(), 100);
+  auto r = avio_test::run_interrupted_after(
+      milliseconds(50), [&] { token->cancel(); }, [&] { return avio::open_url("block:", o); });
+  ASSERT_FALSE(r.result.ok());
+  EXPECT_EQ(r.result.error().code(), avio::kExit);
+  EXPECT_LT(r.ms_after_raise, 100);
 }
 
 TEST(OpenInterrupt, OpenTimeoutBoundsTheOpenAndNestedOpens) {
@@ -150,19 +136,12 @@ TEST(Wait, TokenEndsABlockedPipeRead) {
   o.cancel = token;
   auto ctx = avio::open_url(pipe.url(), o);
   ASSERT_TRUE(ctx.ok()) << ctx.error().message();
-  Clock::time_point raised{};
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(milliseconds(30));
-    raised = Clock::now();
-    token->cancel();
-  });
   uint8_t b[4];
-  auto r = ctx->read(b);
-  const Clock::time_point ended = Clock::now();
-  canceller.join();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), avio::kExit);
-  EXPECT_LT(std::chrono::duration_cast<milliseconds>(ended - raised).count(), 100);
+  auto r = avio_test::run_interrupted_after(
+      milliseconds(30), [&] { token->cancel(); }, [&] { return ctx->read(b); });
+  ASSERT_FALSE(r.result.ok());
+  EXPECT_EQ(r.result.error().code(), avio::kExit);
+  EXPECT_LT(r.ms_after_raise, 100);
 }
 
 // ------------------------------------------------------ positional reads --

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace avio_test {
@@ -100,6 +103,33 @@ inline std::string run(const std::string &command, int *status = nullptr) {
   const int st = pclose(p);
   if (status) *status = st;
   return out;
+}
+
+// What a blocking call returned when another thread raised an interrupt
+// (a token, a callback's flag) during it, and how long after the raise it
+// returned.
+template <class R>
+struct Interrupted {
+  R result;
+  int64_t ms_after_raise;
+};
+
+// Runs `blocking` here while a thread calls `raise` after `delay`.
+template <class Raise, class Blocking>
+auto run_interrupted_after(std::chrono::milliseconds delay, Raise raise, Blocking blocking) {
+  using Clock = std::chrono::steady_clock;
+  std::atomic<int64_t> raised_at{0};
+  std::thread raiser([&] {
+    std::this_thread::sleep_for(delay);
+    raised_at = Clock::now().time_since_epoch().count();
+    raise();
+  });
+  auto result = blocking();
+  const Clock::time_point returned = Clock::now();
+  raiser.join();
+  const Clock::time_point raised{Clock::duration(raised_at.load())};
+  return Interrupted<decltype(result)>{
+      std::move(result), std::chrono::duration_cast<std::chrono::milliseconds>(returned - raised).count()};
 }
 
 }  // namespace avio_test
