@@ -238,3 +238,29 @@ TEST(NullSink, CountsWithoutKeeping) {
 
 }  // namespace
 }  // namespace avio
+
+namespace {
+
+// A sink whose writes fail with one error and whose close fails with another.
+class FailingSink final : public avio::Backend {
+ public:
+  avio::Capabilities capabilities() const override { return {.write = true}; }
+  avio::Status write(std::span<const uint8_t>) override { return avio::Error(-ENOSPC, "sink: disk full"); }
+  avio::Status close() override { return avio::Error(-EBADF, "sink: close failed"); }
+};
+
+// close() returns the first error of flush and backend close: the flush's.
+TEST(IOContextClose, ReturnsTheFlushErrorBeforeTheCloseError) {
+  auto ctx = avio::IOContext::from_backend(std::make_unique<FailingSink>(), {.buffer_size = 64, .write = true});
+  ASSERT_TRUE(ctx.ok());
+  ctx->wl32(1);
+  avio::Status st = ctx->close();
+  EXPECT_EQ(st.code(), -ENOSPC);
+  EXPECT_NE(st.error().message().find("disk full"), std::string::npos);
+  // A context whose flush succeeded reports the close error.
+  auto quiet = avio::IOContext::from_backend(std::make_unique<FailingSink>(), {.buffer_size = 64, .write = true});
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_EQ(quiet->close().code(), -EBADF);
+}
+
+}  // namespace
