@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds the fuzzers (clang++-16, libFuzzer + ASan + UBSan) in their own
 # build directory and runs each for a bounded time: the differential engine
-# fuzzer, then the URL parser fuzzer for half as long.
+# fuzzer, then the HTTP message parser (response heads, chunked bodies) for a
+# quarter as long and the URL parser fuzzer for half as long.
 #
 #   fuzz/run.sh [seconds]            default 60
 #
@@ -20,7 +21,7 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   -DAVIO_SANITIZE=address,undefined \
   -DAVIO_BUILD_FUZZERS=ON -DAVIO_BUILD_TESTS=OFF >/dev/null
-ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer
+ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer avio_http_message_fuzzer
 
 corpus="$build/fuzz-corpus"
 mkdir -p "$corpus" "$build/url-corpus"
@@ -33,5 +34,11 @@ for u in 'tcp://127.0.0.1:9000?listen=1&tcp_nodelay=1' 'tls://[::1]:443/x?verify
   'subfile,,start,10,end,20,,:file:a' 'crypto+file:/x' 'unix:/tmp/s' 'concat:a|b' 'data:text/plain;base64,QUJD'; do
   printf '%s' "$u" > "$build/url-corpus/seed-$(printf '%s' "$u" | cksum | cut -d' ' -f1)"
 done
+# Seeds: a response head with a chunked body.
+mkdir -p "$build/http-corpus"
+printf 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-3/9\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nabcd\r\n0\r\nT: v\r\n\r\n' \
+  > "$build/http-corpus/seed-head-chunked"
+"$build/fuzz/avio_http_message_fuzzer" -max_total_time="$(( (seconds + 3) / 4 ))" -timeout=10 -rss_limit_mb=4096 \
+  -max_len=4096 -print_final_stats=1 "$build/http-corpus"
 exec "$build/fuzz/avio_url_fuzzer" -max_total_time="$(( (seconds + 1) / 2 ))" -timeout=10 -rss_limit_mb=4096 \
   -max_len=4096 -print_final_stats=1 "$build/url-corpus"

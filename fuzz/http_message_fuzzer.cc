@@ -1,0 +1,115 @@
+// The HTTP/1.1 message layer on what a server sends: the response head
+// parser and its header helpers, and the chunked decoder fed the input whole
+// and split in two at a position taken from the first byte, through a small
+// output buffer. Both feedings must agree. Aborts on a broken invariant; the
+// sanitizers catch the rest.
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/http/message.hpp"
+
+namespace {
+
+namespace http = avio::protocols::http;
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+struct Decoded {
+  std::vector<uint8_t> body;
+  bool ok = true;
+  bool done = false;
+  size_t consumed = 0;
+};
+
+// Feeds `pieces` in order through an output buffer of `out_size` bytes.
+Decoded decode(const std::vector<std::span<const uint8_t>> &pieces, size_t out_size) {
+  http::ChunkedDecoder d;
+  Decoded result;
+  std::vector<uint8_t> out(out_size);
+  for (std::span<const uint8_t> in : pieces) {
+    while (!in.empty()) {
+      size_t consumed = 0;
+      auto r = d.decode(in, &consumed, out);
+      if (!r.ok()) {
+        check(r.error().code() < 0 && !r.error().detail().empty());
+        result.ok = false;
+        return result;
+      }
+      check(consumed <= in.size());
+      check(*r <= out.size());
+      check(*r <= consumed);
+      result.body.insert(result.body.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(*r));
+      result.consumed += consumed;
+      in = in.subspan(consumed);
+      if (d.done()) {
+        result.done = true;
+        check(d.body_bytes() == static_cast<int64_t>(result.body.size()));
+        return result;
+      }
+      check(consumed > 0 || *r > 0);  // progress: the output buffer is never empty
+    }
+  }
+  check(d.body_bytes() == static_cast<int64_t>(result.body.size()));
+  return result;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char *>(data), size);
+
+  // The head: up to its blank line, and the whole input as given.
+  const size_t end = http::find_head_end(text);
+  check(end == std::string_view::npos || (end >= 2 && end <= size && text[end - 1] == '\n'));
+  for (const std::string_view bytes : {text.substr(0, end), text}) {
+    auto head = http::parse_response_head(bytes);
+    if (!head.ok()) {
+      check(head.error().code() == avio::kInvalidData && !head.error().detail().empty());
+      continue;
+    }
+    check(http::find_head_end(bytes) == bytes.size());
+    check(head->status >= 100 && head->status <= 999);
+    check(head->http_version.size() == 8 && head->headers.size() <= 100);
+    for (const http::Header &h : head->headers) {
+      check(http::check_header_name(h.name).ok());
+      check(http::check_header_value("fuzz", h.value).ok());
+      check(h.value.empty() || (h.value.front() != ' ' && h.value.back() != ' '));
+      check(head->find(h.name).has_value());
+    }
+    auto length = http::content_length(*head);
+    check(!length.ok() || *length >= -1);
+    (void)http::transfer_encoding_chunked(*head);
+    (void)http::accepts_byte_ranges(*head);
+    check(http::retry_after_seconds(*head, 784111777) >= -1);
+    if (auto cr = head->find("Content-Range")) {
+      auto range = http::parse_content_range(*cr);
+      if (range.ok()) {
+        check(range->first <= range->last);
+        check(range->complete_length < 0 || range->last < range->complete_length);
+      }
+    }
+  }
+  check(http::parse_retry_after(text, 0) >= -1);
+  (void)http::parse_content_range(text);
+
+  // The chunked decoder: whole, and split at a position from the first byte.
+  const std::span<const uint8_t> all(data, size);
+  const Decoded whole = decode({all}, 4096);
+  check(whole.body.size() <= size);
+  const size_t cut = size == 0 ? 0 : data[0] % (size + 1);
+  const size_t out_size = size == 0 ? 1 : 1 + data[size - 1] % 16;
+  const Decoded split = decode({all.subspan(0, cut), all.subspan(cut)}, out_size);
+  check(split.body.size() <= size);
+  check(whole.ok == split.ok && whole.done == split.done);
+  if (whole.ok) {
+    check(whole.body == split.body);
+    check(whole.consumed == split.consumed);
+  }
+  return 0;
+}

@@ -1,0 +1,530 @@
+#include "message.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace avio::protocols::http {
+
+namespace {
+
+constexpr std::string_view kWhitespace = " \t";
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// RFC 9110 tchar.
+bool is_tchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)) return true;
+  return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+// A control character a field value may not hold (HTAB is allowed).
+bool is_bad_value_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && u != '\t') || u == 0x7f;
+}
+
+std::string_view trim(std::string_view s) {
+  const size_t b = s.find_first_not_of(kWhitespace);
+  if (b == std::string_view::npos) return {};
+  const size_t e = s.find_last_not_of(kWhitespace);
+  return s.substr(b, e - b + 1);
+}
+
+// `s` for an error message: at most 64 characters, non-printables as \xNN.
+std::string quoted(std::string_view s) {
+  constexpr size_t kMax = 64;
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u >= 0x7f) {
+      static constexpr std::string_view kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += static_cast<char>(u);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += '\'';
+  return out;
+}
+
+Error invalid(std::string detail) { return {kInvalidData, "http: " + std::move(detail)}; }
+
+// A strict non-negative decimal that fits int64_t, or nullopt.
+std::optional<int64_t> parse_decimal(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int64_t v = 0;
+  for (const char c : s) {
+    if (!is_digit(c)) return std::nullopt;
+    const int d = c - '0';
+    if (v > (INT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+// Splits a comma-separated list and calls f on each trimmed, non-empty element.
+template <class F>
+void for_each_element(std::string_view list, F &&f) {
+  while (true) {
+    const size_t comma = list.find(',');
+    const std::string_view element = trim(list.substr(0, comma));
+    if (!element.empty()) f(element);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// The next line of `rest` without its line end ("\n" or "\r\n"); advances rest.
+std::string_view next_line(std::string_view *rest) {
+  const size_t lf = rest->find('\n');
+  std::string_view line = rest->substr(0, lf);
+  rest->remove_prefix(lf == std::string_view::npos ? rest->size() : lf + 1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+Result<bool> parse_status_line(std::string_view line, ResponseHead *head) {
+  // HTTP-version SP 3DIGIT [SP reason-phrase]; a missing reason is tolerated.
+  auto malformed = [&] { return invalid("malformed status line " + quoted(line)); };
+  constexpr std::string_view kPrefix = "HTTP/";
+  if (line.size() < 12 || line.substr(0, kPrefix.size()) != kPrefix || !is_digit(line[5]) || line[6] != '.' ||
+      !is_digit(line[7]) || line[8] != ' ')
+    return malformed();
+  if (!is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11])) return malformed();
+  if (line.size() > 12 && line[12] != ' ') return malformed();
+  const int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+  if (status < 100) return invalid("status code " + std::to_string(status) + " out of range in " + quoted(line));
+  const std::string_view reason = line.size() > 12 ? trim(line.substr(13)) : std::string_view();
+  for (const char c : reason)
+    if (is_bad_value_char(c)) return invalid("control character in the reason phrase of " + quoted(line));
+  head->http_version.assign(line.substr(0, 8));
+  head->status = status;
+  head->reason.assign(reason);
+  return true;
+}
+
+Result<bool> parse_header_line(std::string_view line, ResponseHead *head) {
+  if (line.front() == ' ' || line.front() == '\t')
+    return invalid("obsolete line folding (a header line starting with whitespace) " + quoted(line));
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return invalid("header line without ':' " + quoted(line));
+  const std::string_view name = line.substr(0, colon);
+  if (name.empty()) return invalid("header line with an empty name " + quoted(line));
+  for (const char c : name)
+    if (!is_tchar(c)) return invalid("invalid character in the header name " + quoted(name));
+  const std::string_view value = trim(line.substr(colon + 1));
+  for (const char c : value)
+    if (is_bad_value_char(c)) return invalid("control character in the value of header " + quoted(name));
+  head->headers.push_back({std::string(name), std::string(value)});
+  return true;
+}
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+// A cursor over an HTTP-date.
+class DateReader {
+ public:
+  explicit DateReader(std::string_view s) : s_(s) {}
+  bool literal(std::string_view l) {
+    if (s_.substr(0, l.size()) != l) return false;
+    s_.remove_prefix(l.size());
+    return true;
+  }
+  // Exactly n digits (a leading space stands for a zero when `space_pad`).
+  bool digits(size_t n, int *out, bool space_pad = false) {
+    if (s_.size() < n) return false;
+    int v = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const char c = s_[i];
+      if (space_pad && i == 0 && c == ' ') continue;
+      if (!is_digit(c)) return false;
+      v = v * 10 + (c - '0');
+    }
+    s_.remove_prefix(n);
+    *out = v;
+    return true;
+  }
+  bool month(int *out) {
+    static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (size_t i = 0; i < kMonths.size(); ++i) {
+      if (literal(kMonths[i])) {
+        *out = static_cast<int>(i) + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+  // A day name: three letters, or the full name when `full`.
+  bool day_name(bool full) {
+    static constexpr std::array<std::string_view, 7> kDays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                              "Friday", "Saturday", "Sunday"};
+    for (const std::string_view day : kDays)
+      if (literal(full ? day : day.substr(0, 3))) return true;
+    return false;
+  }
+  bool time(int *h, int *m, int *s) {
+    return digits(2, h) && literal(":") && digits(2, m) && literal(":") && digits(2, s) && *h <= 23 && *m <= 59 &&
+           *s <= 60;
+  }
+  bool at_end() const { return s_.empty(); }
+
+ private:
+  std::string_view s_;
+};
+
+std::optional<int64_t> to_unix(int year, int month, int day, int h, int m, int s) {
+  static constexpr std::array<int, 12> kDaysIn = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day < 1 || day > kDaysIn[static_cast<size_t>(month - 1)]) return std::nullopt;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return std::nullopt;
+  return days_from_civil(year, month, day) * 86400 + int64_t{h} * 3600 + int64_t{m} * 60 + s;
+}
+
+}  // namespace
+
+std::optional<std::string_view> ResponseHead::find(std::string_view name) const {
+  for (const Header &h : headers)
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  return std::nullopt;
+}
+
+std::vector<std::string_view> ResponseHead::find_all(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const Header &h : headers)
+    if (iequals(h.name, name)) values.emplace_back(h.value);
+  return values;
+}
+
+size_t find_head_end(std::string_view bytes) {
+  // A blank line: "\n" right after the previous line's "\n", with an optional "\r" between.
+  for (size_t lf = bytes.find('\n'); lf != std::string_view::npos; lf = bytes.find('\n', lf + 1)) {
+    size_t next = lf + 1;
+    if (next < bytes.size() && bytes[next] == '\r') ++next;
+    if (next < bytes.size() && bytes[next] == '\n') return next + 1;
+  }
+  return std::string_view::npos;
+}
+
+Result<ResponseHead> parse_response_head(std::string_view bytes, const HeadLimits &limits) {
+  const size_t end = find_head_end(bytes);
+  if ((end == std::string_view::npos ? bytes.size() : end) > limits.max_head_bytes)
+    return invalid("response head exceeds " + std::to_string(limits.max_head_bytes) + " bytes");
+  if (end == std::string_view::npos) return invalid("response head is incomplete (no blank line at its end)");
+  if (end != bytes.size())
+    return invalid(std::to_string(bytes.size() - end) + " bytes follow the blank line that ends the response head");
+
+  ResponseHead head;
+  std::string_view rest = bytes;
+  bool first = true;
+  while (true) {
+    const std::string_view line = next_line(&rest);
+    if (line.size() > limits.max_line_bytes)
+      return invalid(std::string(first ? "status" : "header") + " line exceeds " +
+                     std::to_string(limits.max_line_bytes) + " bytes");
+    if (first) {
+      if (line.empty()) return invalid("empty status line");
+      if (auto r = parse_status_line(line, &head); !r.ok()) return r.error();
+      first = false;
+      continue;
+    }
+    if (line.empty()) break;  // the blank line: find_head_end says it is the last
+    if (head.headers.size() == limits.max_headers)
+      return invalid("response head has more than " + std::to_string(limits.max_headers) + " headers");
+    if (auto r = parse_header_line(line, &head); !r.ok()) return r.error();
+  }
+  return head;
+}
+
+Result<int64_t> content_length(const ResponseHead &head) {
+  int64_t length = -1;
+  std::string bad;
+  for (const std::string_view value : head.find_all("Content-Length")) {
+    if (trim(value).empty()) return invalid("empty Content-Length");
+    for_each_element(value, [&](std::string_view element) {
+      if (!bad.empty()) return;
+      const std::optional<int64_t> v = parse_decimal(element);
+      if (!v) {
+        bad = "invalid Content-Length " + quoted(element);
+      } else if (length >= 0 && *v != length) {
+        bad = "conflicting Content-Length values " + std::to_string(length) + " and " + std::to_string(*v);
+      } else {
+        length = *v;
+      }
+    });
+    if (!bad.empty()) return invalid(bad);
+    if (length < 0) return invalid("invalid Content-Length " + quoted(value));
+  }
+  return length;
+}
+
+bool transfer_encoding_chunked(const ResponseHead &head) {
+  bool chunked = false;
+  for (const std::string_view value : head.find_all("Transfer-Encoding")) {
+    for_each_element(value, [&](std::string_view coding) {
+      // Parameters (";q=...") do not apply to chunked; the coding name is the token before them.
+      chunked = iequals(trim(coding.substr(0, coding.find(';'))), "chunked");
+    });
+  }
+  return chunked;
+}
+
+Result<ContentRange> parse_content_range(std::string_view value) {
+  const std::string_view v = trim(value);
+  auto bad = [&](const char *why) { return invalid(std::string("invalid Content-Range ") + quoted(v) + ": " + why); };
+  if (v.size() < 6 || !iequals(v.substr(0, 5), "bytes") || (v[5] != ' ' && v[5] != '\t'))
+    return bad("not a byte range");
+  const std::string_view spec = trim(v.substr(6));
+  const size_t slash = spec.find('/');
+  if (slash == std::string_view::npos) return bad("no '/'");
+  const std::string_view range = spec.substr(0, slash), complete = spec.substr(slash + 1);
+  ContentRange r;
+  if (complete != "*") {
+    const std::optional<int64_t> n = parse_decimal(complete);
+    if (!n) return bad("the complete length is not a decimal number");
+    r.complete_length = *n;
+  }
+  if (range == "*") {
+    if (r.complete_length < 0) return bad("neither a range nor a complete length");
+    return r;
+  }
+  const size_t dash = range.find('-');
+  if (dash == std::string_view::npos) return bad("no '-' in the range");
+  const std::optional<int64_t> first = parse_decimal(range.substr(0, dash));
+  const std::optional<int64_t> last = parse_decimal(range.substr(dash + 1));
+  if (!first || !last) return bad("the range bounds are not decimal numbers");
+  if (*first > *last) return bad("the first byte is after the last");
+  if (r.complete_length >= 0 && *last >= r.complete_length) return bad("the range ends beyond the complete length");
+  r.first = *first;
+  r.last = *last;
+  return r;
+}
+
+bool accepts_byte_ranges(const ResponseHead &head) {
+  bool bytes = false;
+  for (const std::string_view value : head.find_all("Accept-Ranges"))
+    for_each_element(value, [&](std::string_view unit) { bytes = bytes || iequals(unit, "bytes"); });
+  return bytes;
+}
+
+std::optional<int64_t> parse_http_date(std::string_view value) {
+  const std::string_view v = trim(value);
+  int year = 0, month = 0, day = 0, h = 0, m = 0, s = 0;
+  {  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+    DateReader r(v);
+    if (r.day_name(false) && r.literal(", ") && r.digits(2, &day) && r.literal(" ") && r.month(&month) &&
+        r.literal(" ") && r.digits(4, &year) && r.literal(" ") && r.time(&h, &m, &s) && r.literal(" GMT") && r.at_end())
+      return to_unix(year, month, day, h, m, s);
+  }
+  {  // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; a two-digit year below 70 is 20yy.
+    DateReader r(v);
+    if (r.day_name(true) && r.literal(", ") && r.digits(2, &day) && r.literal("-") && r.month(&month) &&
+        r.literal("-") && r.digits(2, &year) && r.literal(" ") && r.time(&h, &m, &s) && r.literal(" GMT") && r.at_end())
+      return to_unix(year + (year < 70 ? 2000 : 1900), month, day, h, m, s);
+  }
+  {  // asctime: "Sun Nov  6 08:49:37 1994"
+    DateReader r(v);
+    if (r.day_name(false) && r.literal(" ") && r.month(&month) && r.literal(" ") && r.digits(2, &day, true) &&
+        r.literal(" ") && r.time(&h, &m, &s) && r.literal(" ") && r.digits(4, &year) && r.at_end())
+      return to_unix(year, month, day, h, m, s);
+  }
+  return std::nullopt;
+}
+
+int64_t parse_retry_after(std::string_view value, int64_t now) {
+  const std::string_view v = trim(value);
+  if (!v.empty() && is_digit(v.front())) {
+    // delay-seconds; a huge delay saturates rather than being refused.
+    for (const char c : v)
+      if (!is_digit(c)) return -1;
+    return parse_decimal(v).value_or(INT64_MAX);
+  }
+  const std::optional<int64_t> date = parse_http_date(v);
+  if (!date) return -1;
+  return *date > now ? *date - now : 0;
+}
+
+int64_t retry_after_seconds(const ResponseHead &head, int64_t now) {
+  const std::optional<std::string_view> value = head.find("Retry-After");
+  return value ? parse_retry_after(*value, now) : -1;
+}
+
+Error ChunkedDecoder::fail(std::string detail) {
+  state_ = State::kFailed;
+  error_ = invalid("chunked body: " + std::move(detail));
+  return error_;
+}
+
+Result<size_t> ChunkedDecoder::decode(std::span<const uint8_t> in, size_t *consumed, std::span<uint8_t> out) {
+  size_t i = 0, written = 0;
+  *consumed = 0;
+  if (state_ == State::kFailed) return error_;
+  auto line_byte = [&](size_t max) { return ++line_bytes_ <= max; };
+  while (i < in.size() && state_ != State::kDone) {
+    if (state_ == State::kData) {
+      if (written == out.size()) break;
+      const size_t n = static_cast<size_t>(
+          std::min<int64_t>(chunk_size_, static_cast<int64_t>(std::min(in.size() - i, out.size() - written))));
+      std::memcpy(out.data() + written, in.data() + i, n);
+      i += n;
+      written += n;
+      chunk_size_ -= static_cast<int64_t>(n);
+      body_bytes_ += static_cast<int64_t>(n);
+      if (chunk_size_ == 0) state_ = State::kDataEnd;
+      continue;
+    }
+    const char c = static_cast<char>(in[i++]);
+    if (state_ == State::kTrailerStart || state_ == State::kTrailerLine || state_ == State::kTrailerLf ||
+        state_ == State::kFinalLf) {
+      if (++trailer_bytes_ > kMaxTrailerBytes)
+        return fail("trailer section exceeds " + std::to_string(kMaxTrailerBytes) + " bytes");
+    }
+    switch (state_) {
+      case State::kSize: {
+        if (!line_byte(kMaxLineBytes))
+          return fail("chunk size line exceeds " + std::to_string(kMaxLineBytes) + " bytes");
+        int d = -1;
+        if (is_digit(c)) d = c - '0';
+        if (lower(c) >= 'a' && lower(c) <= 'f') d = lower(c) - 'a' + 10;
+        if (d >= 0) {
+          if (chunk_size_ > (INT64_MAX - d) / 16) return fail("chunk size overflows int64");
+          chunk_size_ = chunk_size_ * 16 + d;
+          ++digits_;
+          break;
+        }
+        if (digits_ == 0) return fail("invalid chunk size: " + quoted(std::string_view(&c, 1)) + " is not a hex digit");
+        if (c == ' ' || c == '\t') {
+          state_ = State::kSizeSpace;
+        } else if (c == ';') {
+          state_ = State::kExtension;
+        } else if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c == '\n') {
+          --i;  // handled as the line end below
+          state_ = State::kSizeLf;
+        } else {
+          return fail("invalid chunk size: " + quoted(std::string_view(&c, 1)) + " after the hex digits");
+        }
+        break;
+      }
+      case State::kSizeSpace:
+      case State::kExtension:
+        if (!line_byte(kMaxLineBytes))
+          return fail("chunk size line exceeds " + std::to_string(kMaxLineBytes) + " bytes");
+        if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c == '\n') {
+          --i;
+          state_ = State::kSizeLf;
+        } else if (c == '\0') {
+          return fail("NUL in a chunk extension");
+        } else if (state_ == State::kSizeSpace && c == ';') {
+          state_ = State::kExtension;
+        } else if (state_ == State::kSizeSpace && c != ' ' && c != '\t') {
+          return fail("invalid chunk size: " + quoted(std::string_view(&c, 1)) + " after the hex digits");
+        }
+        break;
+      case State::kSizeLf:
+        if (c != '\n') return fail("CR without LF at the end of a chunk size line");
+        line_bytes_ = 0;
+        digits_ = 0;
+        state_ = chunk_size_ == 0 ? State::kTrailerStart : State::kData;
+        break;
+      case State::kDataEnd:
+        if (c == '\r') {
+          state_ = State::kDataLf;
+        } else if (c == '\n') {
+          state_ = State::kSize;
+        } else {
+          return fail("missing CRLF after chunk data");
+        }
+        break;
+      case State::kDataLf:
+        if (c != '\n') return fail("missing CRLF after chunk data (CR without LF)");
+        state_ = State::kSize;
+        break;
+      case State::kTrailerStart:
+        line_bytes_ = 0;
+        if (c == '\r') {
+          state_ = State::kFinalLf;
+        } else if (c == '\n') {
+          state_ = State::kDone;
+        } else if (c == '\0') {
+          return fail("NUL in a trailer line");
+        } else {
+          state_ = State::kTrailerLine;
+          line_bytes_ = 1;
+        }
+        break;
+      case State::kTrailerLine:
+        if (!line_byte(kMaxLineBytes)) return fail("trailer line exceeds " + std::to_string(kMaxLineBytes) + " bytes");
+        if (c == '\r') {
+          state_ = State::kTrailerLf;
+        } else if (c == '\n') {
+          state_ = State::kTrailerStart;
+        } else if (c == '\0') {
+          return fail("NUL in a trailer line");
+        }
+        break;
+      case State::kTrailerLf:
+        if (c != '\n') return fail("CR without LF in the trailer section");
+        state_ = State::kTrailerStart;
+        break;
+      case State::kFinalLf:
+        if (c != '\n') return fail("CR without LF at the end of the trailer section");
+        state_ = State::kDone;
+        break;
+      case State::kData:
+      case State::kDone:
+      case State::kFailed: break;
+    }
+  }
+  *consumed = i;
+  return written;
+}
+
+Status check_header_value(std::string_view what, std::string_view value) {
+  if (value.find_first_of("\r\n") != std::string_view::npos)
+    return Error::invalid_argument("http: the " + std::string(what) + " value contains a line break");
+  if (value.find('\0') != std::string_view::npos)
+    return Error::invalid_argument("http: the " + std::string(what) + " value contains a NUL byte");
+  return {};
+}
+
+Status check_header_name(std::string_view name) {
+  if (name.empty()) return Error::invalid_argument("http: empty header name");
+  if (name.find_first_of("\r\n") != std::string_view::npos)
+    return Error::invalid_argument("http: the header name " + quoted(name) + " contains a line break");
+  if (name.find('\0') != std::string_view::npos)
+    return Error::invalid_argument("http: the header name " + quoted(name) + " contains a NUL byte");
+  for (const char c : name) {
+    if (!is_tchar(c))
+      return Error::invalid_argument("http: the header name " + quoted(name) + " contains " +
+                                     quoted(std::string_view(&c, 1)) + ", which is not a token character");
+  }
+  return {};
+}
+
+}  // namespace avio::protocols::http

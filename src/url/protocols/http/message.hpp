@@ -1,0 +1,144 @@
+// The HTTP/1.1 message layer under the http protocol (RFC 9110, RFC 9112):
+// the response head (status line and header fields), the header fields the
+// protocol acts on (Content-Length, Transfer-Encoding, Content-Range,
+// Accept-Ranges, Retry-After), an incremental chunked-body decoder, and the
+// checks that keep option values from injecting header lines.
+//
+// Like FFmpeg's http.c, lines may end in a bare "\n" as well as "\r\n".
+// Unlike it, malformed input is rejected (kInvalidData, with a detail that
+// names what was wrong) instead of being read past. Nothing here does I/O.
+#ifndef AVIO_SRC_URL_PROTOCOLS_HTTP_MESSAGE_HPP
+#define AVIO_SRC_URL_PROTOCOLS_HTTP_MESSAGE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "avio/error.hpp"
+
+namespace avio::protocols::http {
+
+struct Header {
+  std::string name;   // as received (case preserved)
+  std::string value;  // without surrounding spaces and tabs
+};
+
+struct ResponseHead {
+  std::string http_version;  // "HTTP/1.1"
+  int status = 0;            // 100..999
+  std::string reason;        // may be empty
+  std::vector<Header> headers;
+
+  // The value of the first header named `name` (compared case-insensitively).
+  std::optional<std::string_view> find(std::string_view name) const;
+  // The values of every header named `name`, in order.
+  std::vector<std::string_view> find_all(std::string_view name) const;
+};
+
+struct HeadLimits {
+  size_t max_head_bytes = 65536;  // the whole head, blank line included
+  size_t max_headers = 100;
+  size_t max_line_bytes = 8192;  // one line, without its line end
+};
+
+// The length of the head at the start of `bytes` (up to and including the
+// blank line: "\r\n\r\n", or the same with bare "\n"s), or npos while the
+// blank line has not arrived.
+size_t find_head_end(std::string_view bytes);
+
+// Parses a response head: `bytes` holds exactly the head, up to and including
+// its blank line (find_head_end(bytes) == bytes.size()). Rejects, with
+// kInvalidData: a malformed status line, header lines without ':' or with an
+// invalid name, obsolete line folding, control characters in values, and
+// anything beyond `limits`.
+Result<ResponseHead> parse_response_head(std::string_view bytes, const HeadLimits &limits = {});
+
+// Content-Length: -1 when absent; an error unless every value (repeated
+// headers, or a comma-separated list) is the same strict decimal number.
+Result<int64_t> content_length(const ResponseHead &head);
+
+// Whether the last transfer coding (of every Transfer-Encoding header) is
+// "chunked", so the body is chunked-encoded.
+bool transfer_encoding_chunked(const ResponseHead &head);
+
+// Content-Range: "bytes first-last/complete" or "bytes */complete" (416);
+// "*" as the complete length gives -1.
+struct ContentRange {
+  int64_t first = -1;  // -1 for "bytes */N"
+  int64_t last = -1;   // inclusive; -1 for "bytes */N"
+  int64_t complete_length = -1;
+};
+Result<ContentRange> parse_content_range(std::string_view value);
+
+// Whether Accept-Ranges lists "bytes".
+bool accepts_byte_ranges(const ResponseHead &head);
+
+// Retry-After as seconds from `now` (Unix time): delay-seconds as given, or an
+// HTTP-date (IMF-fixdate, RFC 850 or asctime form) minus now, 0 when already
+// past. -1 when absent or invalid.
+int64_t parse_retry_after(std::string_view value, int64_t now);
+int64_t retry_after_seconds(const ResponseHead &head, int64_t now);
+
+// An HTTP-date as Unix time, or nullopt.
+std::optional<int64_t> parse_http_date(std::string_view value);
+
+// Decodes a chunked body (RFC 9112 section 7.1) fed in pieces of any size:
+// chunk extensions are ignored, trailer fields skipped. After the last chunk
+// (size 0) and its trailer section, done() is true and decode consumes no
+// more input (what follows belongs to the next response).
+class ChunkedDecoder {
+ public:
+  static constexpr size_t kMaxLineBytes = 8192;      // a chunk size line, or one trailer line
+  static constexpr size_t kMaxTrailerBytes = 65536;  // the whole trailer section
+
+  // Decodes from `in` into `out`. Returns the bytes written to `out` and sets
+  // *consumed to the bytes of `in` used (all of `in` unless `out` filled up or
+  // the body ended). Returns 0 with all of `in` consumed when more input is
+  // needed. After an error every call returns that error.
+  Result<size_t> decode(std::span<const uint8_t> in, size_t *consumed, std::span<uint8_t> out);
+
+  bool done() const { return state_ == State::kDone; }
+  // Body bytes decoded so far.
+  int64_t body_bytes() const { return body_bytes_; }
+
+ private:
+  enum class State : uint8_t {
+    kSize,          // hex digits of a chunk size
+    kSizeSpace,     // blanks after the digits
+    kExtension,     // ";..." up to the line end
+    kSizeLf,        // CR seen, LF expected
+    kData,          // chunk data
+    kDataEnd,       // the CRLF after chunk data
+    kDataLf,        // CR seen after data, LF expected
+    kTrailerStart,  // start of a trailer line, or of the final blank line
+    kTrailerLine,   // inside a trailer line
+    kTrailerLf,     // CR seen in a trailer line, LF expected
+    kFinalLf,       // CR seen on the final blank line, LF expected
+    kDone,
+    kFailed,
+  };
+  Error fail(std::string detail);
+
+  State state_ = State::kSize;
+  int64_t chunk_size_ = 0;  // of the chunk being read (size line), or left of it (data)
+  size_t digits_ = 0;       // hex digits read on this size line
+  size_t line_bytes_ = 0;   // bytes of the current size or trailer line
+  size_t trailer_bytes_ = 0;
+  int64_t body_bytes_ = 0;
+  Error error_{0};
+};
+
+// Option values that become header lines (user_agent, referer, cookies, ...):
+// an error (-EINVAL) naming `what` when `value` holds CR, LF or NUL.
+Status check_header_value(std::string_view what, std::string_view value);
+// A header name: a non-empty RFC 9110 token (no spaces, controls, or
+// separators such as ':').
+Status check_header_name(std::string_view name);
+
+}  // namespace avio::protocols::http
+
+#endif  // AVIO_SRC_URL_PROTOCOLS_HTTP_MESSAGE_HPP

@@ -1,0 +1,504 @@
+// The HTTP/1.1 message layer: response heads, header helpers, the chunked
+// decoder and the header-injection checks (src/url/protocols/http/message.hpp).
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/http/message.hpp"
+
+namespace {
+
+using avio::kInvalidData;
+using avio::protocols::http::accepts_byte_ranges;
+using avio::protocols::http::check_header_name;
+using avio::protocols::http::check_header_value;
+using avio::protocols::http::ChunkedDecoder;
+using avio::protocols::http::content_length;
+using avio::protocols::http::find_head_end;
+using avio::protocols::http::HeadLimits;
+using avio::protocols::http::parse_content_range;
+using avio::protocols::http::parse_http_date;
+using avio::protocols::http::parse_response_head;
+using avio::protocols::http::parse_retry_after;
+using avio::protocols::http::ResponseHead;
+using avio::protocols::http::retry_after_seconds;
+using avio::protocols::http::transfer_encoding_chunked;
+
+ResponseHead parse_ok(std::string_view bytes) {
+  auto r = parse_response_head(bytes);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r.ok() ? *r : ResponseHead{};
+}
+
+// The error detail of a rejected head (and checks the code).
+std::string parse_error(std::string_view bytes, const HeadLimits &limits = {}) {
+  auto r = parse_response_head(bytes, limits);
+  EXPECT_FALSE(r.ok()) << "accepted: " << bytes;
+  if (r.ok()) return {};
+  EXPECT_EQ(r.error().code(), kInvalidData);
+  return std::string(r.error().detail());
+}
+
+ResponseHead head_with(const std::vector<std::pair<std::string, std::string>> &headers) {
+  ResponseHead h;
+  h.http_version = "HTTP/1.1";
+  h.status = 200;
+  for (const auto &[n, v] : headers) h.headers.push_back({n, v});
+  return h;
+}
+
+// Sun, 06 Nov 1994 08:49:37 GMT (RFC 9110's example date).
+constexpr int64_t kRfcDate = 784111777;
+
+TEST(HttpHead, Nginx200) {
+  const std::string bytes =
+      "HTTP/1.1 200 OK\r\n"
+      "Server: nginx/1.22.1\r\n"
+      "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+      "Content-Type: video/mp4\r\n"
+      "Content-Length: 1048576\r\n"
+      "Last-Modified: Sat, 05 Nov 1994 08:49:37 GMT\r\n"
+      "Connection: keep-alive\r\n"
+      "ETag: \"6365ab21-100000\"\r\n"
+      "Accept-Ranges: bytes\r\n"
+      "\r\n";
+  EXPECT_EQ(find_head_end(bytes), bytes.size());
+  const ResponseHead h = parse_ok(bytes);
+  EXPECT_EQ(h.http_version, "HTTP/1.1");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.reason, "OK");
+  ASSERT_EQ(h.headers.size(), 8u);
+  EXPECT_EQ(h.headers[0].name, "Server");
+  EXPECT_EQ(h.headers[0].value, "nginx/1.22.1");
+  EXPECT_EQ(h.find("content-type").value_or(""), "video/mp4");
+  EXPECT_EQ(h.find("ETAG").value_or(""), "\"6365ab21-100000\"");
+  EXPECT_FALSE(h.find("Location").has_value());
+  EXPECT_EQ(content_length(h).value_or(-2), 1048576);
+  EXPECT_TRUE(accepts_byte_ranges(h));
+  EXPECT_FALSE(transfer_encoding_chunked(h));
+  EXPECT_EQ(retry_after_seconds(h, 0), -1);
+}
+
+TEST(HttpHead, PartialContent206) {
+  const ResponseHead h = parse_ok(
+      "HTTP/1.1 206 Partial Content\r\n"
+      "Content-Range: bytes 100-199/1000\r\n"
+      "Content-Length: 100\r\n"
+      "\r\n");
+  EXPECT_EQ(h.status, 206);
+  EXPECT_EQ(h.reason, "Partial Content");
+  auto range = parse_content_range(h.find("Content-Range").value_or(""));
+  ASSERT_TRUE(range.ok()) << range.error().message();
+  EXPECT_EQ(range->first, 100);
+  EXPECT_EQ(range->last, 199);
+  EXPECT_EQ(range->complete_length, 1000);
+  EXPECT_EQ(content_length(h).value_or(-2), 100);
+  EXPECT_FALSE(accepts_byte_ranges(h));
+}
+
+TEST(HttpHead, Redirect301) {
+  const ResponseHead h = parse_ok(
+      "HTTP/1.1 301 Moved Permanently\r\n"
+      "Location: https://example.com/new/path?x=1\r\n"
+      "Content-Length: 0\r\n"
+      "\r\n");
+  EXPECT_EQ(h.status, 301);
+  EXPECT_EQ(h.find("location").value_or(""), "https://example.com/new/path?x=1");
+  EXPECT_EQ(content_length(h).value_or(-2), 0);
+}
+
+TEST(HttpHead, RangeNotSatisfiable416) {
+  const ResponseHead h = parse_ok(
+      "HTTP/1.1 416 Range Not Satisfiable\r\n"
+      "Content-Range: bytes */47022\r\n"
+      "\r\n");
+  EXPECT_EQ(h.status, 416);
+  auto range = parse_content_range(h.find("Content-Range").value_or(""));
+  ASSERT_TRUE(range.ok()) << range.error().message();
+  EXPECT_EQ(range->first, -1);
+  EXPECT_EQ(range->last, -1);
+  EXPECT_EQ(range->complete_length, 47022);
+}
+
+TEST(HttpHead, Chunked) {
+  const ResponseHead h = parse_ok(
+      "HTTP/1.1 200 OK\r\n"
+      "Transfer-Encoding: chunked\r\n"
+      "Retry-After: 120\r\n"
+      "\r\n");
+  EXPECT_TRUE(transfer_encoding_chunked(h));
+  EXPECT_EQ(content_length(h).value_or(-2), -1);
+  EXPECT_EQ(retry_after_seconds(h, 0), 120);
+}
+
+TEST(HttpHead, BareLfLinesNoReasonAndValueTrimming) {
+  const std::string bytes = "HTTP/1.0 204\nX-A:\t v a l \t\nX-Empty:\nx-a: second\n\n";
+  EXPECT_EQ(find_head_end(bytes), bytes.size());
+  const ResponseHead h = parse_ok(bytes);
+  EXPECT_EQ(h.http_version, "HTTP/1.0");
+  EXPECT_EQ(h.status, 204);
+  EXPECT_EQ(h.reason, "");
+  ASSERT_EQ(h.headers.size(), 3u);
+  EXPECT_EQ(h.headers[0].value, "v a l");
+  EXPECT_EQ(h.headers[1].value, "");
+  EXPECT_EQ(h.headers[2].name, "x-a");
+  EXPECT_EQ(h.find_all("X-A"), (std::vector<std::string_view>{"v a l", "second"}));
+  // Mixed line ends, and a head with no headers.
+  EXPECT_EQ(parse_ok("HTTP/1.1 200 OK\r\n\n").status, 200);
+  EXPECT_EQ(parse_ok("HTTP/1.1 200 OK\n\r\n").status, 200);
+  EXPECT_EQ(parse_ok("HTTP/1.1 999 \r\n\r\n").reason, "");
+}
+
+TEST(HttpHead, FindHeadEnd) {
+  EXPECT_EQ(find_head_end(""), std::string_view::npos);
+  EXPECT_EQ(find_head_end("HTTP/1.1 200 OK\r\n"), std::string_view::npos);
+  EXPECT_EQ(find_head_end("HTTP/1.1 200 OK\r\nA: b\r\n\r"), std::string_view::npos);
+  EXPECT_EQ(find_head_end("HTTP/1.1 200 OK\r\n\r\nbody"), 19u);
+  EXPECT_EQ(find_head_end("HTTP/1.1 200 OK\n\nbody"), 17u);
+  EXPECT_EQ(find_head_end("\r\n\r\n"), 4u);
+}
+
+TEST(HttpHead, StatusLineErrors) {
+  EXPECT_EQ(parse_error("HTP/1.1 200\r\n\r\n"), "http: malformed status line 'HTP/1.1 200'");
+  for (const char *line : {"HTTP/1.1", "HTTP/1.1 20", "HTTP/1.1 2000 OK", "HTTP/1.1  200 OK", "HTTP/11 200 OK",
+                           "HTTP/2 200", "http/1.1 200 OK", "HTTP/1.1 20a OK", "ICY 200 OK"}) {
+    const std::string detail = parse_error(std::string(line) + "\r\n\r\n");
+    EXPECT_EQ(detail, "http: malformed status line '" + std::string(line) + "'");
+  }
+  EXPECT_EQ(parse_error("HTTP/1.1\t200 OK\r\n\r\n"), "http: malformed status line 'HTTP/1.1\\x09200 OK'");
+  EXPECT_EQ(parse_error("HTTP/1.1 099 Low\r\n\r\n"), "http: status code 99 out of range in 'HTTP/1.1 099 Low'");
+  EXPECT_EQ(parse_error("\r\n\r\n"), "http: empty status line");
+  EXPECT_EQ(parse_error(std::string("HTTP/1.1 200 O\x01K\r\n\r\n")),
+            "http: control character in the reason phrase of 'HTTP/1.1 200 O\\x01K'");
+  // A long line is cut in the message.
+  const std::string detail = parse_error("XTTP/1.1 200 " + std::string(200, 'a') + "\r\n\r\n");
+  EXPECT_NE(detail.find("...'"), std::string::npos);
+  EXPECT_LT(detail.size(), 120u);
+}
+
+TEST(HttpHead, HeaderLineErrors) {
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nNoColonHere\r\n\r\n"), "http: header line without ':' 'NoColonHere'");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\n: value\r\n\r\n"), "http: header line with an empty name ': value'");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nContent-Length : 5\r\n\r\n"),
+            "http: invalid character in the header name 'Content-Length '");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nX(y): 5\r\n\r\n"), "http: invalid character in the header name 'X(y)'");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\n\r\n"),
+            "http: obsolete line folding (a header line starting with whitespace) ' two'");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nX-A: one\r\n\ttwo\r\n\r\n"),
+            "http: obsolete line folding (a header line starting with whitespace) '\\x09two'");
+  EXPECT_EQ(parse_error(std::string("HTTP/1.1 200 OK\r\nX-A: a\0b\r\n\r\n", 29)),
+            "http: control character in the value of header 'X-A'");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nX-A: a\rb\r\n\r\n"),
+            "http: control character in the value of header 'X-A'");
+}
+
+TEST(HttpHead, Limits) {
+  std::string many = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 100; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(parse_ok(many + "\r\n").headers.size(), 100u);
+  EXPECT_EQ(parse_error(many + "X-100: v\r\n\r\n"), "http: response head has more than 100 headers");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nA: b\r\nC: d\r\n\r\n", {.max_headers = 1}),
+            "http: response head has more than 1 headers");
+
+  const std::string long_value(8192 - 3, 'v');
+  EXPECT_EQ(parse_ok("HTTP/1.1 200 OK\r\nX: " + long_value + "\r\n\r\n").headers[0].value.size(), long_value.size());
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\nX: " + long_value + "v\r\n\r\n"), "http: header line exceeds 8192 bytes");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 " + std::string(8192, 'r') + "\r\n\r\n"), "http: status line exceeds 8192 bytes");
+
+  std::string big = "HTTP/1.1 200 OK\r\n";
+  while (big.size() < 65536) big += "X-Filler: " + std::string(1000, 'f') + "\r\n";
+  EXPECT_EQ(parse_error(big + "\r\n", {.max_headers = 1000}), "http: response head exceeds 65536 bytes");
+  EXPECT_EQ(parse_error(big), "http: response head exceeds 65536 bytes");  // incomplete and too big
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\n\r\n", {.max_head_bytes = 18}), "http: response head exceeds 18 bytes");
+  EXPECT_EQ(parse_ok("HTTP/1.1 200 OK\r\n\r\n").status, 200);
+}
+
+TEST(HttpHead, IncompleteOrTrailingBytes) {
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\n"), "http: response head is incomplete (no blank line at its end)");
+  EXPECT_EQ(parse_error(""), "http: response head is incomplete (no blank line at its end)");
+  EXPECT_EQ(parse_error("HTTP/1.1 200 OK\r\n\r\nbody"),
+            "http: 4 bytes follow the blank line that ends the response head");
+}
+
+TEST(HttpHeaders, ContentLength) {
+  EXPECT_EQ(content_length(head_with({})).value_or(-2), -1);
+  EXPECT_EQ(content_length(head_with({{"content-length", "42"}})).value_or(-2), 42);
+  EXPECT_EQ(content_length(head_with({{"Content-Length", "42"}, {"Content-Length", "42"}})).value_or(-2), 42);
+  EXPECT_EQ(content_length(head_with({{"Content-Length", "42, 42"}})).value_or(-2), 42);
+  EXPECT_EQ(content_length(head_with({{"Content-Length", "9223372036854775807"}})).value_or(-2), INT64_MAX);
+  struct Bad {
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string detail;
+  };
+  const std::vector<Bad> bad = {
+      {{{"Content-Length", "42"}, {"Content-Length", "43"}}, "http: conflicting Content-Length values 42 and 43"},
+      {{{"Content-Length", "42, 7"}}, "http: conflicting Content-Length values 42 and 7"},
+      {{{"Content-Length", "+5"}}, "http: invalid Content-Length '+5'"},
+      {{{"Content-Length", "-1"}}, "http: invalid Content-Length '-1'"},
+      {{{"Content-Length", "0x10"}}, "http: invalid Content-Length '0x10'"},
+      {{{"Content-Length", "1 2"}}, "http: invalid Content-Length '1 2'"},
+      {{{"Content-Length", "9223372036854775808"}}, "http: invalid Content-Length '9223372036854775808'"},
+      {{{"Content-Length", ""}}, "http: empty Content-Length"},
+      {{{"Content-Length", ","}}, "http: invalid Content-Length ','"},
+  };
+  for (const Bad &b : bad) {
+    auto r = content_length(head_with(b.headers));
+    ASSERT_FALSE(r.ok()) << b.detail;
+    EXPECT_EQ(r.error().code(), kInvalidData);
+    EXPECT_EQ(r.error().detail(), b.detail);
+  }
+}
+
+TEST(HttpHeaders, TransferEncoding) {
+  EXPECT_TRUE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "Chunked"}})));
+  EXPECT_TRUE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "gzip, chunked"}})));
+  EXPECT_TRUE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "gzip"}, {"transfer-encoding", "chunked"}})));
+  EXPECT_FALSE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "chunked, gzip"}})));
+  EXPECT_FALSE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "identity"}})));
+  EXPECT_FALSE(transfer_encoding_chunked(head_with({{"Transfer-Encoding", "chunkedx"}})));
+  EXPECT_FALSE(transfer_encoding_chunked(head_with({})));
+}
+
+TEST(HttpHeaders, ContentRange) {
+  auto r = parse_content_range("bytes 0-0/1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first, 0);
+  EXPECT_EQ(r->last, 0);
+  EXPECT_EQ(r->complete_length, 1);
+  r = parse_content_range("  BYTES 5-9/*  ");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first, 5);
+  EXPECT_EQ(r->last, 9);
+  EXPECT_EQ(r->complete_length, -1);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "not a byte range"},
+      {"items 1-2/3", "not a byte range"},
+      {"bytes", "not a byte range"},
+      {"bytes 1-2", "no '/'"},
+      {"bytes 1-2/x", "the complete length is not a decimal number"},
+      {"bytes */*", "neither a range nor a complete length"},
+      {"bytes 12/30", "no '-' in the range"},
+      {"bytes -2/30", "the range bounds are not decimal numbers"},
+      {"bytes 1-/30", "the range bounds are not decimal numbers"},
+      {"bytes 1 - 2/30", "the range bounds are not decimal numbers"},
+      {"bytes 5-4/30", "the first byte is after the last"},
+      {"bytes 0-30/30", "the range ends beyond the complete length"},
+  };
+  for (const auto &[value, why] : bad) {
+    auto e = parse_content_range(value);
+    ASSERT_FALSE(e.ok()) << value;
+    EXPECT_EQ(e.error().code(), kInvalidData);
+    EXPECT_EQ(e.error().detail(), "http: invalid Content-Range '" + value + "': " + why);
+  }
+}
+
+TEST(HttpHeaders, AcceptRanges) {
+  EXPECT_TRUE(accepts_byte_ranges(head_with({{"accept-ranges", "Bytes"}})));
+  EXPECT_TRUE(accepts_byte_ranges(head_with({{"Accept-Ranges", "none, bytes"}})));
+  EXPECT_FALSE(accepts_byte_ranges(head_with({{"Accept-Ranges", "none"}})));
+  EXPECT_FALSE(accepts_byte_ranges(head_with({{"Accept-Ranges", "bytesx"}})));
+}
+
+TEST(HttpHeaders, RetryAfter) {
+  EXPECT_EQ(parse_retry_after("0", 0), 0);
+  EXPECT_EQ(parse_retry_after(" 120 ", 5), 120);
+  EXPECT_EQ(parse_retry_after("99999999999999999999999", 0), INT64_MAX);
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kRfcDate - 30), 30);
+  EXPECT_EQ(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", kRfcDate - 31), 31);
+  EXPECT_EQ(parse_retry_after("Sun Nov  6 08:49:37 1994", kRfcDate - 32), 32);
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", kRfcDate + 100), 0);  // already past
+  for (const char *bad :
+       {"", "-5", "12s", "1.5", "soon", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Xyz 1994 08:49:37 GMT"})
+    EXPECT_EQ(parse_retry_after(bad, 0), -1) << bad;
+  EXPECT_EQ(retry_after_seconds(head_with({{"Retry-After", "7"}}), 0), 7);
+  EXPECT_EQ(retry_after_seconds(head_with({{"Retry-After", "x"}}), 0), -1);
+  EXPECT_EQ(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT").value_or(-1), 0);
+  EXPECT_EQ(parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT").value_or(-1), 951782400);
+  EXPECT_FALSE(parse_http_date("Thu, 29 Feb 2001 00:00:00 GMT").has_value());
+  EXPECT_EQ(parse_http_date("Friday, 01-Jan-38 00:00:00 GMT").value_or(-1), 2145916800);
+}
+
+// Decodes `encoded` fed in pieces cut at `cuts`, through an output buffer of
+// `out_size` bytes. Returns the body, or the error's detail prefixed by "!".
+std::string decode(std::string_view encoded, const std::vector<size_t> &cuts, size_t out_size = 4096,
+                   size_t *left = nullptr) {
+  ChunkedDecoder d;
+  std::string body;
+  std::vector<uint8_t> out(out_size);
+  size_t start = 0;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(encoded.size());
+  for (const size_t end : ends) {
+    std::span<const uint8_t> in(reinterpret_cast<const uint8_t *>(encoded.data()) + start, end - start);
+    while (!in.empty() && !d.done()) {
+      size_t consumed = 0;
+      auto r = d.decode(in, &consumed, out);
+      if (!r.ok()) return "!" + std::string(r.error().detail());
+      EXPECT_LE(*r, consumed);
+      body.append(reinterpret_cast<const char *>(out.data()), *r);
+      in = in.subspan(consumed);
+      if (*r == 0 && consumed == 0) break;
+    }
+    if (d.done()) {
+      if (left) *left = encoded.size() - (end - in.size());
+      break;
+    }
+    start = end;
+  }
+  if (!d.done()) return "!unfinished";
+  EXPECT_EQ(d.body_bytes(), static_cast<int64_t>(body.size()));
+  return body;
+}
+
+std::string decode_whole(std::string_view encoded) { return decode(encoded, {}); }
+
+const std::string kBody = "Wikipedia in\r\n\r\nchunks. And then some more bytes.";
+const std::string kEncoded =
+    "4\r\nWiki\r\n"
+    "5;name=value;x\r\npedia\r\n"
+    "000E \t; ext\r\n in\r\n\r\nchunks.\r\n"
+    "1a\r\n And then some more bytes.\r\n"
+    "0\r\n"
+    "Expires: never\r\n"
+    "X-Checksum: abc\r\n"
+    "\r\n";
+
+TEST(HttpChunked, WholeAndEverySplit) {
+  EXPECT_EQ(decode_whole(kEncoded), kBody);
+  for (size_t cut = 0; cut <= kEncoded.size(); ++cut) EXPECT_EQ(decode(kEncoded, {cut}), kBody) << "cut at " << cut;
+  for (size_t a = 0; a <= kEncoded.size(); a += 3)
+    for (size_t b = a; b <= kEncoded.size(); b += 5) EXPECT_EQ(decode(kEncoded, {a, b}), kBody) << a << "," << b;
+}
+
+TEST(HttpChunked, OneByteAtATimeAndTinyOutput) {
+  std::vector<size_t> cuts;
+  for (size_t i = 1; i < kEncoded.size(); ++i) cuts.push_back(i);
+  EXPECT_EQ(decode(kEncoded, cuts), kBody);
+  EXPECT_EQ(decode(kEncoded, cuts, 1), kBody);
+  EXPECT_EQ(decode(kEncoded, {}, 1), kBody);
+  EXPECT_EQ(decode(kEncoded, {}, 3), kBody);
+}
+
+TEST(HttpChunked, BareLfAndNoTrailer) {
+  EXPECT_EQ(decode_whole("3\nabc\n0\n\n"), "abc");
+  EXPECT_EQ(decode_whole("0\r\n\r\n"), "");
+  EXPECT_EQ(decode_whole("A\r\n0123456789\r\n0\r\n\r\n"), "0123456789");
+}
+
+TEST(HttpChunked, StopsAtTheEnd) {
+  size_t left = 0;
+  EXPECT_EQ(decode("3\r\nabc\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n", {}, 4096, &left), "abc");
+  EXPECT_EQ(left, 17u);
+  ChunkedDecoder d;
+  const std::string_view all = "0\r\n\r\nmore";
+  std::vector<uint8_t> out(8);
+  size_t consumed = 99;
+  auto r = d.decode(std::span(reinterpret_cast<const uint8_t *>(all.data()), all.size()), &consumed, out);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 0u);
+  EXPECT_EQ(consumed, 5u);
+  EXPECT_TRUE(d.done());
+  r = d.decode(std::span(reinterpret_cast<const uint8_t *>(all.data()) + 5, 4), &consumed, out);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(consumed, 0u);
+}
+
+TEST(HttpChunked, Errors) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"\r\n", "invalid chunk size: '\\x0d' is not a hex digit"},
+      {"g\r\n", "invalid chunk size: 'g' is not a hex digit"},
+      {"-1\r\n", "invalid chunk size: '-' is not a hex digit"},
+      {"0x10\r\n", "invalid chunk size: 'x' after the hex digits"},
+      {"1 2\r\n", "invalid chunk size: '2' after the hex digits"},
+      {"8000000000000000\r\n", "chunk size overflows int64"},
+      {"ffffffffffffffffff\r\n", "chunk size overflows int64"},
+      {"3\rabc", "CR without LF at the end of a chunk size line"},
+      {"3\r\nabcd\r\n", "missing CRLF after chunk data"},
+      {"3\r\nabc\rx", "missing CRLF after chunk data (CR without LF)"},
+      {std::string("3;a\0b\r\n", 7), "NUL in a chunk extension"},
+      {"0\r\nX: y\rz", "CR without LF in the trailer section"},
+      {"0\r\n\rz", "CR without LF at the end of the trailer section"},
+      {std::string("0\r\nX: \0\r\n", 9), "NUL in a trailer line"},
+      {std::string("0\r\n\0", 4), "NUL in a trailer line"},
+      {"1;" + std::string(9000, 'e') + "\r\n", "chunk size line exceeds 8192 bytes"},
+      {std::string(8193, '0') + "\r\n", "chunk size line exceeds 8192 bytes"},
+      {"0\r\nX: " + std::string(9000, 'e') + "\r\n\r\n", "trailer line exceeds 8192 bytes"},
+      {"0\r\n" +
+           [] {
+             std::string t;
+             for (int i = 0; i < 100; ++i) t += "X: " + std::string(1000, 't') + "\r\n";
+             return t;
+           }() +
+           "\r\n",
+       "trailer section exceeds 65536 bytes"},
+  };
+  for (const auto &[encoded, why] : bad) {
+    const std::string &data = encoded;
+    EXPECT_EQ(decode_whole(data), "!http: chunked body: " + why) << data.substr(0, 40);
+    std::vector<size_t> cuts;
+    for (size_t i = 1; i < data.size() && i < 64; ++i) cuts.push_back(i);
+    EXPECT_EQ(decode(data, cuts), "!http: chunked body: " + why) << "bytewise " << data.substr(0, 40);
+  }
+  // The largest size is accepted (the data never comes here).
+  EXPECT_EQ(decode_whole("7fffffffffffffff\r\nabc"), "!unfinished");
+}
+
+TEST(HttpChunked, ErrorIsSticky) {
+  ChunkedDecoder d;
+  std::vector<uint8_t> out(8);
+  const std::string_view in = "zz";
+  size_t consumed = 0;
+  auto span = std::span(reinterpret_cast<const uint8_t *>(in.data()), in.size());
+  auto r = d.decode(span, &consumed, out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), kInvalidData);
+  r = d.decode(span, &consumed, out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().detail(), "http: chunked body: invalid chunk size: 'z' is not a hex digit");
+  EXPECT_EQ(consumed, 0u);
+  EXPECT_FALSE(d.done());
+}
+
+TEST(HttpInjection, HeaderValues) {
+  EXPECT_TRUE(check_header_value("user_agent", "Lavf/61.1.100").ok());
+  EXPECT_TRUE(check_header_value("referer", "").ok());
+  EXPECT_TRUE(check_header_value("cookies", "a=b; c=d\t").ok());
+  for (const std::string_view v : {"x\r\nHost: evil", "x\nEvil: 1", "x\r"}) {
+    const avio::Status s = check_header_value("user_agent", v);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), -EINVAL);
+    EXPECT_EQ(s.error().detail(), "http: the user_agent value contains a line break");
+  }
+  const avio::Status s = check_header_value("referer", std::string_view("a\0b", 3));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), -EINVAL);
+  EXPECT_EQ(s.error().detail(), "http: the referer value contains a NUL byte");
+}
+
+TEST(HttpInjection, HeaderNames) {
+  for (const std::string_view n : {"X-Custom", "content-type", "a!#$%&'*+-.^_`|~9"})
+    EXPECT_TRUE(check_header_name(n).ok()) << n;
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"", "http: empty header name"},
+      {"X-A\r\nEvil", "http: the header name 'X-A\\x0d\\x0aEvil' contains a line break"},
+      {std::string("X\0A", 3), "http: the header name 'X\\x00A' contains a NUL byte"},
+      {"X A", "http: the header name 'X A' contains ' ', which is not a token character"},
+      {"X:A", "http: the header name 'X:A' contains ':', which is not a token character"},
+      {"X(A)", "http: the header name 'X(A)' contains '(', which is not a token character"},
+      {"X\xc3\xa9", "http: the header name 'X\\xc3\\xa9' contains '\\xc3', which is not a token character"},
+  };
+  for (const auto &[name, detail] : bad) {
+    const avio::Status s = check_header_name(name);
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.code(), -EINVAL);
+    EXPECT_EQ(s.error().detail(), detail);
+  }
+}
+
+}  // namespace
