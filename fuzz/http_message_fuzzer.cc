@@ -64,6 +64,25 @@ Decoded decode(const std::vector<std::span<const uint8_t>> &pieces, size_t out_s
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string_view text(reinterpret_cast<const char *>(data), size);
 
+  // The request side: a `headers` option block, and the input as a target
+  // and a header value. Whatever is accepted serializes to a head whose only
+  // line breaks are its own CRLFs.
+  if (auto block = http::parse_header_block(text); block.ok()) {
+    http::RequestHead request{"GET", "/", *block};
+    request.headers.push_back({"X-Fuzz", std::string(text.substr(0, text.find_first_of("\r\n")))});
+    if (auto head = http::serialize_request_head(request); head.ok()) {
+      size_t lines = 0;
+      for (size_t i = 0; i < head->size(); ++i) {
+        if ((*head)[i] == '\n') {
+          check(i > 0 && (*head)[i - 1] == '\r');
+          ++lines;
+        }
+        if ((*head)[i] == '\r') check(i + 1 < head->size() && (*head)[i + 1] == '\n');
+      }
+      check(lines == request.headers.size() + 2);  // the request line, each header, the blank line
+    }
+  }
+
   // The head: up to its blank line, and the whole input as given.
   const size_t end = http::find_head_end(text);
   check(end == std::string_view::npos || (end >= 2 && end <= size && text[end - 1] == '\n'));

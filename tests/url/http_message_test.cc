@@ -22,11 +22,14 @@ using avio::protocols::http::content_length;
 using avio::protocols::http::find_head_end;
 using avio::protocols::http::HeadLimits;
 using avio::protocols::http::parse_content_range;
+using avio::protocols::http::parse_header_block;
 using avio::protocols::http::parse_http_date;
 using avio::protocols::http::parse_response_head;
 using avio::protocols::http::parse_retry_after;
+using avio::protocols::http::RequestHead;
 using avio::protocols::http::ResponseHead;
 using avio::protocols::http::retry_after_seconds;
+using avio::protocols::http::serialize_request_head;
 using avio::protocols::http::transfer_encoding_chunked;
 
 ResponseHead parse_ok(std::string_view bytes) {
@@ -499,6 +502,56 @@ TEST(HttpInjection, HeaderNames) {
     EXPECT_EQ(s.code(), -EINVAL);
     EXPECT_EQ(s.error().detail(), detail);
   }
+}
+
+// The request side: what is written is exactly what was given, and nothing
+// that could split or smuggle a line is.
+TEST(HttpRequestHead, SerializesCheckedPieces) {
+  RequestHead r;
+  r.method = "GET";
+  r.target = "/media/a%20b.mp4?x=1";
+  r.headers = {{"Host", "127.0.0.1:8080"}, {"Range", "bytes=0-"}, {"User-Agent", "avio"}};
+  auto head = serialize_request_head(r);
+  ASSERT_TRUE(head.ok()) << head.error().message();
+  EXPECT_EQ(*head,
+            "GET /media/a%20b.mp4?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nRange: bytes=0-\r\nUser-Agent: avio\r\n\r\n");
+  // What it writes, the response parser's sibling reads back (the same grammar).
+  EXPECT_EQ(find_head_end(*head), head->size());
+
+  RequestHead bad = r;
+  bad.method = "GET /x HTTP/1.1\r\nX: y\r\n\r\nGET";
+  EXPECT_EQ(serialize_request_head(bad).error().code(), -EINVAL);
+  bad = r;
+  bad.target = "/a b";
+  EXPECT_NE(serialize_request_head(bad).error().detail().find("space or a control character"), std::string::npos);
+  bad.target = "/a\r\nInjected: 1";
+  EXPECT_EQ(serialize_request_head(bad).error().code(), -EINVAL);
+  bad.target = "";
+  EXPECT_EQ(serialize_request_head(bad).error().code(), -EINVAL);
+  bad = r;
+  bad.headers.push_back({"User-Agent", "avio\r\nCookie: stolen=1"});
+  auto injected = serialize_request_head(bad);
+  ASSERT_FALSE(injected.ok());
+  EXPECT_EQ(injected.error().detail(), "http: the User-Agent value contains a line break");
+  bad = r;
+  bad.headers.push_back({"Bad Name", "x"});
+  EXPECT_EQ(serialize_request_head(bad).error().code(), -EINVAL);
+}
+
+TEST(HttpRequestHead, HeadersOptionBlock) {
+  auto h = parse_header_block("X-A: 1\r\nX-B:two  \nX-C: \t3");  // no final CRLF, a bare LF, spaces
+  ASSERT_TRUE(h.ok()) << h.error().message();
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_EQ((*h)[0].name, "X-A");
+  EXPECT_EQ((*h)[0].value, "1");
+  EXPECT_EQ((*h)[1].value, "two");
+  EXPECT_EQ((*h)[2].value, "3");
+  EXPECT_TRUE(parse_header_block("").ok());
+  EXPECT_TRUE(parse_header_block("\r\n")->empty());
+  EXPECT_NE(parse_header_block("no colon here").error().detail().find("without ':'"), std::string::npos);
+  EXPECT_NE(parse_header_block("X: a\rb").error().detail().find("stray CR"), std::string::npos);
+  EXPECT_EQ(parse_header_block("X Y: 1").error().code(), -EINVAL);
+  EXPECT_EQ(parse_header_block(std::string("X: a\0b", 6)).error().code(), -EINVAL);
 }
 
 }  // namespace

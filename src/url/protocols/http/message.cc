@@ -527,4 +527,48 @@ Status check_header_name(std::string_view name) {
   return {};
 }
 
+Result<std::string> serialize_request_head(const RequestHead &request) {
+  if (Status st = check_header_name(request.method); !st)
+    return Error::invalid_argument("http: the method " + quoted(request.method) + " is not a token");
+  if (request.target.empty()) return Error::invalid_argument("http: empty request target");
+  for (const char c : request.target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f)
+      return Error::invalid_argument("http: the request target " + quoted(request.target) +
+                                     " contains a space or a control character");
+  }
+  std::string out;
+  out.reserve(64 + request.target.size());
+  out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
+  for (const Header &h : request.headers) {
+    if (Status st = check_header_name(h.name); !st) return st.error();
+    if (Status st = check_header_value(h.name, h.value); !st) return st.error();
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  out.append("\r\n");
+  return out;
+}
+
+Result<std::vector<Header>> parse_header_block(std::string_view block) {
+  std::vector<Header> headers;
+  while (!block.empty()) {
+    const size_t end = block.find('\n');
+    std::string_view line = block.substr(0, end);
+    block = end == std::string_view::npos ? std::string_view() : block.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (line.find('\r') != std::string_view::npos || line.find('\0') != std::string_view::npos)
+      return Error::invalid_argument("http: the headers option has a line with a stray CR or NUL: " + quoted(line));
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos)
+      return Error::invalid_argument("http: the headers option has a line without ':': " + quoted(line));
+    std::string_view name = line.substr(0, colon), value = line.substr(colon + 1);
+    if (Status st = check_header_name(name); !st) return st.error();
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    headers.push_back({std::string(name), std::string(value)});
+  }
+  return headers;
+}
+
 }  // namespace avio::protocols::http

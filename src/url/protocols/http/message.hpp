@@ -139,6 +139,23 @@ Status check_header_value(std::string_view what, std::string_view value);
 // separators such as ':').
 Status check_header_name(std::string_view name);
 
+// A request head (RFC 9112 section 3) to send.
+struct RequestHead {
+  std::string method;  // a token: GET, HEAD, PUT, POST, ...
+  std::string target;  // origin form "/path?query", or absolute form through a proxy
+  std::vector<Header> headers;
+};
+// "METHOD target HTTP/1.1\r\n", the header lines, and the blank line. Nothing
+// unchecked is written: the method and every header name must be tokens, the
+// target must hold no space, control character or DEL, and values no CR, LF
+// or NUL; an error (-EINVAL) names the piece at fault.
+Result<std::string> serialize_request_head(const RequestHead &request);
+
+// FFmpeg's `headers` option: "Name: value" lines separated by CRLF (a
+// missing final CRLF is fine, as in FFmpeg, and so is a bare LF), each
+// checked as above; an empty block gives no headers.
+Result<std::vector<Header>> parse_header_block(std::string_view block);
+
 }  // namespace avio::protocols::http
 
 #endif  // AVIO_SRC_URL_PROTOCOLS_HTTP_MESSAGE_HPP
