@@ -59,29 +59,37 @@ Decoded decode(const std::vector<std::span<const uint8_t>> &pieces, size_t out_s
   return result;
 }
 
+// A serialized head's only line breaks are its own CRLFs: one per line.
+void check_line_breaks(const std::string &head, size_t expected_lines) {
+  size_t lines = 0;
+  for (size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == '\n') {
+      check(i > 0 && head[i - 1] == '\r');
+      ++lines;
+    }
+    if (head[i] == '\r') check(i + 1 < head.size() && head[i + 1] == '\n');
+  }
+  check(lines == expected_lines);
+}
+
+// The request side: the input as a `headers` option block, and as a header
+// value; whatever is accepted serializes without a line break of its own.
+void check_request_side(std::string_view text) {
+  auto block = http::parse_header_block(text);
+  if (!block.ok()) return;
+  http::RequestHead request{"GET", "/", std::move(block).value()};
+  request.headers.push_back({"X-Fuzz", std::string(text.substr(0, text.find_first_of("\r\n")))});
+  auto head = http::serialize_request_head(request);
+  if (!head.ok()) return;
+  check_line_breaks(head.value(), request.headers.size() + 2);  // the request line, each header, the blank line
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string_view text(reinterpret_cast<const char *>(data), size);
 
-  // The request side: a `headers` option block, and the input as a target
-  // and a header value. Whatever is accepted serializes to a head whose only
-  // line breaks are its own CRLFs.
-  if (auto block = http::parse_header_block(text); block.ok()) {
-    http::RequestHead request{"GET", "/", *block};
-    request.headers.push_back({"X-Fuzz", std::string(text.substr(0, text.find_first_of("\r\n")))});
-    if (auto head = http::serialize_request_head(request); head.ok()) {
-      size_t lines = 0;
-      for (size_t i = 0; i < head->size(); ++i) {
-        if ((*head)[i] == '\n') {
-          check(i > 0 && (*head)[i - 1] == '\r');
-          ++lines;
-        }
-        if ((*head)[i] == '\r') check(i + 1 < head->size() && (*head)[i + 1] == '\n');
-      }
-      check(lines == request.headers.size() + 2);  // the request line, each header, the blank line
-    }
-  }
+  check_request_side(text);
 
   // The head: up to its blank line, and the whole input as given.
   const size_t end = http::find_head_end(text);
