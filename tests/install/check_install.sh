@@ -162,7 +162,10 @@ undefined() { nm -u "$1" | awk '$1 == "U" { print $2 }' | sort -u; }
 bad=$(undefined "$libdir/libavio_core.a" | grep -E "$forbidden" || true)
 [[ -z "$bad" ]] || fail "avio-core: libavio_core.a references OpenSSL or pthread_create" "$bad"
 # The same test finds OpenSSL in libavio.a (so the pattern is not vacuous).
-undefined "$libdir/libavio.a" | grep -Eq '^EVP_' ||
+# (Captured first: `grep -q` in the pipe would stop reading early, and the
+# writer's SIGPIPE fail the pipeline under pipefail.)
+avio_undefined=$(undefined "$libdir/libavio.a")
+grep -Eq '^EVP_' <<<"$avio_undefined" ||
   fail "avio: libavio.a references no EVP_ symbol (the nm check above would be vacuous)"
 c++ -Wall -Werror "$work/core.cc" -o "$work/core-pc" $core_libs $(pkg-config --cflags avio-core)
 core_link=$(ninja -C "$work/build" -t commands core_consumer | tail -n 1)
