@@ -346,6 +346,9 @@ class UrlContext {
   WaitResult wait(int fd, short events, const Deadline &deadline) const {
     return params_->interrupt.wait(fd, events, deadline);
   }
+  // wait(), as the error a protocol returns: none when ready, the interrupt's
+  // (AVERROR_EXIT), or `timeout_code` with "<protocol>: <what> timed out".
+  Status wait_ready(int fd, short events, const Deadline &deadline, int timeout_code, std::string_view what) const;
   // The deadline of one read or write: rw_timeout from now, or never.
   Deadline io_deadline() const { return Deadline::after_us(params_->rw_timeout); }
   // Errors for a wait that did not end ready, named after this protocol.

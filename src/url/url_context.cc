@@ -195,6 +195,16 @@ Status UrlContext::connect(Dictionary &options, const Deadline &parent_deadline)
   return {};
 }
 
+Status UrlContext::wait_ready(int fd, short events, const Deadline &deadline, int timeout_code,
+                              std::string_view what) const {
+  switch (wait(fd, events, deadline)) {
+    case WaitResult::kReady: return {};
+    case WaitResult::kInterrupted: return interrupted_error();
+    case WaitResult::kTimedOut: break;
+  }
+  return timed_out_error(timeout_code, what);
+}
+
 Error UrlContext::interrupted_error() const { return Error(kExit, info_->name() + ": interrupted"); }
 
 Error UrlContext::timed_out_error(int code, std::string_view what) const {

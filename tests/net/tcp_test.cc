@@ -17,30 +17,16 @@
 #include "../url/url_test_util.hpp"
 #include "avio/protocol.hpp"
 #include "avio/url.hpp"
-#include "net_test_util.hpp"
+#include "net_fixture.hpp"
 
 namespace {
 
 using namespace avio_net_test;
 
-class Tcp : public ::testing::Test {
- protected:
-  void SetUp() override { fds_ = open_fds(); }
-  void TearDown() override { EXPECT_EQ(open_fds(), fds_) << "a descriptor leaked"; }
-
- private:
-  int fds_ = 0;
-};
+class Tcp : public NoLeakedDescriptors {};
 
 std::string url(const std::string &host, int port, const std::string &query = "") {
   return "tcp://" + host + ":" + std::to_string(port) + query;
-}
-
-avio::OpenOptions with(int flags, avio::Dictionary opts = {}) {
-  avio::OpenOptions o;
-  o.flags = flags;
-  o.options = std::move(opts);
-  return o;
 }
 
 void expect_echo(const std::string &u) {

@@ -12,28 +12,16 @@
 #include "../url/url_test_util.hpp"
 #include "avio/protocol.hpp"
 #include "avio/url.hpp"
-#include "net_test_util.hpp"
+#include "net_fixture.hpp"
 
 namespace {
 
 using namespace avio_net_test;
 
-class Unix : public ::testing::Test {
+class Unix : public NoLeakedDescriptors {
  protected:
-  void SetUp() override { fds_ = open_fds(); }
-  void TearDown() override { EXPECT_EQ(open_fds(), fds_) << "a descriptor leaked"; }
   SocketDir dir_;
-
- private:
-  int fds_ = 0;
 };
-
-avio::OpenOptions with(int flags, avio::Dictionary opts = {}) {
-  avio::OpenOptions o;
-  o.flags = flags;
-  o.options = std::move(opts);
-  return o;
-}
 
 bool exists(const std::string &path) {
   struct stat st;

@@ -26,11 +26,7 @@ class BlockingOpenProtocol final : public avio::Protocol {
   }
   avio::Status open(avio::UrlContext &h, const avio::OpenRequest &request) override {
     if (pipe(fds_) != 0) return avio::Error(-errno, "block: pipe");
-    switch (h.wait(fds_[0], POLLIN, request.deadline)) {
-      case avio::WaitResult::kInterrupted: return h.interrupted_error();
-      case avio::WaitResult::kTimedOut: return h.timed_out_error(-ETIMEDOUT, "open");
-      case avio::WaitResult::kReady: break;
-    }
+    if (avio::Status st = h.wait_ready(fds_[0], POLLIN, request.deadline, -ETIMEDOUT, "open"); !st) return st;
     return avio::Error(-EIO, "block: the pipe became readable");
   }
   avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t>) override { return avio::Error::eof(); }

@@ -31,18 +31,13 @@ void FdIo::reset(int fd, bool positioned) {
 
 namespace {
 
-// Waits for `events` on a descriptor that can block; an error when it did
-// not become ready.
+// Waits for `events` on a descriptor that can block: -EAGAIN at once in
+// non-blocking mode, -EIO past rw_timeout (what FFmpeg's retry loop gives).
 Status wait_ready(const UrlContext &h, int fd, short events) {
-  const Deadline deadline =
-      (h.flags() & kOpenNonBlock) ? Deadline::after(std::chrono::microseconds(0)) : h.io_deadline();
-  switch (h.wait(fd, events, deadline)) {
-    case WaitResult::kReady: return {};
-    case WaitResult::kInterrupted: return h.interrupted_error();
-    case WaitResult::kTimedOut: break;
-  }
-  if (h.flags() & kOpenNonBlock) return Error(-EAGAIN);
-  return Error(-EIO, h.info().name() + ": no data within rw_timeout (" + std::to_string(h.rw_timeout()) + " us)");
+  if (h.flags() & kOpenNonBlock)
+    return h.wait_ready(fd, events, Deadline::after(std::chrono::microseconds(0)), -EAGAIN, "non-blocking wait");
+  return h.wait_ready(fd, events, h.io_deadline(), -EIO,
+                      "waiting past rw_timeout (" + std::to_string(h.rw_timeout()) + " us)");
 }
 
 }  // namespace

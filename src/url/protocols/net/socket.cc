@@ -37,16 +37,6 @@ Result<Socket> make_socket(int family, int type, int protocol) {
   return Socket(fd);
 }
 
-Status wait_for(const UrlContext &h, int fd, short events, const Deadline &deadline, int timeout_code,
-                std::string_view what) {
-  switch (h.wait(fd, events, deadline)) {
-    case WaitResult::kReady: return {};
-    case WaitResult::kInterrupted: return h.interrupted_error();
-    case WaitResult::kTimedOut: break;
-  }
-  return h.timed_out_error(timeout_code, what);
-}
-
 void AddrInfoDeleter::operator()(addrinfo *ai) const {
   if (ai) freeaddrinfo(ai);
 }
@@ -164,7 +154,7 @@ Result<AddrInfoPtr> resolve(const UrlContext &h, const std::string &host, const 
     }
   });
   // The thread only writes the descriptor: waiting on it needs no lock.
-  const Status waited = wait_for(h, lookup->event_fd, POLLIN, deadline, -ETIMEDOUT, "resolving '" + host + "'");
+  const Status waited = h.wait_ready(lookup->event_fd, POLLIN, deadline, -ETIMEDOUT, "resolving '" + host + "'");
   if (!waited && !lookup->done.load(std::memory_order_acquire)) {
     lookup->close_event_fd();
     reaper().adopt(std::move(worker), std::move(lookup));
@@ -345,7 +335,7 @@ Status connect_socket(const UrlContext &h, int fd, const sockaddr *addr, socklen
       continue;
     }
     if (errno != EINPROGRESS && errno != EAGAIN && errno != EALREADY) return socket_error(errno, what);
-    if (Status st = wait_for(h, fd, POLLOUT, deadline, -ETIMEDOUT, "connecting"); !st) return st;
+    if (Status st = h.wait_ready(fd, POLLOUT, deadline, -ETIMEDOUT, "connecting"); !st) return st;
     if (const int err = socket_status(fd)) return socket_error(err, what);
     return {};
   }
@@ -362,7 +352,7 @@ Status listen_socket(int fd, const sockaddr *addr, socklen_t len, int backlog) {
 
 Result<Socket> accept_socket(const UrlContext &h, int listen_fd, const Deadline &deadline) {
   while (true) {
-    if (Status st = wait_for(h, listen_fd, POLLIN, deadline, -ETIMEDOUT, "waiting for a client"); !st)
+    if (Status st = h.wait_ready(listen_fd, POLLIN, deadline, -ETIMEDOUT, "waiting for a client"); !st)
       return st.error();
     const int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) return Socket(fd);
@@ -377,7 +367,7 @@ Result<Socket> accept_socket(const UrlContext &h, int listen_fd, const Deadline 
 Result<size_t> receive(const UrlContext &h, int fd, std::span<uint8_t> dst, const Deadline &deadline,
                        int timeout_code) {
   if (!(h.flags() & kOpenNonBlock)) {
-    if (Status st = wait_for(h, fd, POLLIN, deadline, timeout_code, "read"); !st) return st.error();
+    if (Status st = h.wait_ready(fd, POLLIN, deadline, timeout_code, "read"); !st) return st.error();
   }
   const ssize_t n = ::recv(fd, dst.data(), dst.size(), 0);
   if (n < 0) return Error(-errno);
@@ -387,7 +377,7 @@ Result<size_t> receive(const UrlContext &h, int fd, std::span<uint8_t> dst, cons
 Result<size_t> send_bytes(const UrlContext &h, int fd, std::span<const uint8_t> src, const Deadline &deadline,
                           int timeout_code) {
   if (!(h.flags() & kOpenNonBlock)) {
-    if (Status st = wait_for(h, fd, POLLOUT, deadline, timeout_code, "write"); !st) return st.error();
+    if (Status st = h.wait_ready(fd, POLLOUT, deadline, timeout_code, "write"); !st) return st.error();
   }
   const ssize_t n = ::send(fd, src.data(), src.size(), MSG_NOSIGNAL);
   if (n < 0) return Error(-errno);

@@ -55,11 +55,6 @@ Error socket_error(int e, std::string_view what);
 // socket(2), non-blocking and close-on-exec (ff_socket + ff_socket_nonblock).
 Result<Socket> make_socket(int family, int type, int protocol);
 
-// The errors of a wait that did not end ready: the context's interrupt
-// error, or `timeout_code` with `what` for the deadline.
-Status wait_for(const UrlContext &h, int fd, short events, const Deadline &deadline, int timeout_code,
-                std::string_view what);
-
 // A getaddrinfo result, freed with freeaddrinfo.
 struct AddrInfoDeleter {
   void operator()(addrinfo *ai) const;

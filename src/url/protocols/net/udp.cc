@@ -390,7 +390,7 @@ class UdpProtocol final : public Protocol {
   // The errors of a wait that did not end ready: past the deadline -EIO
   // (FFmpeg's retry loop's code for udp), the interrupt AVERROR_EXIT.
   static Status wait(const UrlContext &h, int fd, short events, const Deadline &deadline, std::string_view what) {
-    return net::wait_for(h, fd, events, deadline, -EIO, what);
+    return h.wait_ready(fd, events, deadline, -EIO, what);
   }
 
   Socket socket_;
