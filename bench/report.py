@@ -26,6 +26,8 @@ import sys
 
 AVIO_SIDES = ("avio", "avio_c")
 LAVF = "lavf"
+# What a server saw in one pass (the http workloads count nginx's access log).
+TRAFFIC = ("requests", "connections", "bytes_sent")
 
 # Targets with a second condition, checked beside the time ratio.
 PEEK_MEMCPY_SLACK = 1.10  # the peek path within 10% of a plain memcpy
@@ -49,17 +51,32 @@ def describe(raw, name):
     return {w["name"]: w for w in load_json(os.path.join(raw, name), [])}
 
 
-def timings(raw):
-    """(workload, side) -> list of CPU times in ns per pass."""
-    out = {}
+def benchmark_runs(raw):
+    """Every timed repetition: (workload, side, Google Benchmark's record)."""
     for path in sorted(glob.glob(os.path.join(raw, "time_*.json"))):
-        data = load_json(path)
-        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
-        for b in data.get("benchmarks", []):
+        for b in load_json(path).get("benchmarks", []):
             if b.get("run_type") != "iteration" or b.get("error_occurred"):
                 continue
             workload, side = b["run_name"].split("/")[:2]
-            out.setdefault((workload, side), []).append(b["cpu_time"] * scale[b["time_unit"]])
+            yield workload, side, b
+
+
+def timings(raw, field="cpu_time"):
+    """(workload, side) -> list of CPU (or wall: field="real_time") times in ns per pass."""
+    scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+    out = {}
+    for workload, side, b in benchmark_runs(raw):
+        out.setdefault((workload, side), []).append(b[field] * scale[b["time_unit"]])
+    return out
+
+
+def counters(raw):
+    """(workload, side) -> {counter: [value per repetition]} for the traffic counters."""
+    out = {}
+    for workload, side, b in benchmark_runs(raw):
+        for name in TRAFFIC:
+            if name in b:
+                out.setdefault((workload, side), {}).setdefault(name, []).append(b[name])
     return out
 
 
@@ -152,6 +169,8 @@ def machine():
 
 
 def fmt_time(ns_per_op):
+    if ns_per_op >= 1e9:
+        return f"{ns_per_op / 1e9:.2f} s"
     if ns_per_op >= 1e6:
         return f"{ns_per_op / 1e6:.2f} ms"
     if ns_per_op >= 1e3:
@@ -165,6 +184,75 @@ def fmt_rate(bytes_per_s):
     return f"{bytes_per_s / 1e6:.0f} MB/s"
 
 
+def per_side(w, reps):
+    """The figures of one side of workload `w` from its repetitions (ns per pass)."""
+    median = statistics.median(reps)
+    return {
+        "ns_per_op": median / w["ops_per_pass"],
+        "fastest_ns_per_op": min(reps) / w["ops_per_pass"],
+        "bytes_per_second": w["bytes_per_pass"] / (median / 1e9),
+        "repetitions": len(reps),
+        # Half the range of the repetitions, relative to the median.
+        "spread": (max(reps) - min(reps)) / 2 / median,
+    }
+
+
+def make_row(ctx, name, w, avio_side, per_op):
+    """One table row: `avio_side` ("avio", "avio_c" or a variant such as "avio_rs64k") against libavformat."""
+    variant = w.get("variants", {}).get(avio_side)
+    ratio = per_op[LAVF]["ns_per_op"] / per_op[avio_side]["ns_per_op"]
+    row = {
+        "workload": f"{name}/{avio_side}" if variant else name,
+        "api": "C" if avio_side == "avio_c" else "C++",
+        "description": w["description"] + (f"; avio with {variant}" if variant else ""),
+        "op": w["op"],
+        "avio": per_op[avio_side],
+        "libavformat": per_op[LAVF],
+        "ratio": ratio,
+        "target": w["target"],
+        "note": w["note"],
+        "checksums_agree": len(set(ctx["sums"].get(name, {}).values())) == 1,
+    }
+    conditions = [ratio >= w["target"]]
+    if "memcpy" in per_op:
+        row["memcpy"] = per_op["memcpy"]
+        within = per_op[avio_side]["ns_per_op"] <= PEEK_MEMCPY_SLACK * per_op["memcpy"]["ns_per_op"]
+        row["within_10pct_of_memcpy"] = within
+        # No reader whose floor is this one copy can beat libavformat by more.
+        row["ceiling_ratio"] = per_op[LAVF]["ns_per_op"] / per_op["memcpy"]["ns_per_op"]
+        conditions.append(within)
+    instr, cg = ctx["instr"], ctx["desc_cg"].get(name)
+    if cg and (name, avio_side) in instr and (name, LAVF) in instr:
+        a = instr[(name, avio_side)] / cg["ops_per_pass"]
+        l = instr[(name, LAVF)] / cg["ops_per_pass"]
+        row["instructions"] = {"avio_per_op": a, "libavformat_per_op": l, "ratio": l / a if a else None,
+                               "ops_counted": cg["ops_per_pass"]}
+    calls = ctx["calls"]
+    if (name, avio_side) in calls and (name, LAVF) in calls:
+        a, l = calls[(name, avio_side)], calls[(name, LAVF)]
+        traced = describe(ctx["raw"], f"strace_{name}_describe.json").get(name, w)
+        row["syscalls"] = {"avio": sum(a.values()), "libavformat": sum(l.values()), "avio_by_call": a,
+                           "libavformat_by_call": l, "ops_traced": traced["ops_per_pass"]}
+        if name == "file_read_4k":
+            conditions.append(row["syscalls"]["avio"] <= row["syscalls"]["libavformat"])
+    row["met"] = all(conditions) and row["checksums_agree"]
+    return row
+
+
+def traffic_rows(desc, times, wall, seen):
+    """What the server saw, per workload and side, beside wall and CPU time per pass (medians)."""
+    rows = []
+    for name, w in desc.items():
+        for side in w["sides"]:
+            if (name, side) not in seen or (name, side) not in times:
+                continue
+            rows.append({"workload": name, "side": side, "variant": w.get("variants", {}).get(side, ""),
+                         "wall_ns_per_pass": statistics.median(wall[(name, side)]),
+                         "cpu_ns_per_pass": statistics.median(times[(name, side)]),
+                         **{k: statistics.median(v) for k, v in seen[(name, side)].items()}})
+    return rows
+
+
 def build(args):
     raw = args.raw
     desc = describe(raw, "describe_cpp.json")
@@ -172,13 +260,12 @@ def build(args):
     desc_cg = describe(raw, "describe_cpp_callgrind.json")
     desc_cg.update(describe(raw, "describe_c_callgrind.json"))
     times = timings(raw)
-    instr = callgrind_counts(raw)
-    calls = syscalls(raw)
 
     # Checksums: every side of a workload must have read or written the same bytes.
     sums = {}
     for v in load_jsonl(os.path.join(raw, "verify.jsonl")):
         sums.setdefault(v["workload"], {})[v["side"]] = v["checksum"]
+    ctx = {"raw": raw, "sums": sums, "desc_cg": desc_cg, "instr": callgrind_counts(raw), "calls": syscalls(raw)}
 
     rows = []
     for name, w in desc.items():
@@ -186,55 +273,9 @@ def build(args):
         avio_side = next((s for s in sides if s in AVIO_SIDES), None)
         if avio_side is None or LAVF not in sides:
             continue
-        per_op = {}
-        for s in sides:
-            reps = times[(name, s)]
-            median = statistics.median(reps)
-            t = median
-            per_op[s] = {
-                "ns_per_op": t / w["ops_per_pass"],
-                "fastest_ns_per_op": min(reps) / w["ops_per_pass"],
-                "bytes_per_second": w["bytes_per_pass"] / (t / 1e9),
-                "repetitions": len(reps),
-                # Half the range of the repetitions, relative to the median.
-                "spread": (max(reps) - min(reps)) / 2 / median,
-            }
-        ratio = per_op[LAVF]["ns_per_op"] / per_op[avio_side]["ns_per_op"]
-        row = {
-            "workload": name,
-            "api": "C" if avio_side == "avio_c" else "C++",
-            "description": w["description"],
-            "op": w["op"],
-            "avio": per_op[avio_side],
-            "libavformat": per_op[LAVF],
-            "ratio": ratio,
-            "target": w["target"],
-            "note": w["note"],
-            "checksums_agree": len(set(sums.get(name, {}).values())) == 1,
-        }
-        conditions = [ratio >= w["target"]]
-        if "memcpy" in per_op:
-            row["memcpy"] = per_op["memcpy"]
-            within = per_op[avio_side]["ns_per_op"] <= PEEK_MEMCPY_SLACK * per_op["memcpy"]["ns_per_op"]
-            row["within_10pct_of_memcpy"] = within
-            # No reader whose floor is this one copy can beat libavformat by more.
-            row["ceiling_ratio"] = per_op[LAVF]["ns_per_op"] / per_op["memcpy"]["ns_per_op"]
-            conditions.append(within)
-        cg = desc_cg.get(name)
-        if cg and (name, avio_side) in instr and (name, LAVF) in instr:
-            a = instr[(name, avio_side)] / cg["ops_per_pass"]
-            l = instr[(name, LAVF)] / cg["ops_per_pass"]
-            row["instructions"] = {"avio_per_op": a, "libavformat_per_op": l, "ratio": l / a if a else None,
-                                   "ops_counted": cg["ops_per_pass"]}
-        if (name, "avio") in calls and (name, LAVF) in calls:
-            a, l = calls[(name, "avio")], calls[(name, LAVF)]
-            traced = describe(raw, f"strace_{name}_describe.json").get(name, w)
-            row["syscalls"] = {"avio": sum(a.values()), "libavformat": sum(l.values()), "avio_by_call": a,
-                               "libavformat_by_call": l, "ops_traced": traced["ops_per_pass"]}
-            if name == "file_read_4k":
-                conditions.append(row["syscalls"]["avio"] <= row["syscalls"]["libavformat"])
-        row["met"] = all(conditions) and row["checksums_agree"]
-        rows.append(row)
+        per_op = {s: per_side(w, times[(name, s)]) for s in sides}
+        variants = [s for s in w.get("variants", {}) if s in sides]
+        rows += [make_row(ctx, name, w, s, per_op) for s in [avio_side] + variants]
 
     memory = []
     for m in load_jsonl(os.path.join(raw, "footprint.jsonl")):
@@ -251,6 +292,7 @@ def build(args):
                    "over one pass of each side on smaller data. System calls: strace over one pass."),
         "workloads": rows,
         "memory": memory,
+        "traffic": traffic_rows(desc, times, timings(raw, "real_time"), counters(raw)),
     }
 
 
@@ -258,6 +300,20 @@ def load_text(loads):
     if not loads:
         return "unknown"
     return f"{min(loads):.1f}" if max(loads) - min(loads) < 0.05 else f"{min(loads):.1f} to {max(loads):.1f}"
+
+
+def traffic_markdown(traffic):
+    lines = ["", "What nginx saw in one pass of each http side (its access log; medians of the repetitions), "
+             "with the wall-clock time beside the CPU time of the client thread (the table above compares CPU "
+             "times; the server's work, and the client's waits for it, show only in the wall-clock time):", "",
+             "| Workload | side | wall time per pass | CPU time per pass | requests | connections | bytes sent |",
+             "|---|---|---|---|---|---|---|"]
+    for t in traffic:
+        side = t["side"] + (f" ({t['variant']})" if t["variant"] else "")
+        lines.append(f"| {t['workload']} | {side} | {fmt_time(t['wall_ns_per_pass'])} | "
+                     f"{fmt_time(t['cpu_ns_per_pass'])} | {t.get('requests', 0):.0f} | "
+                     f"{t.get('connections', 0):.0f} | {t.get('bytes_sent', 0) / 1e6:.1f} MB |")
+    return lines
 
 
 def markdown(res):
@@ -309,6 +365,8 @@ def markdown(res):
             parts = (f" ({m['avio_heap_bytes']} + {m['avio_object_bytes']})" if "avio_heap_bytes" in m else "")
             lines.append(f"| {m['description']} | {m['avio_bytes']}{parts} | {m['lavf_bytes']} | {m['ratio']:.3f} "
                          f"| ≤ libavformat | {'yes' if m['met'] else '**no**'} |")
+    if res.get("traffic"):
+        lines += traffic_markdown(res["traffic"])
     sys_rows = [r for r in res["workloads"] if "syscalls" in r]
     if sys_rows:
         lines += ["", "System calls in one pass (strace):", "",

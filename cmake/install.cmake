@@ -39,7 +39,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/avioConfig.cmake ${CMAKE_CURRENT_BINAR
 # The libraries are static: the .pc files name everything a link needs,
 # the C++ runtime included, so `cc prog.c $(pkg-config --cflags --libs avio-c)` works.
 # avio-core.pc names no OpenSSL and no threads: the engine uses neither.
-set(AVIO_PC_EXTRA_LIBS "-lssl -lcrypto")  # the URL layer: tls (libssl), crypto and md5 (libcrypto)
+set(AVIO_PC_EXTRA_LIBS "-lssl -lcrypto -lz")  # the URL layer: tls (libssl), crypto and md5 (libcrypto), http (zlib)
 # Relocatable: the prefix is found from where the .pc file lies.
 file(RELATIVE_PATH AVIO_PC_PREFIX_FROM_PCDIR "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 set(AVIO_PC_FILES avio-core avio avio-c)

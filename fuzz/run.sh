@@ -2,7 +2,9 @@
 # Builds the fuzzers (clang++-16, libFuzzer + ASan + UBSan) in their own
 # build directory and runs each for a bounded time: the differential engine
 # fuzzer, then the HTTP message parser (response heads, chunked bodies) for a
-# quarter as long and the URL parser fuzzer for half as long.
+# quarter as long, the http protocol's pure parts (URLs and redirects,
+# cookies, gzip/deflate and ICY bodies) for an eighth as long each, and the
+# URL parser fuzzer for half as long.
 #
 #   fuzz/run.sh [seconds]            default 60
 #
@@ -21,7 +23,8 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
   -DAVIO_SANITIZE=address,undefined \
   -DAVIO_BUILD_FUZZERS=ON -DAVIO_BUILD_TESTS=OFF >/dev/null
-ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer avio_http_message_fuzzer
+ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer avio_http_message_fuzzer \
+  avio_http_url_fuzzer avio_http_cookie_fuzzer avio_http_body_fuzzer
 
 corpus="$build/fuzz-corpus"
 mkdir -p "$corpus" "$build/url-corpus"
@@ -40,5 +43,19 @@ printf 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-3/9\r\nTransfer-E
   > "$build/http-corpus/seed-head-chunked"
 "$build/fuzz/avio_http_message_fuzzer" -max_total_time="$(( (seconds + 3) / 4 ))" -timeout=10 -rss_limit_mb=4096 \
   -max_len=4096 -print_final_stats=1 "$build/http-corpus"
+# Seeds: a URL, and a base URL whose second half is a Location to resolve.
+mkdir -p "$build/http-url-corpus" "$build/http-cookie-corpus" "$build/http-body-corpus"
+printf 'https://u:p@Example.com:8443/a b/c?d=e#f' > "$build/http-url-corpus/seed-url"
+printf 'http://h/a/b../c?d#e/f/g' > "$build/http-url-corpus/seed-base-location"
+# Seeds: a cookies option, whose lines are also Set-Cookie headers.
+printf 'a=1; Path=/; Domain=example.com; Expires=Thu, 01 Jan 2037 00:00:00 GMT; Secure\nb=2; Max-Age=60\nc=3; Domain=www.example.com; HostOnly\n' \
+  > "$build/http-cookie-corpus/seed-option"
+# Seeds: a gzip body (two members) and an ICY stream.
+{ printf 'a gzip member\n' | gzip -c; printf 'and another\n' | gzip -c; } > "$build/http-body-corpus/seed-gzip"
+printf 'x\001StreamTitle=\047A\047;\000\000audio' > "$build/http-body-corpus/seed-icy"
+for part in url cookie body; do
+  "$build/fuzz/avio_http_${part}_fuzzer" -max_total_time="$(( (seconds + 7) / 8 ))" -timeout=10 -rss_limit_mb=4096 \
+    -max_len=4096 -print_final_stats=1 "$build/http-${part}-corpus"
+done
 exec "$build/fuzz/avio_url_fuzzer" -max_total_time="$(( (seconds + 1) / 2 ))" -timeout=10 -rss_limit_mb=4096 \
   -max_len=4096 -print_final_stats=1 "$build/url-corpus"

@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build pkg-config g++ ccache
   libgtest-dev libgmock-dev libbenchmark-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev ffmpeg
-  libssl-dev openssl libcli11-dev
+  libssl-dev openssl libcli11-dev zlib1g-dev nginx curl
   clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16 python3
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -8,5 +8,6 @@ int main(int argc, char **argv) {
     avio_bench::register_write_workloads(out, c);
     avio_bench::register_file_workloads(out, c);
     avio_bench::register_net_workloads(out, c);
+    avio_bench::register_http_workloads(out, c);
   });
 }

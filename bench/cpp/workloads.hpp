@@ -14,6 +14,7 @@ void register_read_workloads(std::vector<Workload> &out, const Config &config);
 void register_write_workloads(std::vector<Workload> &out, const Config &config);
 void register_file_workloads(std::vector<Workload> &out, const Config &config);
 void register_net_workloads(std::vector<Workload> &out, const Config &config);
+void register_http_workloads(std::vector<Workload> &out, const Config &config);
 
 inline std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 

@@ -32,6 +32,39 @@ bool take_flag(std::string_view arg, std::string_view name, std::string *value) 
   return true;
 }
 
+// The flags that set a size or a path of the Config.
+bool take_config_flag(std::string_view arg, Config &c) {
+  const struct {
+    const char *name;
+    int64_t *value;
+    int shift;  // MiB flags: 20
+  } numbers[] = {
+      {"--memory_mib", &c.memory_bytes, 20},       {"--seek_ops", &c.seek_ops, 0},
+      {"--read_file_mib", &c.read_file_bytes, 20}, {"--seek_file_mib", &c.seek_file_bytes, 20},
+      {"--write_file_mib", &c.write_file_bytes, 20}, {"--http_file_mib", &c.http_file_bytes, 20},
+      {"--http_seek_ops", &c.http_seek_ops, 0},
+  };
+  const struct {
+    const char *name;
+    std::string *value;
+  } paths[] = {{"--read_file", &c.read_file},
+               {"--seek_file", &c.seek_file},
+               {"--write_file", &c.write_file},
+               {"--http_file", &c.http_file}};
+  std::string v;
+  for (const auto &n : numbers) {
+    if (!take_flag(arg, n.name, &v)) continue;
+    *n.value = std::atoll(v.c_str()) << n.shift;
+    return true;
+  }
+  for (const auto &p : paths) {
+    if (!take_flag(arg, p.name, &v)) continue;
+    *p.value = v;
+    return true;
+  }
+  return false;
+}
+
 // Removes the harness's flags from argv (leaving Google Benchmark's).
 Options parse(int &argc, char **argv) {
   Options o;
@@ -52,23 +85,7 @@ Options parse(int &argc, char **argv) {
       o.once = v;
     } else if (take_flag(arg, "--only", &v)) {
       o.only = v;
-    } else if (take_flag(arg, "--memory_mib", &v)) {
-      o.config.memory_bytes = std::atoll(v.c_str()) << 20;
-    } else if (take_flag(arg, "--seek_ops", &v)) {
-      o.config.seek_ops = std::atoll(v.c_str());
-    } else if (take_flag(arg, "--read_file", &v)) {
-      o.config.read_file = v;
-    } else if (take_flag(arg, "--seek_file", &v)) {
-      o.config.seek_file = v;
-    } else if (take_flag(arg, "--write_file", &v)) {
-      o.config.write_file = v;
-    } else if (take_flag(arg, "--write_file_mib", &v)) {
-      o.config.write_file_bytes = std::atoll(v.c_str()) << 20;
-    } else if (take_flag(arg, "--read_file_mib", &v)) {
-      o.config.read_file_bytes = std::atoll(v.c_str()) << 20;
-    } else if (take_flag(arg, "--seek_file_mib", &v)) {
-      o.config.seek_file_bytes = std::atoll(v.c_str()) << 20;
-    } else {
+    } else if (!take_config_flag(arg, o.config)) {
       argv[kept++] = argv[i];
     }
   }
@@ -102,6 +119,16 @@ bool set_up(Workload &w) {
   return false;
 }
 
+// {"avio_rs64k": "request_size=65536"}: what each variant side changes.
+std::string variants_json(const Workload &w) {
+  std::string out;
+  for (const Side &s : w.sides) {
+    if (s.variant.empty()) continue;
+    out += (out.empty() ? "" : ", ") + json_string(s.name) + ": " + json_string(s.variant);
+  }
+  return "{" + out + "}";
+}
+
 int describe(const std::vector<Workload> &workloads) {
   std::printf("[\n");
   for (size_t i = 0; i < workloads.size(); ++i) {
@@ -109,13 +136,25 @@ int describe(const std::vector<Workload> &workloads) {
     std::string sides;
     for (const Side &s : w.sides) sides += (sides.empty() ? "" : ", ") + json_string(s.name);
     std::printf("  {\"name\": %s, \"description\": %s, \"op\": %s, \"ops_per_pass\": %" PRId64
-                ", \"bytes_per_pass\": %" PRId64 ", \"target\": %g, \"note\": %s, \"sides\": [%s]}%s\n",
+                ", \"bytes_per_pass\": %" PRId64 ", \"target\": %g, \"note\": %s, \"sides\": [%s], \"variants\": %s}%s\n",
                 json_string(w.name).c_str(), json_string(w.description).c_str(), json_string(w.op).c_str(),
                 w.ops_per_pass, w.bytes_per_pass, w.target, json_string(w.note).c_str(), sides.c_str(),
-                i + 1 < workloads.size() ? "," : "");
+                variants_json(w).c_str(), i + 1 < workloads.size() ? "," : "");
   }
   std::printf("]\n");
   return 0;
+}
+
+// ", \"requests\": 3, ..." for a side with counters, else "".
+std::string counters_json(const Side &s) {
+  if (!s.counters) return {};
+  std::string out;
+  for (const auto &[name, value] : s.counters()) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%.17g", value);
+    out += ", " + json_string(name) + ": " + number;
+  }
+  return out;
 }
 
 int verify(std::vector<Workload> &workloads) {
@@ -126,8 +165,8 @@ int verify(std::vector<Workload> &workloads) {
     for (const Side &s : w.sides) {
       const uint64_t sum = s.pass(true);
       seen.emplace(sum, s.name);
-      std::printf("{\"workload\": %s, \"side\": %s, \"checksum\": \"%016" PRIx64 "\"}\n", json_string(w.name).c_str(),
-                  json_string(s.name).c_str(), sum);
+      std::printf("{\"workload\": %s, \"side\": %s, \"checksum\": \"%016" PRIx64 "\"%s}\n",
+                  json_string(w.name).c_str(), json_string(s.name).c_str(), sum, counters_json(s).c_str());
     }
     if (seen.size() > 1) {
       std::fprintf(stderr, "%s: the sides disagree on what they read or wrote\n", w.name.c_str());
@@ -179,8 +218,9 @@ int benchmarks(std::vector<Workload> &workloads, int argc, char **argv) {
     for (const Side &s : w.sides) {
       const std::string name = w.name + "/" + s.name;
       const Pass pass = s.pass;
+      const Counters counters = s.counters;
       benchmark::RegisterBenchmark(name.c_str(),
-                                   [pass, workload, ready](benchmark::State &state) {
+                                   [pass, counters, workload, ready](benchmark::State &state) {
                                      if (*ready == 0) *ready = set_up(*workload) ? 1 : -1;
                                      if (*ready < 0) {
                                        state.SkipWithError("setup failed");
@@ -189,6 +229,9 @@ int benchmarks(std::vector<Workload> &workloads, int argc, char **argv) {
                                      for (auto _ : state) benchmark::DoNotOptimize(pass(false));
                                      state.SetBytesProcessed(state.iterations() * workload->bytes_per_pass);
                                      state.counters["ops_per_pass"] = static_cast<double>(workload->ops_per_pass);
+                                     // The last pass's, outside the timed loop.
+                                     if (counters)
+                                       for (const auto &[key, value] : counters()) state.counters[key] = value;
                                    })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace avio_bench {
@@ -43,6 +44,11 @@ struct Config {
   int64_t seek_file_bytes = int64_t{64} << 20;
   std::string write_file;  // sequential write (created, then removed)
   int64_t write_file_bytes = int64_t{64} << 20;
+  // The http workloads run only when bench/run names their file (served by
+  // a private nginx).
+  std::string http_file;
+  int64_t http_file_bytes = int64_t{256} << 20;
+  int64_t http_seek_ops = 10'000;  // random 4 KiB reads over http
 };
 
 // One pass of a workload on one side. With `verify`, the returned checksum
@@ -50,9 +56,16 @@ struct Config {
 // still depend on the work, so that nothing is optimised away).
 using Pass = std::function<uint64_t(bool verify)>;
 
+// What the last pass of a side did beyond its bytes, as named numbers (the
+// requests, connections and bytes a server saw): Google Benchmark's counters
+// in a timed run, fields of --verify's output.
+using Counters = std::function<std::vector<std::pair<std::string, double>>()>;
+
 struct Side {
-  std::string name;  // "avio", "lavf", "memcpy"
+  std::string name;  // "avio", "lavf", "memcpy"; "avio_X": avio with other options (a variant)
   Pass pass;
+  std::string variant;  // for a variant, what differs: "request_size=65536"
+  Counters counters;    // optional
 };
 
 struct Workload {

@@ -42,6 +42,15 @@ inline constexpr int kExternal = error_tag('E', 'X', 'T', ' ');
 // EOF. In FFmpeg 5+ that value means "no data, try again" and makes demuxers
 // spin forever; the C++ API refuses it instead.
 inline constexpr int kZeroRead = error_tag('Z', 'R', 'E', 'D');
+// An HTTP status (AVERROR_HTTP_*). 429 has its own code since FFmpeg 6.1;
+// 5.1 reports it as kHttpOther4xx.
+inline constexpr int kHttpBadRequest = error_tag(static_cast<char>(0xF8), '4', '0', '0');
+inline constexpr int kHttpUnauthorized = error_tag(static_cast<char>(0xF8), '4', '0', '1');
+inline constexpr int kHttpForbidden = error_tag(static_cast<char>(0xF8), '4', '0', '3');
+inline constexpr int kHttpNotFound = error_tag(static_cast<char>(0xF8), '4', '0', '4');
+inline constexpr int kHttpTooManyRequests = error_tag(static_cast<char>(0xF8), '4', '2', '9');
+inline constexpr int kHttpOther4xx = error_tag(static_cast<char>(0xF8), '4', 'X', 'X');
+inline constexpr int kHttpServerError = error_tag(static_cast<char>(0xF8), '5', 'X', 'X');
 
 constexpr int errno_code(int e) { return -e; }
 

@@ -376,6 +376,11 @@ class UrlContext {
     return default_whitelist_ ? info_->default_whitelist() : params_->whitelist;
   }
   const std::optional<std::string> &blacklist() const { return params_->blacklist; }
+  // Changes a generic option (url_context_options()) of this URL, as
+  // av_opt_set on a URLContext does: rw_timeout from the next read or write,
+  // a list for the next nested open; no text (nullopt) clears a list.
+  // Errors: kOptionNotFound for another name, OptionValues::set's otherwise.
+  Status set_generic_option(std::string_view name, std::optional<std::string_view> text);
   bool connected() const { return connected_; }
 
  private:

@@ -62,6 +62,12 @@ struct OptionSpec {
   double min = 0;
   double max = 0;
   std::string_view help;
+  // Exported by the protocol, read-only to callers (FFmpeg's
+  // AV_OPT_FLAG_EXPORT | AV_OPT_FLAG_READONLY, as http's mime_type): the
+  // protocol sets it with OptionValues::publish (after open, or during a
+  // handshake); set() and take_from() refuse it with -EINVAL, as av_opt_set
+  // does, so an open whose dictionary names it fails.
+  bool exported = false;
 };
 
 // The current values of one protocol's options. Only what differs from the
@@ -75,12 +81,22 @@ class OptionValues {
 
   std::span<const OptionSpec> specs() const { return specs_; }
   bool declares(std::string_view name) const { return find(name) != nullptr; }
-  // Parses `text` against the spec of `name`. Errors: kOptionNotFound when
-  // the protocol has no such option, -EINVAL when the text does not parse,
-  // -ERANGE when the value is out of range; each detail names the option.
+  // A caller's value: parses `text` against the spec of `name`. Errors:
+  // kOptionNotFound when the protocol has no such option, -EINVAL when the
+  // option is exported (read-only) or the text does not parse (a bool out of
+  // range too, as FFmpeg's), -ERANGE when a number is out of range; each
+  // detail names the option.
   Status set(std::string_view name, std::string_view text);
-  // Moves every recognised entry of `dict` into these values.
+  // The protocol's value: as set(), but exported options are allowed (this
+  // is how a protocol exports one), and was_set() does not change. E.g.
+  //   (void)h.mutable_options().publish("mime_type", content_type);
+  Status publish(std::string_view name, std::string_view text);
+  // Moves every recognised entry of `dict` into these values (as
+  // av_opt_set_dict): on an error, one naming an exported option included,
+  // `dict` is left as it was.
   Status take_from(Dictionary &dict);
+  // Drops the stored value of `name`: its default applies again.
+  void reset(std::string_view name);
 
   // The value in effect: the caller's, else the table's default. (An
   // integer default is parsed at each call: read it once, at open.)
@@ -89,6 +105,10 @@ class OptionValues {
   std::span<const uint8_t> binary(std::string_view name) const;
   // True once a caller set the option (a default does not count).
   bool was_set(std::string_view name) const;
+  // False for a string option without a value (no default, none set or
+  // published: FFmpeg's NULL string) and for an empty binary option; true
+  // for every other declared option.
+  bool has_value(std::string_view name) const;
 
  private:
   struct Value {
@@ -105,6 +125,7 @@ class OptionValues {
   // The stored value of `name`, or null when it has its (unstored) default.
   const Value *stored(std::string_view name) const;
   Status parse(const OptionSpec &spec, std::string_view text, Value &out) const;
+  Status store(const OptionSpec &spec, std::string_view text, bool by_caller);
 
   std::span<const OptionSpec> specs_;
   std::vector<Stored> stored_;

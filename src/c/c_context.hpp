@@ -33,6 +33,11 @@ extern const detail::Hooks kCUrlHooks;
 void init_context(CContext &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaque, detail::ReadPacket read,
                   detail::WritePacket write, detail::SeekFn seek);
 
+// The av_class of URL contexts (opt_c.cc): FFmpeg's ffio_fdopen sets
+// ff_avio_class there, and av_opt_* find their options through it;
+// avio_alloc_context and the dynamic buffers leave it null, as FFmpeg does.
+extern const void *const kUrlContextClass;
+
 inline CContext *from_c(AVIOContext *s) {
   return static_cast<CContext *>(reinterpret_cast<detail::ContextFields *>(s));
 }

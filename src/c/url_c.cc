@@ -43,6 +43,7 @@ int make_url_context(std::unique_ptr<avio::UrlContext> h, AVIOContext **s) {
   if (const std::optional<std::string> &black = url.blacklist(); black)
     c->protocol_blacklist = av_strdup(black->c_str());
   c->kind = CContext::Kind::kUrl;
+  c->av_class = avio::c_api::kUrlContextClass;
   c->backend = backend.release();
   *s = to_c(c);
   return 0;

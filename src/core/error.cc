@@ -14,6 +14,13 @@ std::string error_text(int code) {
     case kBug: return "Internal bug, should not have happened";
     case kUnknown: return "Unknown error occurred";
     case kExternal: return "Generic error in an external library";
+    case kHttpBadRequest: return "Server returned 400 Bad Request";
+    case kHttpUnauthorized: return "Server returned 401 Unauthorized (authorization failed)";
+    case kHttpForbidden: return "Server returned 403 Forbidden (access denied)";
+    case kHttpNotFound: return "Server returned 404 Not Found";
+    case kHttpTooManyRequests: return "Server returned 429 Too Many Requests";
+    case kHttpOther4xx: return "Server returned 4XX Client Error, but not one of 40{0,1,3,4}";
+    case kHttpServerError: return "Server returned 5XX Server Error reply";
     case kZeroRead: return "Read callback returned 0 bytes without signalling end of file";
     default: break;
   }

@@ -134,6 +134,28 @@ Status UrlContext::apply_generic_options(Dictionary &options) {
   return {};
 }
 
+Status UrlContext::set_generic_option(std::string_view name, std::optional<std::string_view> text) {
+  OptionValues generic(kUrlContextOptions);
+  if (!generic.declares(name)) return Error(kOptionNotFound, "no URL option " + quoted(name));
+  if (text) {
+    if (Status st = generic.set(name, *text); !st) return st;
+  }
+  auto changed = std::make_shared<UrlOpenParams>(*params_);
+  std::optional<std::string> list;
+  if (text) list = generic.string(name);
+  if (name == "rw_timeout") {
+    if (!text) return Error(-EINVAL, "option 'rw_timeout' needs a value");
+    changed->rw_timeout = generic.integer(name);
+  } else if (name == "protocol_whitelist") {
+    changed->whitelist = std::move(list);
+    default_whitelist_ = false;  // the caller's list replaces the protocol's default
+  } else {
+    changed->blacklist = std::move(list);
+  }
+  params_ = std::move(changed);
+  return {};
+}
+
 Result<std::unique_ptr<UrlContext>> UrlContext::open(std::string_view url, int flags, const UrlOpenParams &params,
                                                      Dictionary &options) {
   return open_shared(url, flags, shared_params(params), options, Deadline::never());

@@ -3,6 +3,7 @@
  * libavformat would. */
 #include <libavformat/avio.h>
 #include <libavutil/mem.h>
+#include <libavutil/opt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +39,11 @@ int main(void) {
   char err[AV_ERROR_MAX_STRING_SIZE];
   av_strerror(r2, err, sizeof err);
   printf("r1=%d r2=%d (%s) eof=%d\n", r1, r2, err, avio_feof(ctx));
+  /* A custom context has no class, so no options (libavutil/opt.h). */
+  uint8_t *whitelist = NULL;
+  int found = av_opt_get(ctx, "protocol_whitelist", AV_OPT_SEARCH_CHILDREN, &whitelist);
+  printf("options: %s\n", found == AVERROR_OPTION_NOT_FOUND ? "none" : "some");
+  av_free(whitelist);
   av_freep(&ctx->buffer);
   avio_context_free(&ctx);
   return ctx == NULL ? 0 : 1;

@@ -96,6 +96,31 @@ class ListeningProtocol final : public avio::Protocol {
   int steps_ = 0, fail_at_ = 0, max_clients_ = 0, accepted_ = 0;
 };
 
+// "export:TYPE": a protocol with an exported option, as http's mime_type:
+// open publishes TYPE into mime_type, which callers read and cannot set.
+// reply_code is an ordinary option (as http's, which a server sets after
+// accept); each read publishes it back into last_code (exported too).
+class ExportingProtocol final : public avio::Protocol {
+ public:
+  static constexpr avio::OptionSpec kOptions[] = {
+      {"mime_type", avio::OptionType::kString, "", 0, 0, "export the MIME type", true},
+      {"reply_code", avio::OptionType::kInt, "200", 100, 599, "the code to answer"},
+      {"last_code", avio::OptionType::kInt, "0", 0, 599, "export the code read last", true},
+  };
+  avio::Status open(avio::UrlContext &h, const avio::OpenRequest &request) override {
+    return h.mutable_options().publish("mime_type", request.target);
+  }
+  avio::Result<size_t> read(avio::UrlContext &h, std::span<uint8_t>) override {
+    avio::Status st = h.mutable_options().publish("last_code", std::to_string(h.options().integer("reply_code")));
+    if (!st) return st.error();
+    return avio::Error::eof();
+  }
+};
+
+inline avio::ProtocolInfo exporting_protocol() {
+  return avio::ProtocolInfo::of<ExportingProtocol>("export", {.options = ExportingProtocol::kOptions});
+}
+
 inline avio::ProtocolInfo blocking_open_protocol() { return avio::ProtocolInfo::of<BlockingOpenProtocol>("block"); }
 inline avio::ProtocolInfo listening_protocol() {
   return avio::ProtocolInfo::of<ListeningProtocol>("listen", {.options = ListeningProtocol::kOptions});

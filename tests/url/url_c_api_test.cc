@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "avio/c/avio.h"
+#include "avio/c/opt.h"
 #include "avio/url.hpp"
 #include "test_protocols.hpp"
 #include "url_test_util.hpp"
@@ -187,6 +188,117 @@ TEST(UrlCApi, ProgramRegisteredProtocol) {
   avio_closep(&pb);
 }
 
+// av_opt_* on a URL context: a protocol's exported option is read, never
+// set; its ordinary options change the protocol's behaviour.
+TEST(UrlCApi, AvOptOnAnOpenContext) {
+  constexpr int kChildren = AV_OPT_SEARCH_CHILDREN;
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::exporting_protocol());
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open(&pb, "export:text/plain", AVIO_FLAG_READ), 0);
+  EXPECT_NE(pb->av_class, nullptr);  // ffio_fdopen's ff_avio_class
+  uint8_t *mime = nullptr;
+  ASSERT_EQ(av_opt_get(pb, "mime_type", kChildren, &mime), 0);
+  EXPECT_STREQ(reinterpret_cast<char *>(mime), "text/plain");
+  av_free(mime);
+  EXPECT_EQ(av_opt_get(pb, "mime_type", 0, &mime), AVERROR_OPTION_NOT_FOUND);  // the protocol's: a child's
+  EXPECT_EQ(av_opt_set(pb, "mime_type", "x", kChildren), AVERROR(EINVAL));
+  EXPECT_EQ(av_opt_set(pb, "mime_type", nullptr, kChildren), AVERROR(EINVAL));
+  EXPECT_EQ(av_opt_set_int(pb, "last_code", 1, kChildren), AVERROR(EINVAL));
+  EXPECT_EQ(av_opt_set_double(pb, "last_code", 1, kChildren), AVERROR(EINVAL));
+  EXPECT_EQ(av_opt_set_bin(pb, "mime_type", nullptr, 0, kChildren), AVERROR(EINVAL));
+  AVDictionary *d = nullptr;
+  av_dict_set(&d, "reply_code", "201", 0);
+  av_dict_set(&d, "mime_type", "x", 0);
+  av_dict_set(&d, "other", "1", 0);
+  EXPECT_EQ(av_opt_set_dict2(pb, &d, kChildren), AVERROR(EINVAL));
+  EXPECT_EQ(av_dict_count(d), 3);  // left as it was
+  av_dict_free(&d);
+  ASSERT_EQ(av_opt_get(pb, "mime_type", kChildren, &mime), 0);
+  EXPECT_STREQ(reinterpret_cast<char *>(mime), "text/plain");
+  av_free(mime);
+
+  // An ordinary option set after open reaches the protocol: its next read
+  // exports it.
+  EXPECT_EQ(av_opt_set_int(pb, "reply_code", 99, kChildren), AVERROR(ERANGE));
+  EXPECT_EQ(av_opt_set_int(pb, "reply_code", 404, kChildren), 0);
+  unsigned char b[1];
+  EXPECT_EQ(avio_read(pb, b, 1), AVERROR_EOF);
+  int64_t code = 0;
+  EXPECT_EQ(av_opt_get_int(pb, "last_code", kChildren, &code), 0);
+  EXPECT_EQ(code, 404);
+  double real = 0;
+  EXPECT_EQ(av_opt_get_double(pb, "last_code", kChildren, &real), 0);
+  EXPECT_EQ(real, 404.0);
+  EXPECT_EQ(av_opt_get_int(pb, "mime_type", kChildren, &code), AVERROR(EINVAL));
+
+  // Arguments FFmpeg would crash on or not find anything with.
+  EXPECT_EQ(av_opt_get(nullptr, "mime_type", kChildren, &mime), AVERROR_OPTION_NOT_FOUND);
+  EXPECT_EQ(av_opt_get(pb, nullptr, kChildren, &mime), AVERROR_OPTION_NOT_FOUND);
+  EXPECT_EQ(av_opt_get(pb, "mime_type", kChildren, nullptr), AVERROR(EINVAL));
+  EXPECT_EQ(av_opt_get_int(nullptr, "reply_code", kChildren, &code), -1);
+  EXPECT_EQ(av_opt_set_dict2(pb, nullptr, kChildren), 0);
+  EXPECT_EQ(av_opt_set_bin(pb, "reply_code", b, 1, kChildren), AVERROR(EINVAL));  // not binary
+  EXPECT_EQ(av_opt_get(pb, "reply_code", kChildren | AV_OPT_SEARCH_FAKE_OBJ, &mime), AVERROR_OPTION_NOT_FOUND);
+  avio_closep(&pb);
+}
+
+// ffurl_open_whitelist's av_opt_set_dict on the protocol's options: an
+// exported one fails the open; the URL's own keys are gone by then.
+TEST(UrlCApi, OpenRefusesAnExportedOption) {
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::exporting_protocol());
+  AVDictionary *opts = nullptr;
+  av_dict_set(&opts, "rw_timeout", "5", 0);
+  av_dict_set(&opts, "mime_type", "x", 0);
+  av_dict_set(&opts, "other", "1", 0);
+  AVIOContext *pb = nullptr;
+  EXPECT_EQ(avio_open2(&pb, "export:a/b", AVIO_FLAG_READ, nullptr, &opts), AVERROR(EINVAL));
+  EXPECT_EQ(pb, nullptr);
+  EXPECT_EQ(av_dict_count(opts), 2);
+  EXPECT_NE(av_dict_get(opts, "mime_type", nullptr, 0), nullptr);
+  EXPECT_EQ(av_dict_get(opts, "rw_timeout", nullptr, 0), nullptr);
+  av_dict_free(&opts);
+}
+
+// rw_timeout set with av_opt_set_int after open bounds the next read.
+TEST(UrlCApi, RwTimeoutSetAfterOpenEndsABlockedRead) {
+  avio_test::SilentPipe p;
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open2(&pb, p.url().c_str(), AVIO_FLAG_READ, nullptr, nullptr), 0);
+  EXPECT_EQ(av_opt_set_int(pb, "rw_timeout", 30000, 0), AVERROR_OPTION_NOT_FOUND);  // the URL's: a child's
+  ASSERT_EQ(av_opt_set_int(pb, "rw_timeout", 30000, AV_OPT_SEARCH_CHILDREN), 0);
+  uint8_t *text = nullptr;
+  ASSERT_EQ(av_opt_get(pb, "rw_timeout", AV_OPT_SEARCH_CHILDREN, &text), 0);
+  EXPECT_STREQ(reinterpret_cast<char *>(text), "30000");
+  av_free(text);
+  unsigned char b[4];
+  EXPECT_EQ(avio_read(pb, b, 4), AVERROR(EIO));
+  avio_closep(&pb);
+}
+
+// Contexts that are not a URL's have no class and no options (FFmpeg's
+// ffio_init_context leaves av_class NULL).
+TEST(UrlCApi, AvOptOnContextsWithoutOptions) {
+  AVIOContext *dyn = nullptr;
+  ASSERT_EQ(avio_open_dyn_buf(&dyn), 0);
+  auto *buffer = static_cast<unsigned char *>(av_malloc(64));
+  AVIOContext *custom = avio_alloc_context(buffer, 64, 0, nullptr, nullptr, nullptr, nullptr);
+  ASSERT_NE(custom, nullptr);
+  for (AVIOContext *pb : {dyn, custom}) {
+    EXPECT_EQ(pb->av_class, nullptr);
+    uint8_t *text = nullptr;
+    EXPECT_EQ(av_opt_get(pb, "protocol_whitelist", 0, &text), AVERROR_OPTION_NOT_FOUND);
+    EXPECT_EQ(av_opt_set(pb, "protocol_whitelist", "file", AV_OPT_SEARCH_CHILDREN), AVERROR_OPTION_NOT_FOUND);
+    int64_t v = 7;
+    EXPECT_EQ(av_opt_get_int(pb, "rw_timeout", AV_OPT_SEARCH_CHILDREN, &v), -1);
+    EXPECT_EQ(v, 7);
+  }
+  av_freep(&custom->buffer);
+  avio_context_free(&custom);
+  uint8_t *bytes = nullptr;
+  avio_close_dyn_buf(dyn, &bytes);
+  av_free(bytes);
+}
+
 TEST(UrlCApi, WriteErrorFromClose) {
   AVIOContext *pb = nullptr;
   ASSERT_EQ(avio_open(&pb, "/dev/full", AVIO_FLAG_WRITE), 0);
@@ -214,7 +326,12 @@ TEST(UrlCApi, AcceptAndHandshake) {
   AVIOContext *client = nullptr;
   ASSERT_EQ(avio_accept(server, &client), 0);
   ASSERT_NE(client, nullptr);
-  EXPECT_EQ(client->seekable, 0);  // the client's own stream properties
+  EXPECT_EQ(client->seekable, 0);        // the client's own stream properties
+  EXPECT_NE(client->av_class, nullptr);  // ffio_fdopen's, as for avio_open2
+  int64_t fail_at = -1;
+  EXPECT_EQ(av_opt_get_int(client, "fail_at", AV_OPT_SEARCH_CHILDREN, &fail_at), 0);
+  EXPECT_EQ(fail_at, 0);
+  EXPECT_EQ(av_opt_set_int(client, "fail_at", 5, AV_OPT_SEARCH_CHILDREN), 0);
   EXPECT_EQ(avio_handshake(client), 1);
   EXPECT_EQ(avio_handshake(client), 0);
   EXPECT_EQ(avio_handshake(client), 0);

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "avio/url.hpp"
+#include "test_protocols.hpp"
 #include "url_test_util.hpp"
 
 namespace {
@@ -359,7 +360,15 @@ TEST(UrlOptionValues, ParsingFollowsAvOptSet) {
   EXPECT_EQ(v.integer("flag"), 1);
   EXPECT_TRUE(v.set("flag", "false").ok());
   EXPECT_EQ(v.integer("flag"), 0);
-  EXPECT_EQ(v.set("flag", "2").code(), -ERANGE);
+  // set_string_bool: out of range is -EINVAL, the words in any case, decimal only.
+  EXPECT_EQ(v.set("flag", "2").code(), -EINVAL);
+  EXPECT_EQ(v.set("flag", "auto").code(), -EINVAL);  // -1, below this option's minimum
+  EXPECT_EQ(v.set("flag", "0x1").code(), -EINVAL);
+  EXPECT_EQ(v.set("flag", "1.0").code(), -EINVAL);
+  EXPECT_TRUE(v.set("flag", "ON").ok());
+  EXPECT_EQ(v.integer("flag"), 1);
+  EXPECT_TRUE(v.set("flag", "").ok());  // strtol's 0
+  EXPECT_EQ(v.integer("flag"), 0);
   EXPECT_EQ(v.set("n", "101").code(), -ERANGE);
   EXPECT_EQ(v.set("n", "ten").code(), -EINVAL);
   EXPECT_TRUE(v.set("n", "-1").ok());
@@ -384,6 +393,101 @@ TEST(UrlOptionValues, ParsingFollowsAvOptSet) {
   avio::Dictionary bad{{"n", "7"}, {"flag", "maybe"}};
   EXPECT_FALSE(v.take_from(bad).ok());
   EXPECT_EQ(bad.size(), 2u);
+}
+
+TEST(UrlOptionValues, ExportedOptionsArePublishedNotSet) {
+  static constexpr avio::OptionSpec kSpecs[] = {
+      {"mime_type", avio::OptionType::kString, "", 0, 0, "exported", true},
+      {"n", avio::OptionType::kInt, "5", -1, 100, "an int"},
+      {"s", avio::OptionType::kString, "", 0, 0, "text"},
+      {"bytes", avio::OptionType::kBinary, "", 0, 0, "hex"},
+  };
+  EXPECT_FALSE(kSpecs[1].exported);  // what positional tables without the member get
+  avio::OptionValues v(kSpecs);
+  // A caller cannot set it: av_opt_set's EINVAL for AV_OPT_FLAG_READONLY.
+  const avio::Status refused = v.set("mime_type", "text/html");
+  EXPECT_EQ(refused.code(), -EINVAL);
+  EXPECT_NE(refused.error().message().find("'mime_type'"), std::string::npos) << refused.error().message();
+  EXPECT_FALSE(v.has_value("mime_type"));
+  // The protocol publishes it.
+  ASSERT_TRUE(v.publish("mime_type", "text/html").ok());
+  EXPECT_EQ(v.string("mime_type"), "text/html");
+  EXPECT_TRUE(v.has_value("mime_type"));
+  EXPECT_FALSE(v.was_set("mime_type"));
+  // publish parses as set does, on any option, without making it the caller's.
+  EXPECT_EQ(v.publish("n", "101").code(), -ERANGE);
+  EXPECT_EQ(v.publish("nope", "1").code(), avio::kOptionNotFound);
+  ASSERT_TRUE(v.publish("n", "7").ok());
+  EXPECT_EQ(v.integer("n"), 7);
+  EXPECT_FALSE(v.was_set("n"));
+  ASSERT_TRUE(v.set("n", "8").ok());
+  ASSERT_TRUE(v.publish("n", "9").ok());
+  EXPECT_TRUE(v.was_set("n"));  // still set by the caller; the value is the protocol's now
+  EXPECT_EQ(v.integer("n"), 9);
+  // An open's dictionary that names it: the error names it, nothing is taken.
+  avio::Dictionary d{{"n", "1"}, {"mime_type", "x"}, {"other", "y"}};
+  const avio::Status taken = v.take_from(d);
+  EXPECT_EQ(taken.code(), -EINVAL);
+  EXPECT_NE(taken.error().message().find("'mime_type'"), std::string::npos);
+  EXPECT_EQ(d.size(), 3u);
+  // FFmpeg's NULL: a string without value, an empty binary; reset drops a value.
+  EXPECT_FALSE(v.has_value("s"));
+  ASSERT_TRUE(v.set("s", "").ok());
+  EXPECT_TRUE(v.has_value("s"));  // "" is not NULL
+  v.reset("s");
+  EXPECT_FALSE(v.has_value("s"));
+  EXPECT_FALSE(v.has_value("bytes"));
+  ASSERT_TRUE(v.set("bytes", "00").ok());
+  EXPECT_TRUE(v.has_value("bytes"));
+  ASSERT_TRUE(v.set("bytes", "").ok());
+  EXPECT_FALSE(v.has_value("bytes"));
+  v.reset("n");
+  EXPECT_EQ(v.integer("n"), 5);
+  EXPECT_FALSE(v.was_set("n"));
+  EXPECT_TRUE(v.has_value("n"));
+  EXPECT_FALSE(v.has_value("nope"));
+}
+
+// ffurl_open_whitelist: the URLContext's options are applied first, then the
+// protocol's, where an exported one fails the open (av_opt_set_dict's EINVAL).
+TEST(UrlOptions, ExportedOptionThroughOpen) {
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::exporting_protocol());
+  avio::Dictionary none;
+  auto h = avio::UrlContext::open("export:text/plain", avio::kOpenRead, {}, none);
+  ASSERT_TRUE(h.ok()) << h.error().message();
+  EXPECT_EQ((*h)->options().string("mime_type"), "text/plain");
+  EXPECT_FALSE((*h)->options().was_set("mime_type"));
+  avio::Dictionary bad{{"reply_code", "404"}, {"mime_type", "x"}, {"rw_timeout", "5"}, {"other", "1"}};
+  auto refused = avio::UrlContext::open("export:a/b", avio::kOpenRead, {}, bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), -EINVAL);
+  EXPECT_NE(refused.error().message().find("'mime_type'"), std::string::npos) << refused.error().message();
+  EXPECT_EQ(bad.size(), 3u);  // rw_timeout was the URL's and is gone; the protocol took nothing
+  EXPECT_FALSE(bad.contains("rw_timeout"));
+}
+
+TEST(UrlOptions, GenericOptionsChangeAfterOpen) {
+  avio_test::TempDir dir;
+  avio_test::write_file(dir / "f", {1});
+  avio::Dictionary none;
+  auto h = avio::UrlContext::open(dir / "f", avio::kOpenRead, {}, none);
+  ASSERT_TRUE(h.ok());
+  avio::UrlContext &url = **h;
+  ASSERT_TRUE(url.set_generic_option("rw_timeout", "5000").ok());
+  EXPECT_EQ(url.rw_timeout(), 5000);
+  EXPECT_EQ(url.set_generic_option("rw_timeout", "-1").code(), -ERANGE);
+  EXPECT_EQ(url.set_generic_option("rw_timeout", std::nullopt).code(), -EINVAL);
+  EXPECT_EQ(url.rw_timeout(), 5000);
+  EXPECT_EQ(url.set_generic_option("blocksize", "1").code(), avio::kOptionNotFound);  // the protocol's, not the URL's
+  EXPECT_EQ(url.whitelist(), std::optional<std::string>("file,crypto,data"));         // file's default
+  ASSERT_TRUE(url.set_generic_option("protocol_whitelist", "crypto").ok());
+  EXPECT_EQ(url.whitelist(), std::optional<std::string>("crypto"));
+  EXPECT_EQ(url.params().whitelist, std::optional<std::string>("crypto"));  // what nested opens inherit
+  ASSERT_TRUE(url.set_generic_option("protocol_whitelist", std::nullopt).ok());
+  EXPECT_EQ(url.whitelist(), std::nullopt);
+  ASSERT_TRUE(url.set_generic_option("protocol_blacklist", "tcp").ok());
+  EXPECT_EQ(url.blacklist(), std::optional<std::string>("tcp"));
+  EXPECT_EQ(url.rw_timeout(), 5000);
 }
 
 }  // namespace

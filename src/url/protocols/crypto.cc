@@ -42,6 +42,15 @@ Result<std::vector<uint8_t>> aes_arg(const OptionValues &o, const char *specific
   return std::vector<uint8_t>(v.begin(), v.end());
 }
 
+// The key or IV in effect, exported back into its option as FFmpeg's
+// set_aes_arg copies it (av_opt_get(pb, "decryption_key", ...) reads it).
+void publish_arg(UrlContext &h, const char *option, const std::vector<uint8_t> &v) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string text;
+  for (uint8_t b : v) text.append(1, kDigits[b >> 4]).append(1, kDigits[b & 15]);
+  (void)h.mutable_options().publish(option, text);  // a declared binary option: cannot fail
+}
+
 Result<Cipher> make_cipher(const std::vector<uint8_t> &key, const std::vector<uint8_t> &iv, bool encrypt) {
   Cipher c(EVP_CIPHER_CTX_new());
   if (!c) return Error(-ENOMEM, "crypto: cannot allocate a cipher");
@@ -69,12 +78,16 @@ class CryptoProtocol final : public Protocol {
       if (!iv) return iv.error();
       decrypt_key_ = std::move(*key);
       decrypt_iv_ = std::move(*iv);
+      publish_arg(h, "decryption_key", decrypt_key_);
+      publish_arg(h, "decryption_iv", decrypt_iv_);
     }
     if (flags & kOpenWrite) {
       Result<std::vector<uint8_t>> key = aes_arg(h.options(), "encryption_key", "key", "encryption key");
       if (!key) return key.error();
       Result<std::vector<uint8_t>> iv = aes_arg(h.options(), "encryption_iv", "iv", "encryption IV");
       if (!iv) return iv.error();
+      publish_arg(h, "encryption_key", *key);
+      publish_arg(h, "encryption_iv", *iv);
       Result<Cipher> c = make_cipher(*key, *iv, true);
       if (!c) return c.error();
       encrypt_ = std::move(*c);

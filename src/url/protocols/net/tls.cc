@@ -47,6 +47,7 @@ constexpr OptionSpec kTlsOptions[] = {
     {"key_pem", OptionType::kString, "", 0, 0, "Private key PEM string"},
     {"listen", OptionType::kInt, "0", 0, 2, "Listen for incoming connections"},
     {"verifyhost", OptionType::kString, "", 0, 0, "Verify against a specific hostname"},
+    {"http_proxy", OptionType::kString, "", 0, 0, "Set proxy to tunnel through"},
 };
 
 struct SslCtxFree {
@@ -257,6 +258,11 @@ class TlsConnection {
   }
 
   int file_handle() const { return transport_ && transport_->tcp ? transport_->tcp->file_handle() : -1; }
+  // tls_get_short_seek: the transport's (tcp's receive window).
+  Result<int> short_seek_size() const {
+    if (!transport_ || !transport_->tcp) return Error(-ENOSYS);
+    return transport_->tcp->short_seek_size();
+  }
 
  private:
   // The transport's own error (interrupt, timeout, reset) when it has one;
@@ -309,6 +315,7 @@ class TlsClient final : public Protocol {
   Result<size_t> write(UrlContext &, std::span<const uint8_t> src) override { return conn_.write(src); }
   Status close(UrlContext &) override { return conn_.close(); }
   int file_handle(UrlContext &) override { return conn_.file_handle(); }
+  Result<int> short_seek_size(UrlContext &) override { return conn_.short_seek_size(); }
 
  private:
   TlsConnection conn_;
@@ -348,10 +355,19 @@ class TlsProtocol final : public Protocol {
     std::string host = target.host;
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     std::string tcp_url = "tcp://" + host + ":" + std::to_string(target.port);
+    // Through a proxy (http passes its own on): a CONNECT tunnel instead,
+    // as ff_tls_open_underlying does.
+    if (const std::string &proxy = o.string("http_proxy"); !proxy.empty() && settings_.listen == 0) {
+      if (proxy.rfind("http://", 0) != 0)
+        return Error(-EINVAL, "tls: http_proxy must be an http:// URL, not '" + proxy + "'");
+      std::string authority = proxy.substr(7);
+      authority = authority.substr(0, authority.find('/'));
+      tcp_url = "httpproxy://" + authority + "/" + host + ":" + std::to_string(target.port);
+    }
     std::string query(target.query);
     if (settings_.listen && !net::find_info_tag(target.query, "listen", &value))
       query += (query.empty() ? "?" : "&") + std::string("listen=") + std::to_string(settings_.listen);
-    tcp_url += query;
+    if (tcp_url.rfind("tcp:", 0) == 0) tcp_url += query;
     Result<std::unique_ptr<UrlContext>> tcp =
         request.open_nested(tcp_url, request.flags | kOpenReadWrite, request.options);
     if (!tcp) return tcp.error();
@@ -372,6 +388,10 @@ class TlsProtocol final : public Protocol {
     return conn_.close();
   }
   int file_handle(UrlContext &) override { return server_ ? server_->file_handle() : conn_.file_handle(); }
+  Result<int> short_seek_size(UrlContext &) override {
+    if (server_) return Error(-ENOSYS);
+    return conn_.short_seek_size();
+  }
 
   Result<std::unique_ptr<Protocol>> accept(UrlContext &h) override {
     if (!server_) return Error(-EINVAL, "tls: accept needs listen=2 in '" + std::string(h.url()) + "'");

@@ -1,0 +1,79 @@
+#include "connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace avio::protocols::http {
+
+namespace {
+// Enough for a typical head and a few body bytes in one transport read.
+constexpr size_t kReadChunk = 16384;
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::open(UrlContext &parent, std::string origin, std::string_view host,
+                                                     int port, bool secure, Dictionary &options,
+                                                     const Deadline &deadline) {
+  std::string url = secure ? "tls://" : "tcp://";
+  if (host.find(':') != std::string_view::npos) {
+    url += "[" + std::string(host) + "]";
+  } else {
+    url += host;
+  }
+  url += ":" + std::to_string(port);
+  Result<std::unique_ptr<UrlContext>> transport = parent.open_nested(url, kOpenReadWrite, options, deadline);
+  if (!transport) return transport.error();
+  return std::make_unique<Connection>(std::move(origin), std::move(*transport));
+}
+
+void Connection::compact() {
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+  } else if (begin_ > 0 && buffer_.size() - end_ < kReadChunk) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+}
+
+Result<size_t> Connection::fill() {
+  compact();
+  if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
+  Result<size_t> n = transport_->read(std::span<uint8_t>(buffer_.data() + end_, buffer_.size() - end_));
+  if (!n) return n.error();
+  end_ += *n;
+  return *n;
+}
+
+Result<ResponseHead> Connection::read_head(const HeadLimits &limits) {
+  for (;;) {
+    const std::string_view bytes(reinterpret_cast<const char *>(buffer_.data() + begin_), end_ - begin_);
+    const size_t head_end = find_head_end(bytes);
+    if (head_end != std::string_view::npos) {
+      Result<ResponseHead> head = parse_response_head(bytes.substr(0, head_end), limits);
+      begin_ += head_end;
+      return head;
+    }
+    if (bytes.size() > limits.max_head_bytes)
+      return Error(kInvalidData, "response head longer than " + std::to_string(limits.max_head_bytes) + " bytes");
+    Result<size_t> n = fill();
+    if (!n) {
+      if (n.error().code() == kEof)
+        return Error(-EIO, bytes.empty() ? "the server closed the connection without a response"
+                                         : "the server closed the connection within a response head");
+      return n.error();
+    }
+  }
+}
+
+Result<size_t> Connection::read_some(std::span<uint8_t> dst) {
+  if (dst.empty()) return size_t{0};
+  if (begin_ < end_) {
+    const size_t n = std::min(dst.size(), end_ - begin_);
+    std::memcpy(dst.data(), buffer_.data() + begin_, n);
+    begin_ += n;
+    return n;
+  }
+  return transport_->read(dst);
+}
+
+}  // namespace avio::protocols::http
