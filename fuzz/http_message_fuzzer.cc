@@ -1,8 +1,11 @@
 // The HTTP/1.1 message layer on what a server sends: the response head
 // parser and its header helpers, and the chunked decoder fed the input whole
 // and split in two at a position taken from the first byte, through a small
-// output buffer. Both feedings must agree. Aborts on a broken invariant; the
-// sanitizers catch the rest.
+// output buffer. Both feedings must agree. On what a client sends: the
+// request head parser and the request path decoder. Aborts on a broken
+// invariant; the sanitizers catch the rest.
+#include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -84,12 +87,54 @@ void check_request_side(std::string_view text) {
   check_line_breaks(head.value(), request.headers.size() + 2);  // the request line, each header, the blank line
 }
 
+// The server side: a request head, whole and up to its blank line. What is
+// accepted is well-formed and serializes back (HTTP/1.1) to the same head.
+void check_request_head(std::string_view text) {
+  const size_t end = http::find_head_end(text);
+  for (const std::string_view bytes : {text.substr(0, end), text}) {
+    auto request = http::parse_request_head(bytes);
+    if (!request.ok()) {
+      const int code = request.error().code();
+      check(code == avio::kInvalidData || code == -EMSGSIZE || code == -EPROTONOSUPPORT);
+      check(!request.error().detail().empty());
+      const int status = http::request_error_status(request.error());
+      check(status == 400 || status == 431 || status == 505);
+      continue;
+    }
+    check(request->http_version == "HTTP/1.1" || request->http_version == "HTTP/1.0");
+    check(http::check_header_name(request->method).ok() && !request->target.empty());
+    check(http::content_length(*request).ok());
+    if (request->http_version != "HTTP/1.1") continue;
+    http::RequestHead again{request->method, request->target, request->headers};
+    auto bytes_again = http::serialize_request_head(again);
+    check(bytes_again.ok());
+    auto reparsed = http::parse_request_head(bytes_again.value());
+    check(reparsed.ok() && reparsed->target == request->target && reparsed->headers.size() == request->headers.size());
+  }
+}
+
+// A decoded path starts with '/', holds no NUL, and has exactly the slashes
+// the target's path spelled out (none came from an escape).
+void check_request_path(std::string_view text) {
+  auto path = http::decode_request_path(text);
+  if (!path.ok()) {
+    check(path.error().code() == avio::kInvalidData || path.error().code() == avio::kHttpForbidden);
+    return;
+  }
+  check(!path->empty() && path->front() == '/' && path->find('\0') == std::string::npos);
+  if (text.empty() || text.front() != '/') return;
+  const std::string_view raw = text.substr(0, text.find('?'));
+  check(std::count(raw.begin(), raw.end(), '/') == std::count(path->begin(), path->end(), '/'));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string_view text(reinterpret_cast<const char *>(data), size);
 
   check_request_side(text);
+  check_request_head(text);
+  check_request_path(text);
 
   // The head: up to its blank line, and the whole input as given.
   const size_t end = http::find_head_end(text);

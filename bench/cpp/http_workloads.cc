@@ -95,7 +95,7 @@ std::vector<AccessLogEntry> settled_entries(const std::string &tag) {
   return last;
 }
 
-Counters traffic(std::shared_ptr<std::string> tag) {
+Counters traffic(const std::shared_ptr<std::string> &tag) {
   return [tag] {
     std::set<int64_t> connections;
     double bytes = 0;
@@ -147,7 +147,7 @@ AVIOContext *lavf_open(const Target &t, const std::string &query) {
 
 // ---- the passes
 
-Side avio_sequential(const Target &t, std::shared_ptr<MidPageBytes> dst) {
+Side avio_sequential(const Target &t, const std::shared_ptr<MidPageBytes> &dst) {
   auto tag = std::make_shared<std::string>();
   return {"avio",
           [t, dst, tag](bool verify) {
@@ -163,7 +163,7 @@ Side avio_sequential(const Target &t, std::shared_ptr<MidPageBytes> dst) {
           "", traffic(tag)};
 }
 
-Side lavf_sequential(const Target &t, std::shared_ptr<MidPageBytes> dst) {
+Side lavf_sequential(const Target &t, const std::shared_ptr<MidPageBytes> &dst) {
   auto tag = std::make_shared<std::string>();
   return {"lavf",
           [t, dst, tag](bool verify) {
@@ -182,7 +182,7 @@ Side lavf_sequential(const Target &t, std::shared_ptr<MidPageBytes> dst) {
 
 using Offsets = std::shared_ptr<const std::vector<int64_t>>;
 
-Side avio_random(const std::string &name, const Target &t, Offsets offsets, const std::string &variant) {
+Side avio_random(const std::string &name, const Target &t, const Offsets &offsets, const std::string &variant) {
   auto tag = std::make_shared<std::string>();
   return {name,
           [t, offsets, tag](bool verify) {
@@ -200,7 +200,7 @@ Side avio_random(const std::string &name, const Target &t, Offsets offsets, cons
           variant, traffic(tag)};
 }
 
-Side lavf_random(const Target &t, Offsets offsets) {
+Side lavf_random(const Target &t, const Offsets &offsets) {
   auto tag = std::make_shared<std::string>();
   return {"lavf",
           [t, offsets, tag](bool verify) {
@@ -243,7 +243,7 @@ Workload random_reads(const Config &config) {
   const int64_t size = config.http_file_bytes;
   const int64_t count = config.http_seek_ops;
   Workload w;
-  w.name = "http_seek_read_4k";
+  w.name = "http_seek_4k";
   w.description = "http: " + std::to_string(count) + " random 4 KiB reads (seek + read) of a " + mib(size) +
                   " file from a local nginx (avio: default options, short_seek_size included)";
   w.op = "seek + 4 KiB read";

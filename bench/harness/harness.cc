@@ -39,8 +39,8 @@ bool take_config_flag(std::string_view arg, Config &c) {
     int64_t *value;
     int shift;  // MiB flags: 20
   } numbers[] = {
-      {"--memory_mib", &c.memory_bytes, 20},       {"--seek_ops", &c.seek_ops, 0},
-      {"--read_file_mib", &c.read_file_bytes, 20}, {"--seek_file_mib", &c.seek_file_bytes, 20},
+      {"--memory_mib", &c.memory_bytes, 20},         {"--seek_ops", &c.seek_ops, 0},
+      {"--read_file_mib", &c.read_file_bytes, 20},   {"--seek_file_mib", &c.seek_file_bytes, 20},
       {"--write_file_mib", &c.write_file_bytes, 20}, {"--http_file_mib", &c.http_file_bytes, 20},
       {"--http_seek_ops", &c.http_seek_ops, 0},
   };
@@ -136,7 +136,8 @@ int describe(const std::vector<Workload> &workloads) {
     std::string sides;
     for (const Side &s : w.sides) sides += (sides.empty() ? "" : ", ") + json_string(s.name);
     std::printf("  {\"name\": %s, \"description\": %s, \"op\": %s, \"ops_per_pass\": %" PRId64
-                ", \"bytes_per_pass\": %" PRId64 ", \"target\": %g, \"note\": %s, \"sides\": [%s], \"variants\": %s}%s\n",
+                ", \"bytes_per_pass\": %" PRId64
+                ", \"target\": %g, \"note\": %s, \"sides\": [%s], \"variants\": %s}%s\n",
                 json_string(w.name).c_str(), json_string(w.description).c_str(), json_string(w.op).c_str(),
                 w.ops_per_pass, w.bytes_per_pass, w.target, json_string(w.note).c_str(), sides.c_str(),
                 variants_json(w).c_str(), i + 1 < workloads.size() ? "," : "");
@@ -165,8 +166,8 @@ int verify(std::vector<Workload> &workloads) {
     for (const Side &s : w.sides) {
       const uint64_t sum = s.pass(true);
       seen.emplace(sum, s.name);
-      std::printf("{\"workload\": %s, \"side\": %s, \"checksum\": \"%016" PRIx64 "\"%s}\n",
-                  json_string(w.name).c_str(), json_string(s.name).c_str(), sum, counters_json(s).c_str());
+      std::printf("{\"workload\": %s, \"side\": %s, \"checksum\": \"%016" PRIx64 "\"%s}\n", json_string(w.name).c_str(),
+                  json_string(s.name).c_str(), sum, counters_json(s).c_str());
     }
     if (seen.size() > 1) {
       std::fprintf(stderr, "%s: the sides disagree on what they read or wrote\n", w.name.c_str());

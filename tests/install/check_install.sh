@@ -3,6 +3,7 @@
 # with consumers built through its pkg-config module and through
 # find_package(avio) (CMake, Ninja generator), and runs them:
 #   avio-c       the C consumer, against avio and against libavformat: same output
+#                and programs written for FFmpeg (check_ffmpeg_programs.sh)
 #   avio-core    an engine-only C++ consumer (from_memory, from_callbacks),
 #                proven to need neither OpenSSL nor threads
 #   avio         a C++ consumer that reads a data: URL
@@ -51,6 +52,10 @@ expected=$("$work/consumer-ffmpeg")
 [[ -n "$out" ]] || fail "avio-c: the C consumer printed nothing"
 expect "avio-c: the C consumer built with pkg-config avio-c differs from the same source built against libavformat" "$expected" "$out"
 echo "install: avio-c: the C consumer (pkg-config avio-c) prints the same as against libavformat"
+# Programs written the way FFmpeg's AVIO examples are (avio_list_dir,
+# avio_http_serve_files), the compat headers alone, and a demuxer program
+# that must not compile: check_ffmpeg_programs.sh.
+"$src/check_ffmpeg_programs.sh" "$work"
 
 # ---- the consumers' sources
 cat > "$work/core.cc" <<'CC'

@@ -1,5 +1,6 @@
-// The HTTP/1.1 message layer: response heads, header helpers, the chunked
-// decoder and the header-injection checks (src/url/protocols/http/message.hpp).
+// The HTTP/1.1 message layer: response heads, request heads and paths (the
+// server side), header helpers, the chunked decoder and the header-injection
+// checks (src/url/protocols/http/message.hpp).
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -7,6 +8,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "protocols/http/message.hpp"
@@ -19,17 +22,23 @@ using avio::protocols::http::check_header_name;
 using avio::protocols::http::check_header_value;
 using avio::protocols::http::ChunkedDecoder;
 using avio::protocols::http::content_length;
+using avio::protocols::http::decode_request_path;
 using avio::protocols::http::find_head_end;
+using avio::protocols::http::format_http_date;
 using avio::protocols::http::HeadLimits;
 using avio::protocols::http::parse_content_range;
 using avio::protocols::http::parse_header_block;
 using avio::protocols::http::parse_http_date;
+using avio::protocols::http::parse_request_head;
 using avio::protocols::http::parse_response_head;
 using avio::protocols::http::parse_retry_after;
+using avio::protocols::http::ParsedRequest;
+using avio::protocols::http::request_error_status;
 using avio::protocols::http::RequestHead;
 using avio::protocols::http::ResponseHead;
 using avio::protocols::http::retry_after_seconds;
 using avio::protocols::http::serialize_request_head;
+using avio::protocols::http::serialize_response_head;
 using avio::protocols::http::transfer_encoding_chunked;
 
 ResponseHead parse_ok(std::string_view bytes) {
@@ -552,6 +561,190 @@ TEST(HttpRequestHead, HeadersOptionBlock) {
   EXPECT_NE(parse_header_block("X: a\rb").error().detail().find("stray CR"), std::string::npos);
   EXPECT_EQ(parse_header_block("X Y: 1").error().code(), -EINVAL);
   EXPECT_EQ(parse_header_block(std::string("X: a\0b", 6)).error().code(), -EINVAL);
+}
+
+// ---- the server side: request heads, paths, response heads
+
+ParsedRequest request_ok(std::string_view bytes) {
+  auto r = parse_request_head(bytes);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  return r.ok() ? *r : ParsedRequest{};
+}
+
+// The refusal of a request head: its status (request_error_status) and detail.
+std::pair<int, std::string> request_error(std::string_view bytes, const HeadLimits &limits = {}) {
+  auto r = parse_request_head(bytes, limits);
+  EXPECT_FALSE(r.ok()) << "accepted: " << bytes;
+  if (r.ok()) return {0, ""};
+  EXPECT_FALSE(r.error().detail().empty());
+  return {request_error_status(r.error()), std::string(r.error().detail())};
+}
+
+TEST(HttpRequestParse, CurlGet) {
+  const std::string bytes =
+      "GET /media/a%20b.mp4?x=1 HTTP/1.1\r\n"
+      "Host: 127.0.0.1:8080\r\n"
+      "User-Agent: curl/7.88.1\r\n"
+      "Accept: */*\r\n"
+      "Range: bytes=0-99\r\n"
+      "\r\n";
+  EXPECT_EQ(find_head_end(bytes), bytes.size());
+  const ParsedRequest r = request_ok(bytes);
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.target, "/media/a%20b.mp4?x=1");
+  EXPECT_EQ(r.http_version, "HTTP/1.1");
+  ASSERT_EQ(r.headers.size(), 4u);
+  EXPECT_EQ(r.find("range").value_or(""), "bytes=0-99");
+  EXPECT_EQ(r.find_all("HOST").size(), 1u);
+  EXPECT_EQ(content_length(r).value_or(-2), -1);
+  EXPECT_FALSE(transfer_encoding_chunked(r));
+}
+
+TEST(HttpRequestParse, BodiesHttp10AndOtherForms) {
+  ParsedRequest r = request_ok("PUT /up HTTP/1.1\nHost: h\nContent-Length: 5\n\n");  // bare LFs
+  EXPECT_EQ(content_length(r).value_or(-2), 5);
+  r = request_ok("PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+  EXPECT_TRUE(transfer_encoding_chunked(r));
+  // HTTP/1.0 needs no Host; the absolute, asterisk and authority forms parse.
+  EXPECT_EQ(request_ok("GET / HTTP/1.0\r\n\r\n").http_version, "HTTP/1.0");
+  EXPECT_EQ(request_ok("GET http://h/x HTTP/1.1\r\nHost: h\r\n\r\n").target, "http://h/x");
+  EXPECT_EQ(request_ok("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").target, "*");
+  EXPECT_EQ(request_ok("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n").method, "CONNECT");
+}
+
+TEST(HttpRequestParse, MalformedIs400) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"GET /\r\nHost: h\r\n\r\n", "not three parts"},
+      {"GET  / HTTP/1.1\r\nHost: h\r\n\r\n", "an empty target"},
+      {"GET / HTTP/1.1 \r\nHost: h\r\n\r\n", "malformed HTTP version"},
+      {"G(T / HTTP/1.1\r\nHost: h\r\n\r\n", "not a token"},
+      {" GET / HTTP/1.1\r\nHost: h\r\n\r\n", "an empty method"},
+      {"GET /a\x01 HTTP/1.1\r\nHost: h\r\n\r\n", "control or non-ASCII"},
+      {"GET /\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n", "control or non-ASCII"},
+      {"GET / http/1.1\r\nHost: h\r\n\r\n", "malformed HTTP version"},
+      {"GET / HTTP/1.10\r\nHost: h\r\n\r\n", "malformed HTTP version"},
+      {"\r\n\r\n", "empty request line"},
+      {"GET / HTTP/1.1\r\n\r\n", "without Host"},
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "2 Host headers"},
+      {"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", "2 Host headers"},
+      {"GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n", "obsolete line folding"},
+      {"GET / HTTP/1.1\r\nHost : h\r\n\r\n", "invalid character in the header name"},
+      {"GET / HTTP/1.1\r\nHost: h\r\nNo colon\r\n\r\n", "without ':'"},
+      {"GET / HTTP/1.1\r\nHost: h\r\nX: a\x01\r\n\r\n", "control character in the value"},
+      {"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1, 2\r\n\r\n", "conflicting Content-Length"},
+      {"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length"},
+      {"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+       "both Transfer-Encoding and Content-Length"},
+      {"PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", "not chunked"},
+      {"GET / HTTP/1.1\r\nHost: h\r\n", "incomplete"},
+      {"GET / HTTP/1.1\r\nHost: h\r\n\r\nGET", "follow the blank line"},
+  };
+  for (const auto &[bytes, detail] : cases) {
+    const auto [status, text] = request_error(bytes);
+    EXPECT_EQ(status, 400) << bytes;
+    EXPECT_NE(text.find(detail), std::string::npos) << bytes << " -> " << text;
+  }
+  EXPECT_EQ(parse_request_head("GET / HTTP/1.1\r\n\r\n").error().code(), kInvalidData);
+}
+
+TEST(HttpRequestParse, VersionsAre505) {
+  for (const char *bytes : {"GET / HTTP/2.0\r\nHost: h\r\n\r\n", "PRI * HTTP/2.0\r\n\r\n",
+                            "GET / HTTP/0.9\r\nHost: h\r\n\r\n", "GET / HTTP/1.2\r\nHost: h\r\n\r\n"}) {
+    auto r = parse_request_head(bytes);
+    ASSERT_FALSE(r.ok()) << bytes;
+    EXPECT_EQ(r.error().code(), -EPROTONOSUPPORT);
+    EXPECT_EQ(request_error_status(r.error()), 505);
+    EXPECT_NE(r.error().detail().find("unsupported HTTP version"), std::string::npos);
+  }
+}
+
+TEST(HttpRequestParse, LimitsAre431) {
+  HeadLimits small;
+  small.max_head_bytes = 64;
+  small.max_headers = 2;
+  small.max_line_bytes = 30;
+  EXPECT_TRUE(parse_request_head("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n", small).ok());
+  auto [status, detail] = request_error("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", small);
+  EXPECT_EQ(status, 431);
+  EXPECT_EQ(detail, "http: request head has more than 2 headers");
+  std::tie(status, detail) = request_error("GET /" + std::string(30, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n", small);
+  EXPECT_EQ(status, 431);
+  EXPECT_EQ(detail, "http: request line exceeds 30 bytes");
+  std::tie(status, detail) =
+      request_error("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(30, 'v') + "\r\n\r\n", small);
+  EXPECT_EQ(status, 431);
+  EXPECT_EQ(detail, "http: header line exceeds 30 bytes");
+  std::tie(status, detail) = request_error("GET / HTTP/1.1\r\n" + std::string(70, 'x'), small);
+  EXPECT_EQ(status, 431);
+  EXPECT_EQ(detail, "http: request head exceeds 64 bytes");
+  // The response side keeps kInvalidData for the same limits.
+  EXPECT_EQ(parse_response_head("HTTP/1.1 200 OK\r\n" + std::string(70, 'x') + "\r\n\r\n", small).error().code(),
+            kInvalidData);
+}
+
+TEST(HttpRequestPath, Decodes) {
+  EXPECT_EQ(decode_request_path("/").value_or("?"), "/");
+  EXPECT_EQ(decode_request_path("/a%20b.mp4?x=%2f").value_or("?"), "/a b.mp4");
+  EXPECT_EQ(decode_request_path("/%C3%A9t%c3%a9/x").value_or("?"), "/\xc3\xa9t\xc3\xa9/x");
+  EXPECT_EQ(decode_request_path("/a/../b/./c//d").value_or("?"), "/a/../b/./c//d");  // dot segments kept
+  EXPECT_EQ(decode_request_path("/%2e%2E/etc").value_or("?"), "/../etc");
+  EXPECT_EQ(decode_request_path("/a+b").value_or("?"), "/a+b");  // '+' is not a space in a path
+  EXPECT_EQ(decode_request_path("http://h:8080/x/y?q").value_or("?"), "/x/y");
+  EXPECT_EQ(decode_request_path("HTTPS://h").value_or("?"), "/");
+  EXPECT_EQ(decode_request_path("http://h?q=/x").value_or("?"), "/");
+}
+
+TEST(HttpRequestPath, Refuses) {
+  for (const char *target : {"/a%2fb", "/a%2Fb", "/..%2f..%2fetc/passwd", "/a%5cb", "/a%5C..", "/a%00b"}) {
+    auto r = decode_request_path(target);
+    ASSERT_FALSE(r.ok()) << target;
+    EXPECT_EQ(r.error().code(), avio::kHttpForbidden) << target;
+  }
+  EXPECT_EQ(decode_request_path(std::string("/a\0b", 4)).error().code(), avio::kHttpForbidden);
+  for (const char *target : {"*", "host:443", "a/b", "", "/a%", "/a%2", "/a%zz", "/a%%41", "/a#frag", "ftp://h/x"}) {
+    auto r = decode_request_path(target);
+    ASSERT_FALSE(r.ok()) << target;
+    EXPECT_EQ(r.error().code(), kInvalidData) << target;
+  }
+}
+
+TEST(HttpResponseHead, Serializes) {
+  ResponseHead h;
+  h.status = 206;
+  h.reason = "Partial Content";
+  h.headers = {{"Content-Range", "bytes 0-9/100"}, {"Content-Length", "10"}};
+  auto bytes = serialize_response_head(h);
+  ASSERT_TRUE(bytes.ok()) << bytes.error().message();
+  EXPECT_EQ(*bytes, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-9/100\r\nContent-Length: 10\r\n\r\n");
+  // The client-side parser reads it back.
+  const ResponseHead back = parse_ok(*bytes);
+  EXPECT_EQ(back.status, 206);
+  EXPECT_EQ(back.headers.size(), 2u);
+
+  ResponseHead bad = h;
+  bad.headers.push_back({"X", "a\r\nSet-Cookie: x=1"});
+  EXPECT_EQ(serialize_response_head(bad).error().code(), -EINVAL);
+  bad = h;
+  bad.reason = "OK\r\nX: 1";
+  EXPECT_EQ(serialize_response_head(bad).error().code(), -EINVAL);
+  bad = h;
+  bad.status = 99;
+  EXPECT_EQ(serialize_response_head(bad).error().code(), -EINVAL);
+  bad = h;
+  bad.http_version = "HTTP/1.1\r\n";
+  EXPECT_EQ(serialize_response_head(bad).error().code(), -EINVAL);
+  bad = h;
+  bad.headers.push_back({"Bad:Name", "x"});
+  EXPECT_EQ(serialize_response_head(bad).error().code(), -EINVAL);
+}
+
+TEST(HttpDate, FormatsAndRoundTrips) {
+  EXPECT_EQ(format_http_date(kRfcDate), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(format_http_date(951782400), "Tue, 29 Feb 2000 00:00:00 GMT");
+  EXPECT_EQ(format_http_date(-1), "Wed, 31 Dec 1969 23:59:59 GMT");
+  for (int64_t t = -86400 * 800; t < int64_t{4102444800}; t += 86400 * 37 + 3607)
+    EXPECT_EQ(parse_http_date(format_http_date(t)).value_or(-1), t) << t;
 }
 
 }  // namespace

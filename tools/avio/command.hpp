@@ -24,6 +24,7 @@ void add_cp(CLI::App &app, int *status);
 void add_stat(CLI::App &app, int *status);
 void add_ls(CLI::App &app, int *status);
 void add_protocols(CLI::App &app, int *status);
+void add_serve(CLI::App &app, int *status);
 
 // Prints "avio <command>: <subject>: <cause>" on stderr; returns 1.
 int report(std::string_view command, std::string_view subject, const Error &error);

@@ -30,6 +30,7 @@ int run(int argc, char **argv) {
   avio::tools::add_stat(app, &status);
   avio::tools::add_ls(app, &status);
   avio::tools::add_protocols(app, &status);
+  avio::tools::add_serve(app, &status);
   // An unknown command is named as such (CLI11 would only say one is required).
   if (argc < 2) {
     std::fputs(usage_error("avio", "missing command").c_str(), stderr);

@@ -221,4 +221,25 @@ TEST_F(HttpDiff, ACutBodyIsAnErrorNotAnEnd) {
   }
 }
 
+// av_opt_* on an http AVIOContext as FFmpeg programs use them: the exported
+// options after open, setting a read-only one, the protocol's own options,
+// an open whose dictionary names an exported option.
+TEST_F(HttpDiff, AvOptOnAnHttpContext) {
+  const std::string url = server_->http_url("/small.bin");
+  const std::vector<std::vector<std::string>> runs = {
+      {"read", url, "--", "get", "mime_type", "c", "get", "http_version", "c", "get", "location", "c", "get",
+       "user_agent", "c", "getint", "seekable", "c", "getint", "reconnect_delay_max", "c", "getint", "icy", "c",
+       "get", "mime_type", "-", "set", "mime_type", "text/x", "c", "setint", "short_seek_size", "1000", "c",
+       "getint", "short_seek_size", "c", "get", "nonexistent", "c"},
+      {"read", url, "mime_type=text/x"},
+      {"read", url, "user_agent=avio-diff", "--", "get", "user_agent", "c"},
+  };
+  for (const std::vector<std::string> &args : runs) {
+    const std::string ffmpeg = run_one(AVIO_OPT_OPS_FFMPEG, args, nullptr);
+    const std::string avio = run_one(AVIO_OPT_OPS_AVIO, args, nullptr);
+    EXPECT_FALSE(ffmpeg.empty());
+    EXPECT_EQ(first_difference(ffmpeg, avio), "") << "\nlibavformat:\n" << ffmpeg << "\navio:\n" << avio;
+  }
+}
+
 }  // namespace

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -44,22 +46,31 @@ Result<size_t> Connection::fill() {
   return *n;
 }
 
-Result<ResponseHead> Connection::read_head(const HeadLimits &limits) {
+Result<std::string> Connection::read_head_bytes(const HeadLimits &limits, const Deadline &deadline) {
   for (;;) {
     const std::string_view bytes(reinterpret_cast<const char *>(buffer_.data() + begin_), end_ - begin_);
     const size_t head_end = find_head_end(bytes);
-    if (head_end != std::string_view::npos) {
-      Result<ResponseHead> head = parse_response_head(bytes.substr(0, head_end), limits);
+    if (head_end != std::string_view::npos && head_end <= limits.max_head_bytes) {
       begin_ += head_end;
-      return head;
+      return std::string(bytes.substr(0, head_end));
     }
     if (bytes.size() > limits.max_head_bytes)
-      return Error(kInvalidData, "response head longer than " + std::to_string(limits.max_head_bytes) + " bytes");
+      return Error(kInvalidData, "head longer than " + std::to_string(limits.max_head_bytes) + " bytes");
+    if (deadline.expired())
+      return Error(-ETIMEDOUT, bytes.empty() ? "no head within the time allowed"
+                                             : "the head did not arrive within the time allowed");
+    // Only a plain socket can be polled for the head: tls may hold decrypted
+    // bytes that poll cannot see (there, rw_timeout bounds each read).
+    if (!deadline.is_never() && transport_->info().name() == "tcp") {
+      if (Status st = transport_->wait_ready(transport_->file_handle(), POLLIN, deadline, -ETIMEDOUT, "reading a head");
+          !st)
+        return st.error();
+    }
     Result<size_t> n = fill();
     if (!n) {
       if (n.error().code() == kEof)
-        return Error(-EIO, bytes.empty() ? "the server closed the connection without a response"
-                                         : "the server closed the connection within a response head");
+        return Error(-EIO, bytes.empty() ? "the peer closed the connection without a head"
+                                         : "the peer closed the connection within a head");
       return n.error();
     }
   }

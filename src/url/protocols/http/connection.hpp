@@ -40,8 +40,15 @@ class Connection {
     return write(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   }
 
-  // Reads one response head, up to and including its blank line.
-  Result<ResponseHead> read_head(const HeadLimits &limits);
+  // Reads one head, up to and including its blank line, and returns its
+  // bytes (a response's or, on a server, a request's), by `deadline`.
+  Result<std::string> read_head_bytes(const HeadLimits &limits, const Deadline &deadline = Deadline::never());
+  // Reads one response head.
+  Result<ResponseHead> read_head(const HeadLimits &limits) {
+    Result<std::string> bytes = read_head_bytes(limits);
+    if (!bytes) return bytes.error();
+    return parse_response_head(*bytes, limits);
+  }
 
   // Body bytes: what is buffered, else one transport read (EOF when the
   // peer closed).

@@ -15,8 +15,6 @@
 #include "cookies.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -26,24 +24,11 @@ namespace avio::protocols::http {
 
 namespace {
 
-// The dates to_option writes: years 0000 to 9999, what an IMF-fixdate holds.
+// The dates to_option writes (format_http_date, message.hpp): years 0000 to
+// 9999, what an IMF-fixdate holds.
 constexpr int64_t kMinDate = -62167219200;  // 0000-01-01T00:00:00Z
 constexpr int64_t kMaxDate = 253402300799;  // 9999-12-31T23:59:59Z
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char &c : out) c = lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_control(char c) {
@@ -106,39 +91,6 @@ std::optional<int64_t> parse_cookie_date(std::string_view value) {
   std::string spaced(value);
   std::replace(spaced.begin(), spaced.end(), '-', ' ');
   return parse_http_date(spaced);
-}
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0); }
-
-// Days since 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
-void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
-  z += 719468;
-  const int64_t era = floor_div(z, 146097);
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  *m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
-// An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); `t` within kMinDate..kMaxDate.
-std::string format_http_date(int64_t t) {
-  static constexpr std::array<const char *, 7> kDays = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-  static constexpr std::array<const char *, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const int64_t days = floor_div(t, 86400);
-  const int64_t secs = t - days * 86400;
-  int64_t year = 0;
-  int month = 0, day = 0;
-  civil_from_days(days, &year, &month, &day);
-  const auto weekday = static_cast<size_t>(days - floor_div(days, 7) * 7);  // 1970-01-01 was a Thursday
-  std::array<char, 40> buf{};
-  std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04lld %02d:%02d:%02d GMT", kDays[weekday], day,
-                kMonths[static_cast<size_t>(month - 1)], static_cast<long long>(year), static_cast<int>(secs / 3600),
-                static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-  return buf.data();
 }
 
 // ---- Set-Cookie strings (RFC 6265 section 5.2)

@@ -49,6 +49,14 @@ constexpr OptionSpec kHttpOptions[] = {
     {"respect_retry_after", OptionType::kBool, "1", 0, 1, "respect the Retry-After header when retrying connections"},
     {"short_seek_size", OptionType::kInt, "0", 0, INT_MAX, "Threshold to favor readahead over seek."},
     {"max_redirects", OptionType::kInt, "8", 0, INT_MAX, "Maximum number of redirects"},
+    // Server mode.
+    {"listen", OptionType::kInt, "0", 0, 2, "listen on HTTP"},
+    {"resource", OptionType::kString, "", 0, 0, "The resource requested by a client"},
+    {"reply_code", OptionType::kInt, "200", INT_MIN, 599, "The http status code to return to a client"},
+    // avio's limits on what a client sends a server.
+    {"max_request_head", OptionType::kInt, "65536", 1024, INT_MAX, "largest request head a server reads, bytes"},
+    {"request_head_timeout", OptionType::kInt64, "30000000", 0, static_cast<double>(INT64_MAX),
+     "microseconds a server waits for a whole request head (0: no limit)"},
     {"request_size", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "size of requested ranges"},
     {"initial_request_size", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX),
      "size of the first requested range"},

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include "message.hpp"
+
 namespace avio::protocols::http {
 
 namespace {
@@ -14,11 +16,6 @@ constexpr std::string_view kHexDigits = "0123456789ABCDEF";
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  for (char &c : out) c = lower(c);
-  return out;
-}
 
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

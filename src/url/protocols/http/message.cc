@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace avio::protocols::http {
@@ -12,13 +13,6 @@ namespace {
 constexpr std::string_view kWhitespace = " \t";
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -117,7 +111,7 @@ Result<bool> parse_status_line(std::string_view line, ResponseHead *head) {
   return true;
 }
 
-Result<bool> parse_header_line(std::string_view line, ResponseHead *head) {
+Status parse_header_line(std::string_view line, std::vector<Header> *headers) {
   if (line.front() == ' ' || line.front() == '\t')
     return invalid("obsolete line folding (a header line starting with whitespace) " + quoted(line));
   const size_t colon = line.find(':');
@@ -129,8 +123,134 @@ Result<bool> parse_header_line(std::string_view line, ResponseHead *head) {
   const std::string_view value = trim(line.substr(colon + 1));
   for (const char c : value)
     if (is_bad_value_char(c)) return invalid("control character in the value of header " + quoted(name));
-  head->headers.push_back({std::string(name), std::string(value)});
-  return true;
+  headers->push_back({std::string(name), std::string(value)});
+  return {};
+}
+
+// What a head parser is reading: the names in its errors, and the code of an
+// error for a head beyond its limits.
+struct HeadKind {
+  const char *head;        // "response" / "request"
+  const char *start_line;  // "status" / "request"
+  int limit_code;          // kInvalidData / -EMSGSIZE
+};
+constexpr HeadKind kResponseKind = {"response", "status", kInvalidData};
+constexpr HeadKind kRequestKind = {"request", "request", -EMSGSIZE};
+
+// `bytes` is one whole head (nothing after its blank line) within limits.
+Status check_head_extent(std::string_view bytes, const HeadLimits &limits, const HeadKind &kind) {
+  const size_t end = find_head_end(bytes);
+  if ((end == std::string_view::npos ? bytes.size() : end) > limits.max_head_bytes)
+    return Error(kind.limit_code, std::string("http: ") + kind.head + " head exceeds " +
+                                      std::to_string(limits.max_head_bytes) + " bytes");
+  if (end == std::string_view::npos)
+    return invalid(std::string(kind.head) + " head is incomplete (no blank line at its end)");
+  if (end != bytes.size())
+    return invalid(std::to_string(bytes.size() - end) + " bytes follow the blank line that ends the " + kind.head +
+                   " head");
+  return {};
+}
+
+// The first line of a head, within the line limit; advances *rest past it.
+Result<std::string_view> start_line(std::string_view *rest, const HeadLimits &limits, const HeadKind &kind) {
+  const std::string_view line = next_line(rest);
+  if (line.size() > limits.max_line_bytes)
+    return Error(kind.limit_code, std::string("http: ") + kind.start_line + " line exceeds " +
+                                      std::to_string(limits.max_line_bytes) + " bytes");
+  if (line.empty()) return invalid(std::string("empty ") + kind.start_line + " line");
+  return line;
+}
+
+// The header lines after the start line, up to the blank line (which
+// check_head_extent found to be the last).
+Status parse_header_lines(std::string_view rest, const HeadLimits &limits, const HeadKind &kind,
+                          std::vector<Header> *headers) {
+  while (true) {
+    const std::string_view line = next_line(&rest);
+    if (line.size() > limits.max_line_bytes)
+      return Error(kind.limit_code, "http: header line exceeds " + std::to_string(limits.max_line_bytes) + " bytes");
+    if (line.empty()) return {};
+    if (headers->size() == limits.max_headers)
+      return Error(kind.limit_code, std::string("http: ") + kind.head + " head has more than " +
+                                        std::to_string(limits.max_headers) + " headers");
+    if (Status st = parse_header_line(line, headers); !st) return st;
+  }
+}
+
+std::optional<std::string_view> find_header(const std::vector<Header> &headers, std::string_view name) {
+  for (const Header &h : headers)
+    if (iequals(h.name, name)) return std::string_view(h.value);
+  return std::nullopt;
+}
+
+std::vector<std::string_view> find_all_headers(const std::vector<Header> &headers, std::string_view name) {
+  std::vector<std::string_view> values;
+  for (const Header &h : headers)
+    if (iequals(h.name, name)) values.emplace_back(h.value);
+  return values;
+}
+
+// request-line = method SP request-target SP HTTP-version (RFC 9112 section 3).
+Status parse_request_line(std::string_view line, ParsedRequest *request) {
+  auto malformed = [&](const char *why) { return invalid(std::string(why) + " in the request line " + quoted(line)); };
+  const size_t sp1 = line.find(' ');
+  const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return malformed("not three parts");
+  const std::string_view method = line.substr(0, sp1), target = line.substr(sp1 + 1, sp2 - sp1 - 1),
+                         version = line.substr(sp2 + 1);
+  if (method.empty()) return malformed("an empty method");
+  for (const char c : method)
+    if (!is_tchar(c)) return malformed("a method that is not a token");
+  if (target.empty()) return malformed("an empty target");
+  for (const char c : target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return malformed("a space, control or non-ASCII character in the target");
+  }
+  if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !is_digit(version[5]) || version[6] != '.' ||
+      !is_digit(version[7]))
+    return malformed("a malformed HTTP version");
+  if (version != "HTTP/1.1" && version != "HTTP/1.0")
+    return Error(-EPROTONOSUPPORT,
+                 "http: unsupported HTTP version " + quoted(version) + " (HTTP/1.0 and HTTP/1.1 are)");
+  request->method.assign(method);
+  request->target.assign(target);
+  request->http_version.assign(version);
+  return {};
+}
+
+// The framing and Host rules a server must enforce (RFC 9112 sections 3.2, 6.1, 6.3).
+Status check_request_fields(const ParsedRequest &request) {
+  const size_t hosts = request.find_all("Host").size();
+  if (request.http_version == "HTTP/1.1" && hosts != 1)
+    return invalid(hosts == 0 ? std::string("HTTP/1.1 request without Host")
+                              : "request with " + std::to_string(hosts) + " Host headers");
+  if (hosts > 1) return invalid("request with " + std::to_string(hosts) + " Host headers");
+  if (Result<int64_t> length = content_length(request); !length) return length.error();
+  if (!request.find("Transfer-Encoding")) return {};
+  if (request.find("Content-Length")) return invalid("request with both Transfer-Encoding and Content-Length");
+  if (!transfer_encoding_chunked(request))
+    return invalid("request whose last transfer coding is not chunked (its length cannot be known)");
+  return {};
+}
+
+int hex_value(char c) {
+  if (is_digit(c)) return c - '0';
+  const char l = lower(c);
+  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
+}
+
+// The path part of a request target, still encoded, or nullopt when the
+// target has none.
+std::optional<std::string_view> target_path(std::string_view target) {
+  if (!target.empty() && target.front() == '/') return target.substr(0, target.find('?'));
+  for (const std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme)) continue;
+    const std::string_view rest = target.substr(scheme.size());
+    const size_t slash = rest.find_first_of("/?");
+    if (slash == std::string_view::npos || rest[slash] == '?') return std::string_view("/");
+    return rest.substr(slash, rest.find('?', slash) - slash);
+  }
+  return std::nullopt;
 }
 
 // Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
@@ -205,17 +325,29 @@ std::optional<int64_t> to_unix(int year, int month, int day, int h, int m, int s
 
 }  // namespace
 
-std::optional<std::string_view> ResponseHead::find(std::string_view name) const {
-  for (const Header &h : headers)
-    if (iequals(h.name, name)) return std::string_view(h.value);
-  return std::nullopt;
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
 }
 
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char &c : out) c = lower(c);
+  return out;
+}
+
+std::optional<std::string_view> ResponseHead::find(std::string_view name) const { return find_header(headers, name); }
+
 std::vector<std::string_view> ResponseHead::find_all(std::string_view name) const {
-  std::vector<std::string_view> values;
-  for (const Header &h : headers)
-    if (iequals(h.name, name)) values.emplace_back(h.value);
-  return values;
+  return find_all_headers(headers, name);
+}
+
+std::optional<std::string_view> ParsedRequest::find(std::string_view name) const { return find_header(headers, name); }
+
+std::vector<std::string_view> ParsedRequest::find_all(std::string_view name) const {
+  return find_all_headers(headers, name);
 }
 
 size_t find_head_end(std::string_view bytes) {
@@ -229,39 +361,61 @@ size_t find_head_end(std::string_view bytes) {
 }
 
 Result<ResponseHead> parse_response_head(std::string_view bytes, const HeadLimits &limits) {
-  const size_t end = find_head_end(bytes);
-  if ((end == std::string_view::npos ? bytes.size() : end) > limits.max_head_bytes)
-    return invalid("response head exceeds " + std::to_string(limits.max_head_bytes) + " bytes");
-  if (end == std::string_view::npos) return invalid("response head is incomplete (no blank line at its end)");
-  if (end != bytes.size())
-    return invalid(std::to_string(bytes.size() - end) + " bytes follow the blank line that ends the response head");
-
+  if (Status st = check_head_extent(bytes, limits, kResponseKind); !st) return st.error();
   ResponseHead head;
   std::string_view rest = bytes;
-  bool first = true;
-  while (true) {
-    const std::string_view line = next_line(&rest);
-    if (line.size() > limits.max_line_bytes)
-      return invalid(std::string(first ? "status" : "header") + " line exceeds " +
-                     std::to_string(limits.max_line_bytes) + " bytes");
-    if (first) {
-      if (line.empty()) return invalid("empty status line");
-      if (auto r = parse_status_line(line, &head); !r.ok()) return r.error();
-      first = false;
-      continue;
-    }
-    if (line.empty()) break;  // the blank line: find_head_end says it is the last
-    if (head.headers.size() == limits.max_headers)
-      return invalid("response head has more than " + std::to_string(limits.max_headers) + " headers");
-    if (auto r = parse_header_line(line, &head); !r.ok()) return r.error();
-  }
+  Result<std::string_view> line = start_line(&rest, limits, kResponseKind);
+  if (!line) return line.error();
+  if (auto r = parse_status_line(*line, &head); !r.ok()) return r.error();
+  if (Status st = parse_header_lines(rest, limits, kResponseKind, &head.headers); !st) return st.error();
   return head;
 }
 
-Result<int64_t> content_length(const ResponseHead &head) {
+Result<ParsedRequest> parse_request_head(std::string_view bytes, const HeadLimits &limits) {
+  if (Status st = check_head_extent(bytes, limits, kRequestKind); !st) return st.error();
+  ParsedRequest request;
+  std::string_view rest = bytes;
+  Result<std::string_view> line = start_line(&rest, limits, kRequestKind);
+  if (!line) return line.error();
+  if (Status st = parse_request_line(*line, &request); !st) return st.error();
+  if (Status st = parse_header_lines(rest, limits, kRequestKind, &request.headers); !st) return st.error();
+  if (Status st = check_request_fields(request); !st) return st.error();
+  return request;
+}
+
+int request_error_status(const Error &error) {
+  if (error.code() == -EMSGSIZE) return 431;
+  if (error.code() == -EPROTONOSUPPORT) return 505;
+  return 400;
+}
+
+Result<std::string> decode_request_path(std::string_view target) {
+  if (target.find('#') != std::string_view::npos) return invalid("a fragment in the request target " + quoted(target));
+  const std::optional<std::string_view> path = target_path(target);
+  if (!path) return invalid("the request target " + quoted(target) + " has no path");
+  std::string out;
+  out.reserve(path->size());
+  for (size_t i = 0; i < path->size(); ++i) {
+    char c = (*path)[i];
+    if (c == '%') {
+      const int hi = i + 2 < path->size() ? hex_value((*path)[i + 1]) : -1;
+      const int lo = hi >= 0 ? hex_value((*path)[i + 2]) : -1;
+      if (lo < 0) return invalid("a malformed percent-escape in the request target " + quoted(target));
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+      if (c == '/' || c == '\\')
+        return Error(kHttpForbidden, "http: an encoded slash or backslash in the request path " + quoted(*path));
+    }
+    if (c == '\0') return Error(kHttpForbidden, "http: a NUL byte in the request path " + quoted(*path));
+    out += c;
+  }
+  return out;
+}
+
+Result<int64_t> content_length(const std::vector<Header> &headers) {
   int64_t length = -1;
   std::string bad;
-  for (const std::string_view value : head.find_all("Content-Length")) {
+  for (const std::string_view value : find_all_headers(headers, "Content-Length")) {
     if (trim(value).empty()) return invalid("empty Content-Length");
     for_each_element(value, [&](std::string_view element) {
       if (!bad.empty()) return;
@@ -280,9 +434,9 @@ Result<int64_t> content_length(const ResponseHead &head) {
   return length;
 }
 
-bool transfer_encoding_chunked(const ResponseHead &head) {
+bool transfer_encoding_chunked(const std::vector<Header> &headers) {
   bool chunked = false;
-  for (const std::string_view value : head.find_all("Transfer-Encoding")) {
+  for (const std::string_view value : find_all_headers(headers, "Transfer-Encoding")) {
     for_each_element(value, [&](std::string_view coding) {
       // Parameters (";q=...") do not apply to chunked; the coding name is the token before them.
       chunked = iequals(trim(coding.substr(0, coding.find(';'))), "chunked");
@@ -351,6 +505,30 @@ std::optional<int64_t> parse_http_date(std::string_view value) {
       return to_unix(year, month, day, h, m, s);
   }
   return std::nullopt;
+}
+
+std::string format_http_date(int64_t unix_time) {
+  static constexpr std::array<std::string_view, 7> kDays = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // civil_from_days (H. Hinnant), the inverse of days_from_civil.
+  const int64_t days = (unix_time >= 0 ? unix_time : unix_time - 86399) / 86400;
+  const int64_t secs = unix_time - days * 86400;
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const auto weekday = static_cast<size_t>(((days % 7) + 7) % 7);
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3s, %02d %.3s %04lld %02d:%02d:%02d GMT", kDays[weekday].data(),
+                static_cast<int>(day), kMonths[static_cast<size_t>(month - 1)].data(), static_cast<long long>(year),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  return text;
 }
 
 int64_t parse_retry_after(std::string_view value, int64_t now) {
@@ -541,6 +719,28 @@ Result<std::string> serialize_request_head(const RequestHead &request) {
   out.reserve(64 + request.target.size());
   out.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
   for (const Header &h : request.headers) {
+    if (Status st = check_header_name(h.name); !st) return st.error();
+    if (Status st = check_header_value(h.name, h.value); !st) return st.error();
+    out.append(h.name).append(": ").append(h.value).append("\r\n");
+  }
+  out.append("\r\n");
+  return out;
+}
+
+Result<std::string> serialize_response_head(const ResponseHead &head) {
+  const std::string version = head.http_version.empty() ? "HTTP/1.1" : head.http_version;
+  if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || !is_digit(version[5]) || version[6] != '.' ||
+      !is_digit(version[7]))
+    return Error::invalid_argument("http: the response version " + quoted(version) + " is not HTTP/d.d");
+  if (head.status < 100 || head.status > 999)
+    return Error::invalid_argument("http: the status " + std::to_string(head.status) + " is not three digits");
+  for (const char c : head.reason)
+    if (is_bad_value_char(c))
+      return Error::invalid_argument("http: the reason " + quoted(head.reason) + " has a control character");
+  std::string out;
+  out.reserve(256);
+  out.append(version).append(" ").append(std::to_string(head.status)).append(" ").append(head.reason).append("\r\n");
+  for (const Header &h : head.headers) {
     if (Status st = check_header_name(h.name); !st) return st.error();
     if (Status st = check_header_value(h.name, h.value); !st) return st.error();
     out.append(h.name).append(": ").append(h.value).append("\r\n");

@@ -1,8 +1,10 @@
 // The HTTP/1.1 message layer under the http protocol (RFC 9110, RFC 9112):
-// the response head (status line and header fields), the header fields the
-// protocol acts on (Content-Length, Transfer-Encoding, Content-Range,
-// Accept-Ranges, Retry-After), an incremental chunked-body decoder, and the
-// checks that keep option values from injecting header lines.
+// the response head (status line and header fields), the request head a
+// server receives (request line, header fields, its target's path), the
+// header fields the protocol acts on (Content-Length, Transfer-Encoding,
+// Content-Range, Accept-Ranges, Retry-After), an incremental chunked-body
+// decoder, and the checks that keep option values from injecting header
+// lines into the heads it serializes.
 //
 // Like FFmpeg's http.c, lines may end in a bare "\n" as well as "\r\n".
 // Unlike it, malformed input is rejected (kInvalidData, with a detail that
@@ -21,6 +23,11 @@
 #include "avio/error.hpp"
 
 namespace avio::protocols::http {
+
+// ASCII case-insensitive comparison and lowering (header names, tokens,
+// host names): locale-free, as HTTP needs.
+bool iequals(std::string_view a, std::string_view b);
+std::string lowercase(std::string_view s);
 
 struct Header {
   std::string name;   // as received (case preserved)
@@ -57,13 +64,59 @@ size_t find_head_end(std::string_view bytes);
 // anything beyond `limits`.
 Result<ResponseHead> parse_response_head(std::string_view bytes, const HeadLimits &limits = {});
 
+// A request head as a server receives it (RFC 9112 section 3).
+struct ParsedRequest {
+  std::string method;        // a token, case-sensitive: "GET"
+  std::string target;        // as received: "/a%20b?q", "http://host/p", "*" or "host:port"
+  std::string http_version;  // "HTTP/1.0" or "HTTP/1.1"
+  std::vector<Header> headers;
+
+  std::optional<std::string_view> find(std::string_view name) const;
+  std::vector<std::string_view> find_all(std::string_view name) const;
+};
+
+// Parses a request head: `bytes` holds exactly the head, up to and including
+// its blank line (find_head_end(bytes) == bytes.size()). A method that is a
+// token, one space, a target of visible ASCII, one space, "HTTP/d.d"; header
+// lines as parse_response_head takes them (no obsolete folding, token names,
+// no control characters in values). Refused as malformed (kInvalidData), as a
+// server must answer 400 (RFC 9112 sections 3.2 and 6): an HTTP/1.1 request
+// without exactly one Host, an invalid or conflicting Content-Length (as
+// content_length), both Transfer-Encoding and Content-Length, and a
+// Transfer-Encoding whose last coding is not chunked. Two refusals have codes
+// of their own, so that a server can answer them as RFC 9110 says (see
+// request_error_status): -EMSGSIZE for a head beyond `limits` (431) and
+// -EPROTONOSUPPORT for a well-formed version other than HTTP/1.0 and
+// HTTP/1.1 (505). Every error has a detail naming what was wrong.
+Result<ParsedRequest> parse_request_head(std::string_view bytes, const HeadLimits &limits = {});
+
+// The status a server answers a head that parse_request_head refused with:
+// 431 for -EMSGSIZE, 505 for -EPROTONOSUPPORT, else 400.
+int request_error_status(const Error &error);
+
+// The path of a request target, percent-decoded, for a server that maps it
+// to a file: origin form "/a%20b?q" gives "/a b"; absolute form
+// "http://host/p?q" gives "/p" ("/" when it has no path). Dot segments are
+// left as they are: the caller decides what ".." means. Errors: kInvalidData
+// for a target without a path (asterisk or authority form), a malformed
+// escape or a fragment; kHttpForbidden (a server answers 403) for what must
+// never reach a file name: NUL, literal or %00, and an encoded slash or
+// backslash (%2F, %5C), which would hide a segment boundary from the caller.
+Result<std::string> decode_request_path(std::string_view target);
+
 // Content-Length: -1 when absent; an error unless every value (repeated
 // headers, or a comma-separated list) is the same strict decimal number.
-Result<int64_t> content_length(const ResponseHead &head);
+Result<int64_t> content_length(const std::vector<Header> &headers);
+inline Result<int64_t> content_length(const ResponseHead &head) { return content_length(head.headers); }
+inline Result<int64_t> content_length(const ParsedRequest &request) { return content_length(request.headers); }
 
 // Whether the last transfer coding (of every Transfer-Encoding header) is
 // "chunked", so the body is chunked-encoded.
-bool transfer_encoding_chunked(const ResponseHead &head);
+bool transfer_encoding_chunked(const std::vector<Header> &headers);
+inline bool transfer_encoding_chunked(const ResponseHead &head) { return transfer_encoding_chunked(head.headers); }
+inline bool transfer_encoding_chunked(const ParsedRequest &request) {
+  return transfer_encoding_chunked(request.headers);
+}
 
 // Content-Range: "bytes first-last/complete" or "bytes */complete" (416);
 // "*" as the complete length gives -1.
@@ -85,6 +138,8 @@ int64_t retry_after_seconds(const ResponseHead &head, int64_t now);
 
 // An HTTP-date as Unix time, or nullopt.
 std::optional<int64_t> parse_http_date(std::string_view value);
+// Unix time as an IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string format_http_date(int64_t unix_time);
 
 // Decodes a chunked body (RFC 9112 section 7.1) fed in pieces of any size:
 // chunk extensions are ignored, trailer fields skipped. After the last chunk
@@ -150,6 +205,12 @@ struct RequestHead {
 // target must hold no space, control character or DEL, and values no CR, LF
 // or NUL; an error (-EINVAL) names the piece at fault.
 Result<std::string> serialize_request_head(const RequestHead &request);
+
+// A response head to send: "HTTP/1.1 200 OK\r\n" (http_version, "HTTP/1.1"
+// when empty), the header lines and the blank line. Checked as
+// serialize_request_head: a status of 100..999, a reason without control
+// characters, token names, values without CR, LF or NUL (-EINVAL).
+Result<std::string> serialize_response_head(const ResponseHead &head);
 
 // FFmpeg's `headers` option: "Name: value" lines separated by CRLF (a
 // missing final CRLF is fine, as in FFmpeg, and so is a bare LF), each

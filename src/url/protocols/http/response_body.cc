@@ -41,6 +41,19 @@ Result<ResponseBody> ResponseBody::of(const ResponseHead &head, std::string_view
   return body;
 }
 
+Result<ResponseBody> ResponseBody::of_request(const std::vector<Header> &headers) {
+  ResponseHead head;
+  head.http_version = "HTTP/1.1";
+  head.status = 200;
+  head.headers = headers;
+  Result<ResponseBody> body = of(head, "POST", 0);
+  if (body && body->framing_ == Framing::kUntilClose) {
+    body->framing_ = Framing::kNone;
+    body->complete_ = true;
+  }
+  return body;
+}
+
 Result<size_t> ResponseBody::read_chunked(Connection &conn, std::span<uint8_t> dst) {
   for (;;) {
     const std::span<const uint8_t> in = conn.buffered();

@@ -27,6 +27,9 @@ class ResponseBody {
   // The body of `head`, answered to a request with `method`. `icy_metaint`
   // > 0 strips ICY metadata every that many bytes.
   static Result<ResponseBody> of(const ResponseHead &head, std::string_view method, int64_t icy_metaint);
+  // The body of a request with `headers` (a server's upload): framed by
+  // Content-Length or chunked, else empty (RFC 9112 section 6.3).
+  static Result<ResponseBody> of_request(const std::vector<Header> &headers);
 
   // At least one byte of the decoded body, EOF at its end, or an error (a
   // connection that ends before the framing says is -EIO).

@@ -1,1 +1,3 @@
 #include "avio/c/avio.h"
+#include "avio/c/log.h"
+#include "avio/c/version.h"

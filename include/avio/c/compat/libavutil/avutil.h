@@ -1,3 +1,1 @@
-#include "avio/c/dict.h"
-#include "avio/c/error.h"
-#include "avio/c/mem.h"
+#include "avio/c/avutil.h"

@@ -1,1 +1,2 @@
+#include "avio/c/avutil.h"
 #include "avio/c/opt.h"

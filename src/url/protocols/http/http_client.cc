@@ -1,4 +1,5 @@
-// http and https: FFmpeg's http protocol (http.c) over avio's tcp and tls.
+// The http and https client: FFmpeg's http protocol (http.c) over avio's
+// tcp and tls.
 //
 // A reader sends GET with "Range: bytes=OFF-" as FFmpeg does (open-ended,
 // so a sequential read costs one request; bounded when end_offset,
@@ -37,6 +38,7 @@ namespace {
 using http::Connection;
 using http::HttpSettings;
 using http::HttpUrl;
+using http::iequals;
 using http::RequestHead;
 using http::ResponseBody;
 using http::ResponseHead;
@@ -61,18 +63,9 @@ std::string base64(std::string_view in) {
 }
 
 bool has_header(const std::vector<http::Header> &headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(), [name](const http::Header &h) {
-    return h.name.size() == name.size() && std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
-  });
+  return std::any_of(headers.begin(), headers.end(), [name](const http::Header &h) { return http::iequals(h.name, name); });
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // Whether the response lets the connection carry another request.
 bool keeps_alive(const ResponseHead &head) {
@@ -110,7 +103,7 @@ struct Exchange {
   ResponseBody body;
 };
 
-class HttpProtocol final : public Protocol {
+class HttpClient final : public Protocol {
  public:
   Status open(UrlContext &h, const OpenRequest &request) override;
   StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
@@ -174,7 +167,7 @@ class HttpProtocol final : public Protocol {
 
 // ------------------------------------------------------------------ requests
 
-Result<RequestHead> HttpProtocol::build_request(std::string_view method, int64_t from, int64_t to, bool validate,
+Result<RequestHead> HttpClient::build_request(std::string_view method, int64_t from, int64_t to, bool validate,
                                                 size_t body_size) const {
   RequestHead r;
   r.method = std::string(method);
@@ -220,7 +213,7 @@ Result<RequestHead> HttpProtocol::build_request(std::string_view method, int64_t
   return r;
 }
 
-Status HttpProtocol::ensure_connection(UrlContext &h, const Deadline &deadline, Dictionary *first_options) {
+Status HttpClient::ensure_connection(UrlContext &h, const Deadline &deadline, Dictionary *first_options) {
   const HttpUrl &peer = proxy_ && url_.scheme == "http" ? *proxy_ : url_;
   const std::string origin = peer.scheme + "://" + peer.authority();
   if (conn_ && conn_->reusable && conn_->origin() == origin && !body_) return {};
@@ -237,7 +230,7 @@ Status HttpProtocol::ensure_connection(UrlContext &h, const Deadline &deadline, 
   return {};
 }
 
-Result<Exchange> HttpProtocol::send_once(UrlContext &h, const RequestHead &head, std::string_view method,
+Result<Exchange> HttpClient::send_once(UrlContext &h, const RequestHead &head, std::string_view method,
                                          std::span<const uint8_t> body, const Deadline &deadline,
                                          Dictionary *first_options) {
   Result<std::string> text = http::serialize_request_head(head);
@@ -270,14 +263,14 @@ Result<Exchange> HttpProtocol::send_once(UrlContext &h, const RequestHead &head,
   }
 }
 
-std::string HttpProtocol::error_text(std::string_view method, const ResponseHead &head) const {
+std::string HttpClient::error_text(std::string_view method, const ResponseHead &head) const {
   return "http: " + std::string(method) + " " + url_.to_string() + " answered '" + head.http_version + " " +
          std::to_string(head.status) + (head.reason.empty() ? "" : " " + head.reason) + "'";
 }
 
 // One request for [from, to) (to <= 0: open-ended; from < 0: no Range),
 // following redirects and a Basic challenge.
-Result<Exchange> HttpProtocol::request(UrlContext &h, std::string_view method, int64_t from, int64_t to, bool validate,
+Result<Exchange> HttpClient::request(UrlContext &h, std::string_view method, int64_t from, int64_t to, bool validate,
                                        const Deadline &deadline, Dictionary *first_options) {
   std::string current_method(method);
   for (int redirects = 0, challenges = 0;;) {
@@ -321,13 +314,13 @@ Result<Exchange> HttpProtocol::request(UrlContext &h, std::string_view method, i
 
 // ------------------------------------------------------------------- reading
 
-int64_t HttpProtocol::range_end() const {
+int64_t HttpClient::range_end() const {
   int64_t end = s_.end_offset > 0 ? s_.end_offset : -1;
   if (filesize_ >= 0 && (end < 0 || filesize_ < end)) end = filesize_;
   return end;
 }
 
-void HttpProtocol::note_headers(UrlContext &h, const ResponseHead &head) {
+void HttpClient::note_headers(UrlContext &h, const ResponseHead &head) {
   OptionValues &o = h.mutable_options();
   const std::string_view version = head.http_version.size() > 5 ? std::string_view(head.http_version).substr(5) : "";
   (void)o.publish("http_version", version);
@@ -342,7 +335,7 @@ void HttpProtocol::note_headers(UrlContext &h, const ResponseHead &head) {
   (void)o.publish("location", url_.to_string());
 }
 
-Status HttpProtocol::accept_response(UrlContext &h, Exchange ex, int64_t offset, bool resume) {
+Status HttpClient::accept_response(UrlContext &h, Exchange ex, int64_t offset, bool resume) {
   const ResponseHead &head = ex.head;
   std::optional<http::ContentRange> range;
   if (std::optional<std::string_view> cr = head.find("Content-Range"); cr && head.status == 206) {
@@ -396,7 +389,7 @@ Status HttpProtocol::accept_response(UrlContext &h, Exchange ex, int64_t offset,
   return {};
 }
 
-Status HttpProtocol::retry_wait(UrlContext &h, int attempt, int64_t *delay_s, int64_t *total_s, int64_t retry_after,
+Status HttpClient::retry_wait(UrlContext &h, int attempt, int64_t *delay_s, int64_t *total_s, int64_t retry_after,
                                 const Error &why, bool reading) {
   const http::ReconnectPolicy &r = s_.reconnect;
   int64_t delay = *delay_s;
@@ -414,7 +407,7 @@ Status HttpProtocol::retry_wait(UrlContext &h, int attempt, int64_t *delay_s, in
   return {};
 }
 
-Status HttpProtocol::open_at(UrlContext &h, int64_t offset, const Deadline &deadline, Dictionary *first_options,
+Status HttpClient::open_at(UrlContext &h, int64_t offset, const Deadline &deadline, Dictionary *first_options,
                              bool resume) {
   const http::ReconnectPolicy &r = s_.reconnect;
   int64_t delay = 0, total = 0;
@@ -449,7 +442,7 @@ Status HttpProtocol::open_at(UrlContext &h, int64_t offset, const Deadline &dead
   }
 }
 
-bool HttpProtocol::may_reconnect(const Error &e) const {
+bool HttpClient::may_reconnect(const Error &e) const {
   const http::ReconnectPolicy &r = s_.reconnect;
   if (e.code() == kExit) return false;
   if (streamed_ && !r.streamed) return false;
@@ -457,7 +450,7 @@ bool HttpProtocol::may_reconnect(const Error &e) const {
   return before_end || (r.at_eof && e.code() == kEof);
 }
 
-Result<size_t> HttpProtocol::read_or_reconnect(UrlContext &h, std::span<uint8_t> dst) {
+Result<size_t> HttpClient::read_or_reconnect(UrlContext &h, std::span<uint8_t> dst) {
   int64_t delay = 0, total = 0;
   for (int attempt = 1;; ++attempt) {
     Error why(kEof);
@@ -494,13 +487,13 @@ Result<size_t> HttpProtocol::read_or_reconnect(UrlContext &h, std::span<uint8_t>
   }
 }
 
-Result<size_t> HttpProtocol::read(UrlContext &h, std::span<uint8_t> dst) {
+Result<size_t> HttpClient::read(UrlContext &h, std::span<uint8_t> dst) {
   if (writing_) return Error(-EIO, "http: the context was opened for writing");
   if (dst.empty()) return size_t{0};
   return read_or_reconnect(h, dst);
 }
 
-void HttpProtocol::drop_response(bool keep_connection_if_cheap, UrlContext &) {
+void HttpClient::drop_response(bool keep_connection_if_cheap, UrlContext &) {
   if (body_ && conn_) {
     bool reusable = false;
     if (keep_connection_if_cheap && conn_->reusable) {
@@ -512,7 +505,7 @@ void HttpProtocol::drop_response(bool keep_connection_if_cheap, UrlContext &) {
   body_.reset();
 }
 
-Result<int64_t> HttpProtocol::seek(UrlContext &h, int64_t offset, int whence) {
+Result<int64_t> HttpClient::seek(UrlContext &h, int64_t offset, int whence) {
   if (whence == kSeekSizeQuery) {
     if (filesize_ < 0) return Error(-1, "http: the size of " + url_.to_string() + " is unknown");
     return filesize_;
@@ -559,7 +552,7 @@ Result<int64_t> HttpProtocol::seek(UrlContext &h, int64_t offset, int whence) {
   return off_;
 }
 
-Result<int> HttpProtocol::short_seek_size(UrlContext &) {
+Result<int> HttpClient::short_seek_size(UrlContext &) {
   if (s_.short_seek_size > 0) return static_cast<int>(s_.short_seek_size);
   if (!conn_) return Error(-ENOSYS);
   return conn_->transport().short_seek_size();
@@ -567,7 +560,7 @@ Result<int> HttpProtocol::short_seek_size(UrlContext &) {
 
 // ------------------------------------------------------------------- writing
 
-Status HttpProtocol::open_upload(UrlContext &h, const Deadline &deadline, Dictionary &options) {
+Status HttpClient::open_upload(UrlContext &h, const Deadline &deadline, Dictionary &options) {
   method_ = s_.method.empty() ? "POST" : s_.method;
   if (!s_.chunked_post) {
     // The length must come first: the body waits in memory for close.
@@ -584,7 +577,7 @@ Status HttpProtocol::open_upload(UrlContext &h, const Deadline &deadline, Dictio
   return {};
 }
 
-Result<size_t> HttpProtocol::write(UrlContext &, std::span<const uint8_t> src) {
+Result<size_t> HttpClient::write(UrlContext &, std::span<const uint8_t> src) {
   if (!writing_) return Error(-EIO, "http: the context was opened for reading");
   if (upload_ended_) return Error(-EIO, "http: the upload was already ended (shutdown)");
   if (src.empty()) return size_t{0};
@@ -607,7 +600,7 @@ Result<size_t> HttpProtocol::write(UrlContext &, std::span<const uint8_t> src) {
   return src.size();
 }
 
-Status HttpProtocol::finish_upload(UrlContext &h) {
+Status HttpClient::finish_upload(UrlContext &h) {
   if (upload_answered_) return {};
   upload_answered_ = true;
   if (!conn_) return Error(-EIO, "http: the upload to " + url_.to_string() + " has no connection");
@@ -633,13 +626,13 @@ Status HttpProtocol::finish_upload(UrlContext &h) {
   return {};
 }
 
-Status HttpProtocol::shutdown(UrlContext &, int flags) {
+Status HttpClient::shutdown(UrlContext &, int flags) {
   if (!writing_ || !(flags & kOpenWrite) || upload_ended_ || !s_.chunked_post || !conn_) return {};
   upload_ended_ = true;
   return conn_->write("0\r\n\r\n");
 }
 
-Status HttpProtocol::close(UrlContext &h) {
+Status HttpClient::close(UrlContext &h) {
   Status st;
   if (writing_) st = finish_upload(h);
   body_.reset();
@@ -649,7 +642,7 @@ Status HttpProtocol::close(UrlContext &h) {
 
 // ---------------------------------------------------------------------- open
 
-Status HttpProtocol::open(UrlContext &h, const OpenRequest &request) {
+Status HttpClient::open(UrlContext &h, const OpenRequest &request) {
   Result<HttpSettings> settings = http::read_http_settings(h);
   if (!settings) return settings.error();
   s_ = std::move(*settings);
@@ -671,15 +664,8 @@ Status HttpProtocol::open(UrlContext &h, const OpenRequest &request) {
 
 }  // namespace
 
-ProtocolInfo http_protocol() {
-  return ProtocolInfo::of<HttpProtocol>(
-      "http",
-      {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy,data", .options = http::http_option_specs()});
-}
-
-ProtocolInfo https_protocol() {
-  return ProtocolInfo::of<HttpProtocol>("https", {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy",
-                                                  .options = http::http_option_specs()});
-}
+namespace http {
+std::unique_ptr<Protocol> make_client() { return std::make_unique<HttpClient>(); }
+}  // namespace http
 
 }  // namespace avio::protocols

@@ -1,0 +1,1 @@
+#include "avio/c/version.h"

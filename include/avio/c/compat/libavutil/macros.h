@@ -1,0 +1,1 @@
+#include "avio/c/macros.h"
