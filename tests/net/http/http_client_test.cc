@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <random>
@@ -586,6 +587,43 @@ TEST_F(HttpFaults, AKeptAliveConnectionClosedByTheServerIsReplaced) {
   EXPECT_EQ(proxy.connections(), 2);
   // The request sent on the closed connection never reached the proxy.
   EXPECT_EQ(proxy.requests(), 4);
+}
+
+TEST_F(HttpFaults, TheInterruptCallbackEndsAStallAndABackoffWithin100ms) {
+  nginx().put_file("stall3.bin", random_bytes(1 << 20, 15));
+  FaultProxy proxy(nginx().http_port());
+  proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 100000});
+  std::atomic<bool> stop{false};
+  avio::OpenOptions o;
+  o.interrupt_callback = [&stop] { return stop.load(); };
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall3.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  auto raise_after = [&stop](int ms) {
+    return std::thread([&stop, ms] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+      stop = true;
+    });
+  };
+  std::thread raiser = raise_after(200);
+  auto start = Clock::now();
+  avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+  raiser.join();
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code(), avio::kExit);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(200 + 100));
+
+  // A backoff sleep (Retry-After: 30) ends on the interrupt too.
+  stop = false;
+  proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 503, .retry_after = "30"});
+  avio::OpenOptions retrying = o;
+  retrying.options.set("reconnect_on_http_error", "503");
+  raiser = raise_after(200);
+  start = Clock::now();
+  avio::Result<avio::IOContext> opened = avio::open_url(proxy.url("/stall3.bin"), retrying);
+  raiser.join();
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code(), avio::kExit);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(200 + 100));
 }
 
 }  // namespace

@@ -104,7 +104,8 @@ class HttpServer final : public Protocol {
   StreamProperties stream_properties() const override { return {.streamed = true}; }
 
   Result<std::unique_ptr<Protocol>> accept(UrlContext &h) override {
-    if (!server_) return Error(-EINVAL, "http: accept needs a server opened with listen=2: '" + std::string(h.url()) + "'");
+    if (!server_)
+      return Error(-EINVAL, "http: accept needs a server opened with listen=2: '" + std::string(h.url()) + "'");
     Result<std::unique_ptr<UrlContext>> client = server_->accept();
     if (!client) return client.error();
     return std::unique_ptr<Protocol>(std::make_unique<HttpServer>(std::move(*client), limits_, head_timeout_us_));
@@ -191,7 +192,8 @@ class HttpServer final : public Protocol {
     }
     Result<http::ParsedRequest> request = http::parse_request_head(*bytes, limits_);
     if (!request)
-      return refuse(h, http::request_error_status(request.error()), "a malformed request: " + request.error().message());
+      return refuse(h, http::request_error_status(request.error()),
+                    "a malformed request: " + request.error().message());
     if (!known_method(request->method)) return refuse(h, 501, "unsupported method '" + request->method + "'");
     // FFmpeg's rule: the method must be `method`, else the one the open's
     // direction implies (a reader takes an upload, a writer serves a GET);
@@ -199,12 +201,12 @@ class HttpServer final : public Protocol {
     const std::string &expected = o.string("method");
     const bool reading = (h.flags() & kOpenRead) != 0;
     const bool ok = !expected.empty() ? request->method == expected
-                                      : reading ? request->method == "POST" || request->method == "PUT"
-                                                : request->method == "GET" || request->method == "HEAD";
+                    : reading         ? request->method == "POST" || request->method == "PUT"
+                                      : request->method == "GET" || request->method == "HEAD";
     if (!ok)
-      return refuse(h, 400, "method " + request->method + " where " +
-                                (expected.empty() ? std::string(reading ? "POST or PUT" : "GET") : expected) +
-                                " was expected");
+      return refuse(h, 400,
+                    "method " + request->method + " where " +
+                        (expected.empty() ? std::string(reading ? "POST or PUT" : "GET") : expected) + " was expected");
     (void)h.mutable_options().publish("method", request->method);
     (void)h.mutable_options().publish("resource", request->target);
     Result<http::ResponseBody> body = http::ResponseBody::of_request(request->headers);
@@ -212,7 +214,8 @@ class HttpServer final : public Protocol {
     body_ = std::move(*body);
     head_only_ = request->method == "HEAD";
     // curl -T asks first; FFmpeg's server never answers, so curl waits 1 s.
-    if (reading && request->find("Expect") && http::iequals(*request->find("Expect"), "100-continue"))
+    const std::optional<std::string_view> expect = request->find("Expect");
+    if (reading && expect && http::iequals(*expect, "100-continue"))
       return conn_->write("HTTP/1.1 100 Continue\r\n\r\n");
     return {};
   }
@@ -235,8 +238,8 @@ class HttpServer final : public Protocol {
     const bool body = code < 0 || reply->code != 200;
     if (body) {
       const std::string text = std::to_string(reply->code) + " " + reply->text + "\r\n";
-      head += "Content-Type: text/plain\r\nContent-Length: " + std::to_string(text.size()) + "\r\n" + headers +
-              "\r\n" + text;
+      head += "Content-Type: text/plain\r\nContent-Length: " + std::to_string(text.size()) + "\r\n" + headers + "\r\n" +
+              text;
       chunked_reply_ = false;
     } else {
       const std::string &type = h.options().string("content_type");

@@ -1,0 +1,284 @@
+#include "serve_fixture.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#ifndef AVIO_CLI
+#error "AVIO_CLI must name the avio tool"
+#endif
+
+namespace avio_serve_test {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace http = avio::protocols::http;
+
+std::string slurp(const fs::path &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+int count_entries(const std::string &path) {
+  DIR *dir = ::opendir(path.c_str());
+  if (!dir) return -1;
+  int n = 0;
+  while (const dirent *d = ::readdir(dir))
+    if (d->d_name[0] != '.') ++n;
+  ::closedir(dir);
+  return n;
+}
+
+// The port in "avio serve: listening on http://127.0.0.1:PORT/", or 0.
+int listening_port(const std::string &err, std::string *url) {
+  const std::string marker = "listening on ";
+  const size_t at = err.find(marker);
+  if (at == std::string::npos) return 0;
+  const size_t end = err.find('\n', at);
+  if (end == std::string::npos) return 0;
+  *url = err.substr(at + marker.size(), end - at - marker.size());
+  const size_t colon = url->rfind(':');
+  return colon == std::string::npos ? 0 : std::atoi(url->c_str() + colon + 1);
+}
+
+// Exit status of a wait(2) status; -1 for a signal.
+int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string templ = (fs::temp_directory_path() / "avio-serve-XXXXXX").string();
+  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void TempDir::write(std::string_view rel, std::string_view bytes) const {
+  const fs::path p = path_ / rel;
+  fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::optional<std::string> TempDir::read(std::string_view rel) const {
+  std::ifstream in(path_ / rel, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string pattern_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char &c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::unique_ptr<ServeProcess> ServeProcess::start(const fs::path &dir, const std::vector<std::string> &args,
+                                                  std::string *error) {
+  std::unique_ptr<ServeProcess> p(new ServeProcess);
+  std::string templ = (fs::temp_directory_path() / "avio-serve-run-XXXXXX").string();
+  if (!::mkdtemp(templ.data())) {
+    *error = "mkdtemp failed";
+    return nullptr;
+  }
+  p->dir_ = templ;
+  const std::string err_path = (p->dir_ / "stderr").string();
+  std::vector<std::string> argv = {
+      AVIO_CLI, "serve", dir.string(), "--listen", "127.0.0.1:0", "--log", (p->dir_ / "access.log").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char *> cargv;
+  for (std::string &a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // Only async-signal-safe calls until exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    const int in = ::open("/dev/null", O_RDONLY);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(err, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(127);
+    ::close(in);
+    ::close(err);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  if (pid < 0) {
+    *error = "fork failed";
+    return nullptr;
+  }
+  p->pid_ = pid;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline) {
+    p->port_ = listening_port(slurp(err_path), &p->base_url_);
+    if (p->port_ > 0) return p;
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      p->pid_ = -1;
+      *error = "avio serve exited with " + std::to_string(exit_code(status)) + ": " + slurp(err_path);
+      return nullptr;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  *error = "avio serve did not say where it listens within 10 s: " + slurp(err_path);
+  return nullptr;
+}
+
+ServeProcess::~ServeProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+std::string ServeProcess::url(std::string_view path) const {
+  return base_url_.substr(0, base_url_.size() - 1) + std::string(path);
+}
+
+int ServeProcess::stop(int signal, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, signal);
+  const auto deadline = Clock::now() + timeout;
+  int status = 0;
+  while (Clock::now() < deadline) {
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return exit_code(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  return -1;
+}
+
+std::string ServeProcess::stderr_text() const { return slurp(dir_ / "stderr"); }
+
+std::vector<std::string> ServeProcess::access_log() const {
+  std::vector<std::string> lines;
+  std::istringstream in(slurp(dir_ / "access.log"));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+int ServeProcess::descriptor_count() const { return count_entries("/proc/" + std::to_string(pid_) + "/fd"); }
+
+int ServeProcess::thread_count() const { return count_entries("/proc/" + std::to_string(pid_) + "/task"); }
+
+int ServeProcess::wait_descriptors(int n, std::chrono::milliseconds timeout) const {
+  const auto deadline = Clock::now() + timeout;
+  int count = descriptor_count();
+  while (count != n && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    count = descriptor_count();
+  }
+  return count;
+}
+
+RawClient::RawClient(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return;
+  timeval tv{10, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) != 0) close();
+}
+
+RawClient::~RawClient() { close(); }
+
+void RawClient::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool RawClient::send(std::string_view bytes) const {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool RawClient::fill() {
+  char block[65536];
+  while (true) {
+    const ssize_t n = ::recv(fd_, block, sizeof block, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buffer_.append(block, static_cast<size_t>(n));
+    return true;
+  }
+}
+
+std::optional<RawResponse> RawClient::read_response(bool head_request) {
+  if (fd_ < 0) return std::nullopt;
+  size_t end = http::find_head_end(buffer_);
+  while (end == std::string::npos) {
+    if (!fill()) return std::nullopt;
+    end = http::find_head_end(buffer_);
+  }
+  auto head = http::parse_response_head(std::string_view(buffer_).substr(0, end));
+  if (!head.ok()) return std::nullopt;
+  buffer_.erase(0, end);
+  RawResponse r{std::move(head).value(), {}};
+  const int status = r.head.status;
+  if (head_request || status < 200 || status == 204 || status == 304) return r;
+  const int64_t length = http::content_length(r.head).value_or(-1);
+  if (length < 0) return std::nullopt;  // avio serve always sends Content-Length
+  while (buffer_.size() < static_cast<size_t>(length))
+    if (!fill()) return std::nullopt;
+  r.body = buffer_.substr(0, static_cast<size_t>(length));
+  buffer_.erase(0, static_cast<size_t>(length));
+  return r;
+}
+
+bool RawClient::closed_within(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    pollfd p{fd_, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 1))) <= 0) continue;
+    char block[4096];
+    const ssize_t n = ::recv(fd_, block, sizeof block, 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return true;
+  }
+  return false;
+}
+
+std::string get_request(std::string_view path, std::string_view extra, std::string_view method) {
+  return std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(extra) +
+         "\r\n";
+}
+
+}  // namespace avio_serve_test
