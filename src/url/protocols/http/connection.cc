@@ -30,8 +30,8 @@ Result<std::unique_ptr<Connection>> Connection::open(UrlContext &parent, std::st
 void Connection::compact() {
   if (begin_ == end_) {
     begin_ = end_ = 0;
-  } else if (begin_ > 0 && buffer_.size() - end_ < kReadChunk) {
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+  } else if (begin_ > 0 && capacity_ - end_ < kReadChunk) {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
@@ -39,8 +39,14 @@ void Connection::compact() {
 
 Result<size_t> Connection::fill() {
   compact();
-  if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
-  Result<size_t> n = transport_->read(std::span<uint8_t>(buffer_.data() + end_, buffer_.size() - end_));
+  if (capacity_ - end_ < kReadChunk) {
+    const size_t capacity = std::max(capacity_ * 2, end_ + kReadChunk);
+    std::unique_ptr<uint8_t[]> bigger(new uint8_t[capacity]);  // NOLINT(modernize-make-unique): no zero-fill
+    if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+    buffer_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  Result<size_t> n = transport_->read(std::span<uint8_t>(buffer_.get() + end_, capacity_ - end_));
   if (!n) return n.error();
   end_ += *n;
   return *n;
@@ -48,7 +54,7 @@ Result<size_t> Connection::fill() {
 
 Result<std::string> Connection::read_head_bytes(const HeadLimits &limits, const Deadline &deadline) {
   for (;;) {
-    const std::string_view bytes(reinterpret_cast<const char *>(buffer_.data() + begin_), end_ - begin_);
+    const std::string_view bytes(reinterpret_cast<const char *>(buffer_.get() + begin_), end_ - begin_);
     const size_t head_end = find_head_end(bytes);
     if (head_end != std::string_view::npos && head_end <= limits.max_head_bytes) {
       begin_ += head_end;
@@ -80,7 +86,7 @@ Result<size_t> Connection::read_some(std::span<uint8_t> dst) {
   if (dst.empty()) return size_t{0};
   if (begin_ < end_) {
     const size_t n = std::min(dst.size(), end_ - begin_);
-    std::memcpy(dst.data(), buffer_.data() + begin_, n);
+    std::memcpy(dst.data(), buffer_.get() + begin_, n);
     begin_ += n;
     return n;
   }

@@ -54,7 +54,7 @@ class Connection {
   // peer closed).
   Result<size_t> read_some(std::span<uint8_t> dst);
   // The buffered bytes, and how to mark some of them used.
-  std::span<const uint8_t> buffered() const { return {buffer_.data() + begin_, end_ - begin_}; }
+  std::span<const uint8_t> buffered() const { return {buffer_.get() + begin_, end_ - begin_}; }
   void consume(size_t n) { begin_ += n; }
   // Appends one transport read to the buffer: the bytes added, or EOF.
   Result<size_t> fill();
@@ -69,7 +69,10 @@ class Connection {
 
   std::string origin_;
   std::unique_ptr<UrlContext> transport_;
-  std::vector<uint8_t> buffer_;
+  // Not a vector: a new connection (one per far seek) should not pay for
+  // zero-filling bytes the socket overwrites.
+  std::unique_ptr<uint8_t[]> buffer_;
+  size_t capacity_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;
 };

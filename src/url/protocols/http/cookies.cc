@@ -29,7 +29,6 @@ namespace {
 constexpr int64_t kMinDate = -62167219200;  // 0000-01-01T00:00:00Z
 constexpr int64_t kMaxDate = 253402300799;  // 9999-12-31T23:59:59Z
 
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_control(char c) {
   const auto u = static_cast<unsigned char>(c);

@@ -63,9 +63,9 @@ std::string base64(std::string_view in) {
 }
 
 bool has_header(const std::vector<http::Header> &headers, std::string_view name) {
-  return std::any_of(headers.begin(), headers.end(), [name](const http::Header &h) { return http::iequals(h.name, name); });
+  return std::any_of(headers.begin(), headers.end(),
+                     [name](const http::Header &h) { return http::iequals(h.name, name); });
 }
-
 
 // Whether the response lets the connection carry another request.
 bool keeps_alive(const ResponseHead &head) {
@@ -168,7 +168,7 @@ class HttpClient final : public Protocol {
 // ------------------------------------------------------------------ requests
 
 Result<RequestHead> HttpClient::build_request(std::string_view method, int64_t from, int64_t to, bool validate,
-                                                size_t body_size) const {
+                                              size_t body_size) const {
   RequestHead r;
   r.method = std::string(method);
   r.target = url_.target;
@@ -231,8 +231,8 @@ Status HttpClient::ensure_connection(UrlContext &h, const Deadline &deadline, Di
 }
 
 Result<Exchange> HttpClient::send_once(UrlContext &h, const RequestHead &head, std::string_view method,
-                                         std::span<const uint8_t> body, const Deadline &deadline,
-                                         Dictionary *first_options) {
+                                       std::span<const uint8_t> body, const Deadline &deadline,
+                                       Dictionary *first_options) {
   Result<std::string> text = http::serialize_request_head(head);
   if (!text) return Error(text.error().code(), "http: " + text.error().message());
   // A kept-alive connection the server has closed in the meantime fails
@@ -271,7 +271,7 @@ std::string HttpClient::error_text(std::string_view method, const ResponseHead &
 // One request for [from, to) (to <= 0: open-ended; from < 0: no Range),
 // following redirects and a Basic challenge.
 Result<Exchange> HttpClient::request(UrlContext &h, std::string_view method, int64_t from, int64_t to, bool validate,
-                                       const Deadline &deadline, Dictionary *first_options) {
+                                     const Deadline &deadline, Dictionary *first_options) {
   std::string current_method(method);
   for (int redirects = 0, challenges = 0;;) {
     const std::span<const uint8_t> body = current_method == "POST" && s_.has_post_data && !writing_
@@ -390,7 +390,7 @@ Status HttpClient::accept_response(UrlContext &h, Exchange ex, int64_t offset, b
 }
 
 Status HttpClient::retry_wait(UrlContext &h, int attempt, int64_t *delay_s, int64_t *total_s, int64_t retry_after,
-                                const Error &why, bool reading) {
+                              const Error &why, bool reading) {
   const http::ReconnectPolicy &r = s_.reconnect;
   int64_t delay = *delay_s;
   if (r.respect_retry_after && retry_after >= 0) delay = retry_after;
@@ -408,7 +408,7 @@ Status HttpClient::retry_wait(UrlContext &h, int attempt, int64_t *delay_s, int6
 }
 
 Status HttpClient::open_at(UrlContext &h, int64_t offset, const Deadline &deadline, Dictionary *first_options,
-                             bool resume) {
+                           bool resume) {
   const http::ReconnectPolicy &r = s_.reconnect;
   int64_t delay = 0, total = 0;
   for (int attempt = 1;; ++attempt) {
@@ -554,6 +554,10 @@ Result<int64_t> HttpClient::seek(UrlContext &h, int64_t offset, int whence) {
 
 Result<int> HttpClient::short_seek_size(UrlContext &) {
   if (s_.short_seek_size > 0) return static_cast<int>(s_.short_seek_size);
+  // With bounded ranges, reading forward past one costs a request as a seek
+  // does: no further than a range (the receive window grows with use and
+  // would make the choice depend on the connection's age).
+  if (s_.request_size > 0) return static_cast<int>(std::min<int64_t>(s_.request_size, INT32_MAX));
   if (!conn_) return Error(-ENOSYS);
   return conn_->transport().short_seek_size();
 }

@@ -58,13 +58,14 @@ class HttpProtocol final : public Protocol {
 }  // namespace
 
 ProtocolInfo http_protocol() {
-  return ProtocolInfo::of<HttpProtocol>("http", {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy,data",
-                                                 .options = http::http_option_specs()});
+  return ProtocolInfo::of<HttpProtocol>(
+      "http",
+      {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy,data", .options = http::http_option_specs()});
 }
 
 ProtocolInfo https_protocol() {
-  return ProtocolInfo::of<HttpProtocol>(
-      "https", {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy", .options = http::http_option_specs()});
+  return ProtocolInfo::of<HttpProtocol>("https", {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy",
+                                                  .options = http::http_option_specs()});
 }
 
 }  // namespace avio::protocols

@@ -1,0 +1,367 @@
+// s3://bucket/key: objects on AWS S3 and S3-compatible stores, signed with
+// SigV4 (s3_session.hpp has the requests, s3_config.hpp the configuration).
+//
+// Reading: the open sends one ranged GET (64 KiB) whose Content-Range gives
+// the size and whose ETag pins the object: every later GET carries
+// If-Match, so an object replaced while it is read is an error (412), never
+// a splice of two versions. Sequential reads ask for ranges that double up
+// to 8 MiB; a seek or read_at asks afresh. Writing: the bytes are kept up to
+// part_size; a smaller object is one PUT at close, a larger one a multipart
+// upload whose parts go out as they fill (memory: one part). The object
+// exists only once close succeeds: a failed upload is aborted, so no part
+// stays behind. Directories list with ListObjectsV2 ("/" as delimiter);
+// delete removes the object.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "../builtins.hpp"
+#include "digest.hpp"
+#include "responses.hpp"
+#include "s3_session.hpp"
+
+namespace avio::protocols {
+
+namespace {
+
+using s3::Pairs;
+using s3::S3Request;
+using s3::S3Response;
+using s3::S3Session;
+
+constexpr int64_t kFirstRange = 64 * 1024;
+constexpr int64_t kMaxRange = 8 << 20;
+
+std::string base64_of(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16 |
+                       static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8 |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string_view as_text(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char *>(bytes.data()), bytes.size()};
+}
+
+class S3Protocol final : public Protocol {
+ public:
+  Status open(UrlContext &h, const OpenRequest &request) override {
+    Result<s3::S3Config> config = s3::resolve_config(h.options(), request.target, s3::process_config_sources());
+    if (!config) return config.error();
+    session_ = std::make_unique<S3Session>(h, std::move(*config), request.options);
+    writing_ = (request.flags & kOpenWrite) != 0;
+    if (writing_) return {};
+    if (session_->config().key.empty()) return Error(-EISDIR, "s3: " + session_->config().display() + " is a bucket");
+    return get_at(0, kFirstRange, request.deadline, &request.options);
+  }
+
+  StreamProperties stream_properties() const override { return {.streamed = writing_}; }
+
+  Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override {
+    if (writing_) return Error(-EIO, "s3: opened for writing");
+    for (int round = 0; round < 3; ++round) {
+      if (pos_ >= size_) return Error::eof();
+      if (!response_) {
+        if (Status st = get_at(pos_, next_range_, h.io_deadline(), nullptr); !st) return st.error();
+        next_range_ = std::min(next_range_ * 2, kMaxRange);
+      }
+      Result<size_t> n = session_->read(*response_, dst.first(std::min<size_t>(dst.size(), size_ - pos_)));
+      if (n) {
+        pos_ += static_cast<int64_t>(*n);
+        return n;
+      }
+      response_.reset();
+      if (n.error().code() != kEof) return n.error();
+    }
+    return Error(-EIO, "s3: " + session_->config().display() + ": ranges ended before their length");
+  }
+
+  Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override {
+    if (writing_) return Error(-ENOSYS, "s3: cannot seek an upload");
+    if (whence == kSeekSizeQuery) return size_;
+    int64_t target = offset;
+    if (whence == kSeekCur) target += pos_;
+    if (whence == kSeekEnd) target += size_;
+    if (target < 0) return Error(-EINVAL);
+    if (target != pos_) {
+      if (response_) session_->abandon(*response_);
+      response_.reset();
+      next_range_ = kFirstRange;
+      pos_ = target;
+    }
+    return pos_;
+  }
+
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
+    if (writing_) return Error(-EIO, "s3: opened for writing");
+    if (offset >= size_) return Error::eof();
+    if (response_) session_->abandon(*response_);
+    response_.reset();
+    const int64_t length = std::min<int64_t>(static_cast<int64_t>(dst.size()), size_ - offset);
+    Result<S3Response> r = session_->send(ranged_get(offset, length), h.io_deadline());
+    if (!r) return r.error();
+    size_t got = 0;
+    while (got < static_cast<size_t>(length)) {
+      Result<size_t> n = session_->read(*r, dst.subspan(got, static_cast<size_t>(length) - got));
+      if (!n) return n.error().code() == kEof && got > 0 ? Result<size_t>(got) : n;
+      got += *n;
+    }
+    session_->abandon(*r);
+    return got;
+  }
+
+  Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override {
+    if (!writing_) return Error(-EIO, "s3: opened for reading");
+    buffer_.insert(buffer_.end(), src.begin(), src.end());
+    const size_t part = static_cast<size_t>(session_->config().part_size);
+    // A part goes out once more than a part is held: an object of at most
+    // one part stays a single PUT.
+    while (buffer_.size() > part) {
+      if (Status st = send_part(h, std::span<const uint8_t>(buffer_).first(part)); !st)
+        return fail_upload(h, st).error();
+      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(part));
+    }
+    return src.size();
+  }
+
+  Status close(UrlContext &h) override {
+    Status st;
+    if (writing_ && !failed_) st = finish_upload(h);
+    if (response_) session_->abandon(*response_);
+    response_.reset();
+    return st;
+  }
+
+  Status open_dir(UrlContext &h) override {
+    if (Status st = ensure_session(h); !st) return st;
+    prefix_ = session_->config().key;
+    if (!prefix_.empty() && prefix_.back() != '/') prefix_ += '/';
+    return list_page(h);
+  }
+
+  Result<bool> read_dir(UrlContext &h, DirEntry &entry) override {
+    while (next_entry_ >= entries_.size()) {
+      if (token_.empty()) return false;
+      if (Status st = list_page(h); !st) return st.error();
+    }
+    entry = entries_[next_entry_++];
+    return true;
+  }
+
+  Status remove(UrlContext &h) override {
+    if (Status st = ensure_session(h); !st) return st;
+    S3Request r{"DELETE", session_->config().key, {}, {}, {}, 0};
+    Result<S3Response> answer = session_->send(r, h.io_deadline());
+    if (!answer) return answer.error();
+    session_->abandon(*answer);
+    return {};
+  }
+
+ private:
+  // Listing and deleting come without an open (avio_open_dir, avpriv's delete).
+  Status ensure_session(UrlContext &h) {
+    if (session_) return {};
+    Result<s3::S3Config> config = s3::resolve_config(h.options(), h.target(), s3::process_config_sources());
+    if (!config) return config.error();
+    session_ = std::make_unique<S3Session>(h, std::move(*config), Dictionary{});
+    return {};
+  }
+
+  S3Request ranged_get(int64_t offset, int64_t length) const {
+    S3Request r{"GET", session_->config().key, {}, {}, {}, 0};
+    r.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+    if (!etag_.empty()) r.headers.emplace_back("If-Match", etag_);
+    return r;
+  }
+
+  // A ranged GET from `offset`; the first one learns the size and ETag.
+  Status get_at(int64_t offset, int64_t length, const Deadline &deadline, Dictionary *first_options) {
+    S3Request r = ranged_get(offset, length);
+    r.also_accept = 416;
+    Result<S3Response> answer = session_->send(r, deadline, first_options);
+    if (!answer) {
+      if (answer.error().code() == kHttpOther4xx &&
+          answer.error().message().find("PreconditionFailed") != std::string::npos)
+        return Error(-EIO,
+                     "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ + ")");
+      return answer.error();
+    }
+    return take_response(std::move(*answer), offset);
+  }
+
+  Status take_response(S3Response answer, int64_t offset) {
+    const http::ResponseHead &head = answer.head;
+    // If-Match asks the store to refuse another version; a store that does
+    // not (s3rver) still names the version it sends.
+    const std::string etag(head.find("ETag").value_or(""));
+    if (!etag_.empty() && !etag.empty() && etag != etag_)
+      return Error(-EIO, "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ +
+                             ", now " + etag + ")");
+    if (std::optional<std::string_view> cr = head.find("Content-Range"); cr) {
+      Result<http::ContentRange> range = http::parse_content_range(*cr);
+      if (!range && offset == 0 && cr->size() > 2 && cr->substr(cr->size() - 2) == "/0") {
+        // An empty object: "bytes 0-0/0" from some stores (s3rver), where
+        // AWS answers 416 with "bytes */0".
+        session_->abandon(answer);
+        size_ = 0;
+        pos_ = 0;
+        etag_ = etag;
+        return {};
+      }
+      if (!range) return Error(kInvalidData, "s3: Content-Range: " + range.error().message());
+      size_ = range->complete_length;
+      if (head.status == 416) {
+        session_->abandon(answer);
+        pos_ = offset;
+        return {};  // an empty object, or a read at its end
+      }
+      if (range->first != offset) return Error(kInvalidData, "s3: the store answered another range than asked");
+    } else if (head.status == 200) {
+      Result<int64_t> length = http::content_length(head);
+      size_ = length && *length >= 0 ? offset + *length : -1;
+    } else {
+      return Error(kInvalidData, "s3: status " + std::to_string(head.status) + " without Content-Range");
+    }
+    if (etag_.empty()) etag_ = etag;
+    pos_ = offset;
+    response_ = std::move(answer);
+    return {};
+  }
+
+  // ---- writing
+  Status send_part(UrlContext &h, std::span<const uint8_t> part) {
+    if (upload_id_.empty()) {
+      S3Request init{"POST", session_->config().key, {{"uploads", ""}}, {}, {}, 0};
+      Result<S3Response> r = session_->send(init, h.io_deadline());
+      if (!r) return r.error();
+      Result<std::string> xml = session_->read_all(*r, 65536);
+      if (!xml) return xml.error();
+      Result<std::string> id = s3::parse_upload_id(*xml);
+      if (!id) return Error(id.error().code(), "s3: InitiateMultipartUpload: " + id.error().message());
+      upload_id_ = *id;
+    }
+    const int number = static_cast<int>(part_etags_.size()) + 1;
+    S3Request put{"PUT",
+                  session_->config().key,
+                  {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}},
+                  {{"Content-MD5", base64_of(s3::md5(as_text(part)))}},
+                  part,
+                  0};
+    Result<S3Response> r = session_->send(put, h.io_deadline());
+    if (!r) return r.error();
+    part_etags_.emplace_back(r->head.find("ETag").value_or(""));
+    session_->abandon(*r);
+    return {};
+  }
+
+  Status fail_upload(UrlContext &h, const Status &why) {
+    failed_ = true;
+    if (!upload_id_.empty()) {
+      S3Request abort{"DELETE", session_->config().key, {{"uploadId", upload_id_}}, {}, {}, 0};
+      if (Result<S3Response> r = session_->send(abort, h.io_deadline()); r) session_->abandon(*r);
+    }
+    return why;
+  }
+
+  Status finish_upload(UrlContext &h) {
+    if (upload_id_.empty()) {
+      S3Request put{"PUT", session_->config().key, {}, {{"Content-MD5", base64_of(s3::md5(as_text(buffer_)))}}, buffer_,
+                    0};
+      Result<S3Response> r = session_->send(put, h.io_deadline());
+      if (!r) return fail_upload(h, r.error());
+      session_->abandon(*r);
+      return {};
+    }
+    if (!buffer_.empty()) {
+      if (Status st = send_part(h, buffer_); !st) return fail_upload(h, st);
+    }
+    std::string xml = "<CompleteMultipartUpload>";
+    for (size_t i = 0; i < part_etags_.size(); ++i)
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + part_etags_[i] + "</ETag></Part>";
+    xml += "</CompleteMultipartUpload>";
+    const std::span<const uint8_t> body(reinterpret_cast<const uint8_t *>(xml.data()), xml.size());
+    S3Request complete{"POST", session_->config().key, {{"uploadId", upload_id_}}, {}, body, 0};
+    Result<S3Response> r = session_->send(complete, h.io_deadline());
+    if (!r) return fail_upload(h, r.error());
+    Result<std::string> answer = session_->read_all(*r, 65536);
+    if (!answer) return fail_upload(h, answer.error());
+    // S3 can report a failure inside a 200 answer.
+    if (Result<std::string> etag = s3::parse_complete_multipart(*answer); !etag)
+      return fail_upload(h, Error(etag.error().code(), "s3: CompleteMultipartUpload: " + etag.error().message()));
+    return {};
+  }
+
+  // ---- listing
+  Status list_page(UrlContext &h) {
+    Pairs query = {{"list-type", "2"}, {"delimiter", "/"}, {"prefix", prefix_}};
+    if (!token_.empty()) query.emplace_back("continuation-token", token_);
+    S3Request list{"GET", "", query, {}, {}, 0};
+    Result<S3Response> r = session_->send(list, h.io_deadline());
+    if (!r) return r.error();
+    Result<std::string> xml = session_->read_all(*r, size_t{16} << 20);
+    if (!xml) return xml.error();
+    Result<s3::ListResult> page = s3::parse_list_objects_v2(*xml);
+    if (!page) return Error(page.error().code(), "s3: ListObjectsV2: " + page.error().message());
+    entries_.clear();
+    next_entry_ = 0;
+    for (const std::string &p : page->prefixes) {
+      DirEntry e;
+      e.name = p.substr(std::min(prefix_.size(), p.size()));
+      if (!e.name.empty() && e.name.back() == '/') e.name.pop_back();
+      e.type = DirEntryType::kDirectory;
+      entries_.push_back(std::move(e));
+    }
+    for (const s3::Object &o : page->objects) {
+      if (o.key == prefix_) continue;  // the "directory" object itself
+      DirEntry e;
+      e.name = o.key.substr(std::min(prefix_.size(), o.key.size()));
+      e.type = DirEntryType::kFile;
+      e.size = o.size;
+      e.modification_timestamp = o.last_modified * 1000000;
+      entries_.push_back(std::move(e));
+    }
+    token_ = page->truncated ? page->next_token : "";
+    return {};
+  }
+
+  std::unique_ptr<S3Session> session_;
+  bool writing_ = false;
+  // reading
+  std::optional<S3Response> response_;
+  std::string etag_;
+  int64_t size_ = -1;
+  int64_t pos_ = 0;
+  int64_t next_range_ = kFirstRange;
+  // writing
+  std::vector<uint8_t> buffer_;
+  std::string upload_id_;
+  std::vector<std::string> part_etags_;
+  bool failed_ = false;
+  // listing
+  std::string prefix_, token_;
+  std::vector<DirEntry> entries_;
+  size_t next_entry_ = 0;
+};
+
+}  // namespace
+
+ProtocolInfo s3_protocol() {
+  return ProtocolInfo::of<S3Protocol>(
+      "s3", {.default_whitelist = "s3,http,https,tls,tcp,httpproxy", .options = s3::s3_option_specs()});
+}
+
+}  // namespace avio::protocols
