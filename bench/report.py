@@ -415,7 +415,7 @@ set grid ytics
 set xtics rotate by -40 scale 0 font ",11"
 set key top right
 set rmargin 8
-set bmargin 8
+set bmargin 9
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#444444"
 plot "{data}" using 2:xtic(1) title "time ratio (memory: bytes)" lc rgb "#2b6cb0", \\
 {instr_plot}     "" using ($0):4 with points pt 9 ps 1.4 lc rgb "#c53030" title "target"

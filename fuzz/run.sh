@@ -1,10 +1,11 @@
 #!/bin/sh
 # Builds the fuzzers (clang++-16, libFuzzer + ASan + UBSan) in their own
 # build directory and runs each for a bounded time: the differential engine
-# fuzzer, then the HTTP message parser (response heads, chunked bodies) for a
-# quarter as long, the http protocol's pure parts (URLs and redirects,
-# cookies, gzip/deflate and ICY bodies) for an eighth as long each, and the
-# URL parser fuzzer for half as long.
+# fuzzer, then the HTTP message parser (response and request heads, request
+# paths, chunked bodies) for a quarter as long, the http protocol's pure
+# parts (URLs and redirects, cookies, gzip/deflate and ICY bodies) for an
+# eighth as long each, the s3 XML reader for an eighth as long, and the URL
+# parser fuzzer for half as long.
 #
 #   fuzz/run.sh [seconds]            default 60
 #
@@ -24,7 +25,7 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DAVIO_SANITIZE=address,undefined \
   -DAVIO_BUILD_FUZZERS=ON -DAVIO_BUILD_TESTS=OFF >/dev/null
 ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer avio_http_message_fuzzer \
-  avio_http_url_fuzzer avio_http_cookie_fuzzer avio_http_body_fuzzer
+  avio_http_url_fuzzer avio_http_cookie_fuzzer avio_http_body_fuzzer avio_s3_xml_fuzzer
 
 corpus="$build/fuzz-corpus"
 mkdir -p "$corpus" "$build/url-corpus"
@@ -57,5 +58,13 @@ for part in url cookie body; do
   "$build/fuzz/avio_http_${part}_fuzzer" -max_total_time="$(( (seconds + 7) / 8 ))" -timeout=10 -rss_limit_mb=4096 \
     -max_len=4096 -print_final_stats=1 "$build/http-${part}-corpus"
 done
+# Seeds: S3's answers (a listing, an error), for the s3 XML reader.
+mkdir -p "$build/s3-xml-corpus"
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><KeyCount>1</KeyCount><IsTruncated>true</IsTruncated><NextContinuationToken>t/1=</NextContinuationToken><EncodingType>url</EncodingType><Contents><Key>a+b%%2Fc</Key><LastModified>2009-10-12T17:50:30.000Z</LastModified><ETag>&quot;x&quot;</ETag><Size>434234</Size></Contents><CommonPrefixes><Prefix><![CDATA[p/]]></Prefix></CommonPrefixes></ListBucketResult>' \
+  > "$build/s3-xml-corpus/seed-list"
+printf '  \n<?xml version="1.0"?><!-- c --><Error><Code>RequestTimeTooSkewed</Code><Message>&#233;</Message><ServerTime>2024-01-02T03:25:07Z</ServerTime><RequestId>R</RequestId></Error>' \
+  > "$build/s3-xml-corpus/seed-error"
+"$build/fuzz/avio_s3_xml_fuzzer" -max_total_time="$(( (seconds + 7) / 8 ))" -timeout=10 -rss_limit_mb=4096 \
+  -max_len=4096 -print_final_stats=1 "$build/s3-xml-corpus"
 exec "$build/fuzz/avio_url_fuzzer" -max_total_time="$(( (seconds + 1) / 2 ))" -timeout=10 -rss_limit_mb=4096 \
   -max_len=4096 -print_final_stats=1 "$build/url-corpus"

@@ -86,7 +86,8 @@ void av_log_default_callback(void *avcl, int level, const char *fmt, va_list vl)
     line = prefix;
     sanitize(line);
   }
-  if (!line.empty() || !message.empty()) print_prefix = !message.empty() && (message.back() == '\n' || message.back() == '\r');
+  if (!line.empty() || !message.empty())
+    print_prefix = !message.empty() && (message.back() == '\n' || message.back() == '\r');
   line += message;
   if (!line.empty()) std::fwrite(line.data(), 1, line.size(), stderr);
 }

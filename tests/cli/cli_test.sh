@@ -340,7 +340,7 @@ case_protocols() {
 
 case_help() {
   "$AVIO" --help > help.txt || fail "--help status"
-  for c in decode-audio cat cp stat ls protocols; do grep -q "^  $c " help.txt || fail "--help lacks $c"; done
+  for c in decode-audio cat cp stat ls protocols serve; do grep -q "^  $c " help.txt || fail "--help lacks $c"; done
   "$AVIO" decode-audio --help > dhelp.txt || fail "decode-audio --help status"
   for o in --mode --sample-fmt --rate --channels --format --quiet; do grep -q -- "$o" dhelp.txt || fail "no $o"; done
   [ "$("$AVIO" --version)" = "avio $1" ] || fail "--version printed '$("$AVIO" --version)'"

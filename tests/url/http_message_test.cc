@@ -743,7 +743,7 @@ TEST(HttpDate, FormatsAndRoundTrips) {
   EXPECT_EQ(format_http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
   EXPECT_EQ(format_http_date(951782400), "Tue, 29 Feb 2000 00:00:00 GMT");
   EXPECT_EQ(format_http_date(-1), "Wed, 31 Dec 1969 23:59:59 GMT");
-  for (int64_t t = -86400 * 800; t < int64_t{4102444800}; t += 86400 * 37 + 3607)
+  for (int64_t t = int64_t{-86400} * 800; t < int64_t{4102444800}; t += int64_t{86400} * 37 + 3607)
     EXPECT_EQ(parse_http_date(format_http_date(t)).value_or(-1), t) << t;
 }
 

@@ -46,8 +46,7 @@ int avcodec_parameters_copy(struct AVCodecParameters *dst, const struct AVCodecP
 int avcodec_send_packet(struct AVCodecContext *avctx, const struct AVPacket *avpkt) AVIO_C_NO_LAVC(avcodec_send_packet);
 int avcodec_receive_frame(struct AVCodecContext *avctx, struct AVFrame *frame) AVIO_C_NO_LAVC(avcodec_receive_frame);
 int avcodec_send_frame(struct AVCodecContext *avctx, const struct AVFrame *frame) AVIO_C_NO_LAVC(avcodec_send_frame);
-int avcodec_receive_packet(struct AVCodecContext *avctx, struct AVPacket *avpkt)
-    AVIO_C_NO_LAVC(avcodec_receive_packet);
+int avcodec_receive_packet(struct AVCodecContext *avctx, struct AVPacket *avpkt) AVIO_C_NO_LAVC(avcodec_receive_packet);
 void avcodec_flush_buffers(struct AVCodecContext *avctx) AVIO_C_NO_LAVC(avcodec_flush_buffers);
 struct AVPacket *av_packet_alloc(void) AVIO_C_NO_LAVC(av_packet_alloc);
 void av_packet_free(struct AVPacket **pkt) AVIO_C_NO_LAVC(av_packet_free);

@@ -92,8 +92,8 @@ int av_sdp_create(struct AVFormatContext *ac[], int n_files, char *buf, int size
 /* Removed in FFmpeg 5.0 (deprecated since 4.0): programs written for older
  * releases call it unless a version test skips it, as the usual
  * `#if LIBAVFORMAT_VERSION_INT < AV_VERSION_INT(58, 9, 100)` does. */
-void av_register_all(void) AVIO_C_UNAVAILABLE_FN(
-    "removed in FFmpeg 5.0 and not in avio_c: protocols need no registration, delete the call");
+void av_register_all(void)
+    AVIO_C_UNAVAILABLE_FN("removed in FFmpeg 5.0 and not in avio_c: protocols need no registration, delete the call");
 
 #ifdef __cplusplus
 }

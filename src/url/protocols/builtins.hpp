@@ -19,6 +19,7 @@ ProtocolInfo https_protocol();
 ProtocolInfo httpproxy_protocol();
 ProtocolInfo md5_protocol();
 ProtocolInfo pipe_protocol();
+ProtocolInfo s3_protocol();
 ProtocolInfo subfile_protocol();
 ProtocolInfo tcp_protocol();
 ProtocolInfo tee_protocol();

@@ -27,6 +27,11 @@ constexpr std::chrono::seconds kTimeout(30);
 
 class ServeClients : public ::testing::Test {
  protected:
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->stop_cleanly(), "");
+    }
+  }
   void serve() {
     std::string error;
     server_ = ServeProcess::start(root_.path(), {}, &error);

@@ -109,6 +109,7 @@ std::unique_ptr<ServeProcess> ServeProcess::start(const fs::path &dir, const std
       AVIO_CLI, "serve", dir.string(), "--listen", "127.0.0.1:0", "--log", (p->dir_ / "access.log").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char *> cargv;
+  cargv.reserve(argv.size() + 1);
   for (std::string &a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   const pid_t parent = ::getpid();
@@ -178,6 +179,17 @@ int ServeProcess::stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 std::string ServeProcess::stderr_text() const { return slurp(dir_ / "stderr"); }
+
+std::string ServeProcess::stop_cleanly() {
+  const int status = stop(SIGTERM, std::chrono::seconds(10));
+  const std::string err = stderr_text();
+  std::string problems;
+  if (status != 0) problems += "exit status " + std::to_string(status) + "; ";
+  if (err.find("avio serve: stopped") == std::string::npos) problems += "no 'stopped'; ";
+  for (const char *bad : {"left behind", "Sanitizer", "runtime error"})
+    if (err.find(bad) != std::string::npos) problems += std::string("'") + bad + "'; ";
+  return problems.empty() ? problems : problems + "stderr:\n" + err;
+}
 
 std::vector<std::string> ServeProcess::access_log() const {
   std::vector<std::string> lines;

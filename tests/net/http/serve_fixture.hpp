@@ -65,6 +65,10 @@ class ServeProcess {
   bool running() const { return pid_ > 0; }
 
   std::string stderr_text() const;
+  // Stops it with SIGTERM: "" when it exited 0 within 10 s, said it stopped,
+  // left nothing behind and reported no sanitizer error; else what went
+  // wrong, with its stderr.
+  std::string stop_cleanly();
   std::vector<std::string> access_log() const;
   // Entries of /proc/PID/fd and /proc/PID/task.
   int descriptor_count() const;

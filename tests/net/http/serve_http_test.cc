@@ -32,6 +32,11 @@ constexpr size_t kFileSize = 100000;
 
 class ServeHttp : public ::testing::Test {
  protected:
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->stop_cleanly(), "");
+    }
+  }
   void SetUp() override {
     root_.write("bin.dat", pattern_bytes(kFileSize, 1));
     root_.write("sub/inner.txt", "inner\n");

@@ -30,6 +30,11 @@ constexpr std::chrono::seconds kTimeout(20);
 
 class ServePut : public ::testing::Test {
  protected:
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->stop_cleanly(), "");
+    }
+  }
   void serve(const std::vector<std::string> &args) {
     std::string error;
     server_ = ServeProcess::start(root_.path(), args, &error);

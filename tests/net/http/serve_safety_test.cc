@@ -28,6 +28,11 @@ constexpr std::chrono::seconds kTimeout(20);
 // The document root is www/ inside a directory that also holds a secret.
 class ServeSafety : public ::testing::Test {
  protected:
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->stop_cleanly(), "");
+    }
+  }
   void SetUp() override {
     outer_.write("secret.txt", "secret\n");
     outer_.write("www/public.txt", "public\n");

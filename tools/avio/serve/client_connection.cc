@@ -118,6 +118,18 @@ Result<std::string> ClientConnection::read_head(size_t max_bytes, bool *started)
   }
 }
 
+void ClientConnection::linger() {
+  (void)url_->shutdown(kOpenWrite);
+  WaitBudget::set_after(kLingerTime);
+  size_t dropped = 0;
+  while (dropped < kLingerBytes) {
+    start_ = buffer_.size();
+    Result<size_t> n = receive();
+    if (!n) break;
+    dropped += *n;
+  }
+}
+
 Status ClientConnection::write(std::span<const uint8_t> bytes) {
   for (size_t off = 0; off < bytes.size(); off += kWritePart) {
     WaitBudget::set_after(timeouts_.io);

@@ -24,6 +24,9 @@
 
 namespace avio::tools::serve {
 
+inline constexpr std::chrono::milliseconds kLingerTime{1000};
+inline constexpr size_t kLingerBytes = size_t{4} << 20;
+
 struct Timeouts {
   std::chrono::milliseconds header{10000};  // from a request's first byte to the end of its head
   std::chrono::milliseconds idle{15000};    // for the first byte of a request
@@ -57,6 +60,14 @@ class ClientConnection {
   // All of `bytes`, within the I/O timeout for each part.
   Status write(std::span<const uint8_t> bytes);
   Status write(std::string_view bytes);
+
+  // Before closing a connection whose client may still be sending (a body
+  // not read, a refused head): ends our direction (tcp; tls cannot) and
+  // drops what arrives for a moment, so that the kernel does not answer
+  // unread bytes with a reset, which can destroy the response before the
+  // client reads it (RFC 9112 section 9.6). At most kLingerTime and
+  // kLingerBytes.
+  void linger();
 
   // The client's address ("127.0.0.1", "::1"), or "-".
   const std::string &peer() const { return peer_; }

@@ -98,7 +98,8 @@ Result<std::string> directory_index(int fd, std::string_view path) {
   if (path != "/") page += "<li><a href=\"../\">../</a></li>\n";
   for (const Entry &e : *entries) {
     const std::string slash = e.directory ? "/" : "";
-    page += "<li><a href=\"" + percent_encode(e.name) + slash + "\">" + html_escape(e.name) + slash + "</a></li>\n";
+    page.append("<li><a href=\"").append(percent_encode(e.name)).append(slash).append("\">");
+    page.append(html_escape(e.name)).append(slash).append("</a></li>\n");
   }
   page += "</ul>\n";
   if (truncated) page += "<p>Only the first " + std::to_string(kMaxEntries) + " entries are listed.</p>\n";

@@ -99,6 +99,7 @@ Exchange RequestHandler::handle(const http::ParsedRequest &request, ClientConnec
   ex.status = response.status;
   // A body left unread would be taken for the next request: close instead.
   ex.keep_alive = may_keep_alive && body_read && wants_keep_alive(request);
+  ex.unread_input = !body_read || !conn.buffered().empty();
   const SendOptions options{
       .head_only = request.method == "HEAD", .keep_alive = ex.keep_alive, .http10 = request.http_version == "HTTP/1.0"};
   Result<int64_t> sent = send_response(conn, response, options);

@@ -23,8 +23,9 @@ struct HandlerOptions {
 // What happened to one request, for the access log and the connection.
 struct Exchange {
   int status = 0;
-  int64_t body_bytes = 0;   // of the response
-  bool keep_alive = false;  // the connection may carry the next request
+  int64_t body_bytes = 0;     // of the response
+  bool keep_alive = false;    // the connection may carry the next request
+  bool unread_input = false;  // the client may still be sending (see ClientConnection::linger)
 };
 
 // Whether the client lets the connection stay open: HTTP/1.1 unless

@@ -37,27 +37,34 @@ std::string first_line(std::string_view head) {
   return std::string(head.substr(0, std::min(head.find_first_of("\r\n"), kMax)));
 }
 
-// Serves the connection's next request; false when the connection is done.
-bool serve_request(const SessionContext &ctx, ClientConnection &conn, int served) {
+// What a connection does after a request.
+enum class After { kNextRequest, kClose, kLingerAndClose };
+
+// Serves the connection's next request.
+After serve_request(const SessionContext &ctx, ClientConnection &conn, int served) {
   bool started = false;
   Result<std::string> head = conn.read_head(ctx.limits.max_head_bytes, &started);
   const Arrival arrival;
   if (!head) {
     // Nothing to answer when the client closed or idled out between requests.
-    if (head.error().code() == -EMSGSIZE) refuse(ctx, conn, arrival, "-", 431);
+    if (head.error().code() == -EMSGSIZE) {
+      refuse(ctx, conn, arrival, "-", 431);
+      return After::kLingerAndClose;
+    }
     if (head.error().code() == -ETIMEDOUT && started) refuse(ctx, conn, arrival, "-", 408);
-    return false;
+    return After::kClose;
   }
   Result<http::ParsedRequest> request = http::parse_request_head(*head, ctx.limits);
   if (!request) {
     refuse(ctx, conn, arrival, first_line(*head), http::request_error_status(request.error()));
-    return false;
+    return After::kLingerAndClose;
   }
   const bool may_keep_alive = served + 1 < kMaxRequests && !ctx.should_close();
   const Exchange ex = ctx.handler->handle(*request, conn, may_keep_alive);
   log_request(ctx, conn, arrival, request->method + " " + request->target + " " + request->http_version, ex.status,
               ex.body_bytes);
-  return ex.keep_alive;
+  if (ex.keep_alive) return After::kNextRequest;
+  return ex.unread_input ? After::kLingerAndClose : After::kClose;
 }
 
 }  // namespace
@@ -65,8 +72,10 @@ bool serve_request(const SessionContext &ctx, ClientConnection &conn, int served
 void serve_connection(std::unique_ptr<UrlContext> client, const SessionContext &context) {
   ClientConnection conn(std::move(client), context.timeouts);
   if (!conn.handshake()) return;
-  for (int served = 0; served < kMaxRequests && serve_request(context, conn, served); ++served) {
-  }
+  After after = After::kNextRequest;
+  for (int served = 0; served < kMaxRequests && after == After::kNextRequest; ++served)
+    after = serve_request(context, conn, served);
+  if (after == After::kLingerAndClose) conn.linger();
 }
 
 }  // namespace avio::tools::serve
