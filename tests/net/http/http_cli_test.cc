@@ -3,8 +3,12 @@
 // whose PCM must equal what the ffmpeg command-line tool decodes from the
 // same URL. Every program runs under run_command's timeout; a missing nginx
 // or ffmpeg is a failure, never a skip.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
@@ -280,5 +284,69 @@ TEST_P(HttpCli, DecodesAacInMp4WithTheMoovAtTheEndLikeFfmpeg) {
 std::string scheme_name(const ::testing::TestParamInfo<std::string> &info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Scheme, HttpCli, ::testing::Values("http", "https"), scheme_name);
+
+// A free loopback port (bound and released; the listener takes it next).
+int loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr *>(&a), len);
+  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// curl retries until the listener is up (exit 7: could not connect).
+CommandResult curl_until_listening(const std::vector<std::string> &argv) {
+  CommandResult r;
+  for (int i = 0; i < 100; ++i) {
+    r = run_command(argv, std::chrono::seconds(20));
+    if (r.exit_code != 7) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return r;
+}
+
+// listen=1 through the CLI: `curl -T` into `avio cp 'http://...?listen=1'
+// out`, and `avio cp in 'http://...?listen=1'` out to `curl`.
+TEST(HttpCliListen, ListenOneUploadAndDownloadThroughAvioCp) {
+  const fs::path dir = fs::temp_directory_path() / ("avio-cli-listen-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::mt19937 rng(42);
+  std::vector<char> data(700000);
+  for (char &c : data) c = static_cast<char>(rng());
+  std::ofstream(dir / "in.bin", std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+  const auto read_back = [](const fs::path &p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::vector<char>(std::istreambuf_iterator<char>(in), {});
+  };
+  {
+    const std::string url = "http://127.0.0.1:" + std::to_string(loopback_port()) + "/up";
+    CommandResult server;
+    std::thread avio([&] {
+      server = run_command({AVIO_CLI, "cp", "-q", url + "?listen=1", (dir / "up.bin").string()});
+    });
+    const CommandResult curl = curl_until_listening({"curl", "-sS", "-T", (dir / "in.bin").string(), url});
+    avio.join();
+    EXPECT_EQ(curl.exit_code, 0) << curl.err;
+    EXPECT_EQ(server.exit_code, 0) << server.err;
+    EXPECT_TRUE(read_back(dir / "up.bin") == data);
+  }
+  {
+    const std::string url = "http://127.0.0.1:" + std::to_string(loopback_port()) + "/down";
+    CommandResult server;
+    std::thread avio([&] {
+      server = run_command({AVIO_CLI, "cp", "-q", (dir / "in.bin").string(), url + "?listen=1"});
+    });
+    const CommandResult curl = curl_until_listening({"curl", "-sS", "-o", (dir / "down.bin").string(), url});
+    avio.join();
+    EXPECT_EQ(curl.exit_code, 0) << curl.err;
+    EXPECT_EQ(server.exit_code, 0) << server.err;
+    EXPECT_TRUE(read_back(dir / "down.bin") == data);
+  }
+  fs::remove_all(dir);
+}
 
 }  // namespace
