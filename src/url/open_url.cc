@@ -130,6 +130,15 @@ Status delete_url(std::string_view url, const ProtocolRegistry *registry) {
   return (*h)->protocol().remove(**h);
 }
 
+Status delete_url(std::string_view url, const OpenOptions &options) {
+  Result<std::unique_ptr<UrlContext>> h = UrlContext::alloc(url, kOpenWrite, params_of(options));
+  if (!h) return h.error();
+  Dictionary dict = options.options;
+  if (Status st = (*h)->mutable_options().take_from(dict); !st) return st;
+  if (Status st = check_leftover(dict, options); !st) return st;
+  return (*h)->protocol().remove(**h);
+}
+
 Status move_url(std::string_view from, std::string_view to, const ProtocolRegistry *registry) {
   UrlOpenParams params;
   params.registry = registry;

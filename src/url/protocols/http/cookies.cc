@@ -54,25 +54,6 @@ std::string_view trim(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// `s` for an error message: at most 64 characters, non-printables as \xNN.
-std::string quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7f) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += static_cast<char>(u);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += '\'';
-  return out;
-}
 
 int64_t saturating_add(int64_t a, int64_t b) {
   if (b > 0 && a > INT64_MAX - b) return INT64_MAX;

@@ -25,26 +25,6 @@ int hex_value(char c) { return is_digit(c) ? c - '0' : lower(c) - 'a' + 10; }
 bool is_unreserved(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
 bool is_sub_delim(char c) { return c != '\0' && std::strchr("!$&'()*+,;=", c) != nullptr; }
 
-// `s` for an error message: at most 64 characters, non-printables as \xNN.
-std::string quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7f) {
-      static constexpr std::string_view kLowerHex = "0123456789abcdef";
-      out += "\\x";
-      out += kLowerHex[u >> 4];
-      out += kLowerHex[u & 15];
-    } else {
-      out += static_cast<char>(u);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += '\'';
-  return out;
-}
-
 Error bad(const std::string &detail) { return Error::invalid_argument("http: " + detail); }
 
 void append_escape(std::string *out, unsigned char u) {

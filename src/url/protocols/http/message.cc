@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "../../civil_time.hpp"
+
 namespace avio::protocols::http {
 
 namespace {
@@ -33,26 +35,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const size_t e = s.find_last_not_of(kWhitespace);
   return s.substr(b, e - b + 1);
-}
-
-// `s` for an error message: at most 64 characters, non-printables as \xNN.
-std::string quoted(std::string_view s) {
-  constexpr size_t kMax = 64;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    const auto u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u >= 0x7f) {
-      static constexpr std::string_view kHex = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += static_cast<char>(u);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += '\'';
-  return out;
 }
 
 Error invalid(std::string detail) { return {kInvalidData, "http: " + std::move(detail)}; }
@@ -253,15 +235,7 @@ std::optional<std::string_view> target_path(std::string_view target) {
   return std::nullopt;
 }
 
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+using url_internal::days_from_civil;
 
 // A cursor over an HTTP-date.
 class DateReader {
@@ -324,6 +298,26 @@ std::optional<int64_t> to_unix(int year, int month, int day, int h, int m, int s
 }
 
 }  // namespace
+
+// `s` for an error message: at most 64 characters, non-printables as \xNN.
+std::string quoted(std::string_view s) {
+  constexpr size_t kMax = 64;
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (u < 0x20 || u >= 0x7f) {
+      static constexpr std::string_view kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += static_cast<char>(u);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += '\'';
+  return out;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -511,18 +505,9 @@ std::string format_http_date(int64_t unix_time) {
   static constexpr std::array<std::string_view, 7> kDays = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  // civil_from_days (H. Hinnant), the inverse of days_from_civil.
-  const int64_t days = (unix_time >= 0 ? unix_time : unix_time - 86399) / 86400;
+  const int64_t days = url_internal::day_of(unix_time);
   const int64_t secs = unix_time - days * 86400;
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const auto [year, month, day] = url_internal::civil_from_days(days);
   const auto weekday = static_cast<size_t>(((days % 7) + 7) % 7);
   char text[64];
   std::snprintf(text, sizeof text, "%.3s, %02d %.3s %04lld %02d:%02d:%02d GMT", kDays[weekday].data(),

@@ -28,6 +28,9 @@ namespace avio::protocols::http {
 // host names): locale-free, as HTTP needs.
 bool iequals(std::string_view a, std::string_view b);
 std::string lowercase(std::string_view s);
+// `s` for an error message: quoted, at most 64 characters, non-printables
+// as \xNN (what came off the network must not reach a terminal raw).
+std::string quoted(std::string_view s);
 
 struct Header {
   std::string name;   // as received (case preserved)

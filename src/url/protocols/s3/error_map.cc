@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <string_view>
 
+#include "../http/http_options.hpp"
+
 namespace avio::protocols::s3 {
 
 namespace {
@@ -34,19 +36,7 @@ bool retryable_status(int status) {
 }
 
 // The code FFmpeg's http protocol gives a status, -EIO for what is no error status.
-int status_code(int status) {
-  switch (status) {
-    case 400: return kHttpBadRequest;
-    case 401: return kHttpUnauthorized;
-    case 403: return kHttpForbidden;
-    case 404: return kHttpNotFound;
-    case 429: return kHttpTooManyRequests;
-    default: break;
-  }
-  if (status >= 400 && status <= 499) return kHttpOther4xx;
-  if (status >= 500 && status <= 599) return kHttpServerError;
-  return -EIO;
-}
+int status_code(int status) { return status >= 400 && status <= 599 ? http::http_error_code(status) : -EIO; }
 
 std::string describe(const S3Error &error) {
   std::string text = "s3: " + error.code;

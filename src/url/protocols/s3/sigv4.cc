@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "../../civil_time.hpp"
 #include "../http/message.hpp"
 #include "digest.hpp"
 
@@ -149,18 +150,9 @@ void append_digits(std::string &out, int64_t value, int width) {
 }  // namespace
 
 std::string amz_date(int64_t unix_time) {
-  // Howard Hinnant's civil_from_days, for days since 1970-01-01.
-  const int64_t days = unix_time / 86400;
-  const int64_t secs = unix_time % 86400;
-  const int64_t z = days + 719468;
-  const int64_t era = z / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const int64_t days = url_internal::day_of(unix_time);
+  const int64_t secs = unix_time - days * 86400;
+  const auto [year, month, day] = url_internal::civil_from_days(days);
   std::string out;
   append_digits(out, year, 4);
   append_digits(out, month, 2);
