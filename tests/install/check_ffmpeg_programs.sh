@@ -211,10 +211,10 @@ free_port() {
   done
   fail "serve_files: no free port"
 }
-run_serve_files() {  # BINARY: curl's view of three requests
+run_serve_files() {  # BINARY: curl's view of three requests, and ffmpeg's of a fourth
   local bin=$1 port pid i
   port=$(free_port)
-  timeout 30 "$bin" "$dir/data.bin" "http://127.0.0.1:$port" 3 2>"$work/serve.log" &
+  timeout 30 "$bin" "$dir/data.bin" "http://127.0.0.1:$port" 4 2>"$work/serve.log" &
   pid=$!
   for i in $(seq 100); do
     [[ -n $(ss -Htln "sport = :$port" 2>/dev/null) ]] && break
@@ -227,6 +227,10 @@ run_serve_files() {  # BINARY: curl's view of three requests
     curl -sS --max-time 10 -D - -o "$work/body" "http://127.0.0.1:$port$path" | tr -d '\r' || echo "curl failed: $?"
     echo "body: $(wc -c <"$work/body") bytes, sha256 $(sha256sum <"$work/body" | cut -c1-16)"
   done
+  # ffmpeg as the client (libavformat's http): the file's bytes as raw u8
+  # samples, copied through.
+  echo "ffmpeg: $(timeout 20 ffmpeg -nostdin -v error -f u8 -ar 8000 -ac 1 -i "http://127.0.0.1:$port/data.bin" \
+    -c copy -f u8 - 2>/dev/null | sha256sum | cut -c1-16)"
   local rc=0
   wait "$pid" || rc=$?
   echo "server exit $rc, its log:"
@@ -239,6 +243,8 @@ serve_run=${AVIO_CHECK_SERVE_RUN:-1}
 if [[ $serve_run == 1 ]]; then
   expected=$(run_serve_files "$work/serve_files-ffmpeg")
   grep -q '^HTTP/1.1 200' <<<"$expected" || fail "serve_files: the libavformat build served nothing" "$expected"
+  grep -q "^ffmpeg: $(sha256sum <"$dir/data.bin" | cut -c1-16)\$" <<<"$expected" ||
+    fail "serve_files: ffmpeg did not fetch the file from the libavformat build" "$expected"
   expect "serve_files: curl's view of the avio_c build differs from the libavformat build" "$expected" \
     "$(run_serve_files "$work/serve_files-avio")"
   echo "install: avio-c: serve_files.c (listen=2, avio_accept, avio_handshake, resource, reply_code) serves curl the same as against libavformat"
