@@ -292,10 +292,10 @@ int loopback_port() {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr *>(&a), len);
-  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr *>(&a), len) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) == 0;
   ::close(fd);
-  return ntohs(a.sin_port);
+  return bound ? ntohs(a.sin_port) : -1;
 }
 
 // curl retries until the listener is up (exit 7: could not connect).

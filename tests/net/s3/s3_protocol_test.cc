@@ -11,6 +11,7 @@
 
 #include "../../../src/url/protocols/s3/s3_config.hpp"
 #include "../http/fault_proxy.hpp"
+#include "../http/io_test_util.hpp"
 #include "avio/url.hpp"
 #include "s3rver_fixture.hpp"
 
@@ -18,14 +19,10 @@ namespace {
 
 using avio_http_test::Fault;
 using avio_http_test::FaultProxy;
+using avio_http_test::random_bytes;
+using avio_http_test::read_all;
+using avio_http_test::upload;
 using avio_s3_test::S3rver;
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 class S3 : public ::testing::Test {
  protected:
@@ -46,28 +43,6 @@ class S3 : public ::testing::Test {
     o.options.set("access_key_id", "S3RVER");
     o.options.set("secret_access_key", "S3RVER");
     return o;
-  }
-
-  static avio::Result<std::vector<uint8_t>> read_all(avio::IOContext &ctx) {
-    std::vector<uint8_t> out;
-    uint8_t buf[65536];
-    for (;;) {
-      avio::Result<size_t> n = ctx.read(buf);
-      if (!n) {
-        if (n.error().code() == avio::kEof) return out;
-        return n.error();
-      }
-      out.insert(out.end(), buf, buf + *n);
-    }
-  }
-
-  static avio::Status upload(const std::string &url, std::span<const uint8_t> data, avio::OpenOptions o,
-                             size_t piece = 100000) {
-    o.flags = avio::kOpenWrite;
-    avio::Result<avio::IOContext> ctx = avio::open_url(url, o);
-    if (!ctx) return ctx.error();
-    for (size_t at = 0; at < data.size(); at += piece) ctx->write(data.subspan(at, std::min(piece, data.size() - at)));
-    return ctx->close();
   }
 
   static S3rver *server_;
@@ -214,8 +189,8 @@ TEST_F(S3, ListsAPrefixAndDeletes) {
 
 // ---------------------------------------------------------------- config
 
-avio::protocols::s3::ConfigSources fake(std::map<std::string, std::string> env,
-                                        std::map<std::string, std::string> files) {
+avio::protocols::s3::ConfigSources fake(const std::map<std::string, std::string> &env,
+                                        const std::map<std::string, std::string> &files) {
   avio::protocols::s3::ConfigSources s;
   s.env = [env](const char *name) -> std::optional<std::string> {
     auto it = env.find(name);

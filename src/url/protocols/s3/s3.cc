@@ -29,8 +29,8 @@ using s3::S3Request;
 using s3::S3Response;
 using s3::S3Session;
 
-constexpr int64_t kFirstRange = 64 * 1024;
-constexpr int64_t kMaxRange = 8 << 20;
+constexpr int64_t kFirstRange = int64_t{64} * 1024;
+constexpr int64_t kMaxRange = int64_t{8} << 20;
 
 std::string base64_of(std::string_view bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -78,8 +78,10 @@ class S3Protocol final : public Protocol {
       if (!response_) {
         if (Status st = get_at(pos_, next_range_, h.io_deadline(), nullptr); !st) return st.error();
         next_range_ = std::min(next_range_ * 2, kMaxRange);
+        if (!response_) continue;  // a 416: the object ended early
       }
-      Result<size_t> n = session_->read(*response_, dst.first(std::min<size_t>(dst.size(), size_ - pos_)));
+      Result<size_t> n =
+          session_->read(*response_, dst.first(std::min<size_t>(dst.size(), static_cast<size_t>(size_ - pos_))));
       if (n) {
         pos_ += static_cast<int64_t>(*n);
         return n;
