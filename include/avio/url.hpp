@@ -97,6 +97,11 @@ Result<int> check_url(std::string_view url, int flags, const ProtocolRegistry *r
 std::span<const OptionSpec> protocol_options(std::string_view name, const ProtocolRegistry *registry = nullptr);
 // ffurl_delete / ffurl_move.
 Status delete_url(std::string_view url, const ProtocolRegistry *registry = nullptr);
+// delete_url with the protocol's options (s3's endpoint and credentials),
+// the interrupt, whitelists and registry of `options` (flags and
+// open_timeout are not used). An entry no option of the protocol names is
+// an error (kOptionNotFound), unless `leftover` takes it.
+Status delete_url(std::string_view url, const OpenOptions &options);
 Status move_url(std::string_view from, std::string_view to, const ProtocolRegistry *registry = nullptr);
 
 // avio_pause / avio_seek_time on a context made by open_url.

@@ -23,6 +23,8 @@ void add_cat(CLI::App &app, int *status);
 void add_cp(CLI::App &app, int *status);
 void add_stat(CLI::App &app, int *status);
 void add_ls(CLI::App &app, int *status);
+void add_rm(CLI::App &app, int *status);
+void add_presign(CLI::App &app, int *status);
 void add_protocols(CLI::App &app, int *status);
 void add_serve(CLI::App &app, int *status);
 

@@ -12,19 +12,6 @@ namespace avio::tools {
 
 namespace {
 
-Result<OpenOptions> open_options(int flags, const OptionList &list) {
-  OpenOptions options;
-  options.flags = flags;
-  options.interrupt_callback = interrupt_requested;
-  for (const std::string &item : list) {
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return Error::invalid_argument("option '" + item + "' is not of the form key=value");
-    options.options.set(std::string_view(item).substr(0, eq), std::string_view(item).substr(eq + 1));
-  }
-  return options;
-}
-
 // The path of a local file the file protocol would write, or "" when the
 // URL is something else, or a special file or a symbolic link, which must be
 // written in place (renaming over /dev/null would replace it; over a link,
@@ -46,6 +33,19 @@ std::string temporary_path_for(const std::string &path) {
 }
 
 }  // namespace
+
+Result<OpenOptions> open_options(int flags, const OptionList &list) {
+  OpenOptions options;
+  options.flags = flags;
+  options.interrupt_callback = interrupt_requested;
+  for (const std::string &item : list) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Error::invalid_argument("option '" + item + "' is not of the form key=value");
+    options.options.set(std::string_view(item).substr(0, eq), std::string_view(item).substr(eq + 1));
+  }
+  return options;
+}
 
 std::string input_url(std::string_view argument) { return argument == "-" ? "pipe:0" : std::string(argument); }
 std::string output_url(std::string_view argument) { return argument == "-" ? "pipe:1" : std::string(argument); }

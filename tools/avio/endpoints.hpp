@@ -16,6 +16,7 @@
 
 #include "avio/error.hpp"
 #include "avio/io_context.hpp"
+#include "avio/url.hpp"
 
 namespace avio::tools {
 
@@ -27,6 +28,10 @@ std::string output_url(std::string_view argument);
 // FFmpeg takes as an AVDictionary, e.g. crypto's key and iv). An option no
 // protocol of the URL recognises is an error.
 using OptionList = std::vector<std::string>;
+
+// The OpenOptions of a command: `flags`, the options (-EINVAL for an item
+// without '='), and the tool's interrupt (Ctrl-C) as the callback.
+Result<OpenOptions> open_options(int flags, const OptionList &list);
 
 Result<IOContext> open_input(std::string_view argument, const OptionList &options = {});
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "avio/url.hpp"
 #include "command.hpp"
@@ -27,6 +28,13 @@ struct UrlArgs {
 // One "name: value" line, the values aligned.
 void field(const std::string &name, const std::string &value) {
   std::printf("%-18s %s\n", (name + ":").c_str(), value.c_str());
+}
+
+// Options whose values are secrets (s3's keys, tls's private key): stat
+// says whether they are set, not what they are.
+bool secret_option(std::string_view name) {
+  return name.find("secret") != std::string_view::npos || name.find("token") != std::string_view::npos ||
+         name == "key_pem";
 }
 
 int run_stat(const UrlArgs &args) {
@@ -58,7 +66,10 @@ int run_stat(const UrlArgs &args) {
         case OptionType::kInt:
         case OptionType::kInt64:
         case OptionType::kBool: value = std::to_string(values.integer(spec.name)); break;
-        case OptionType::kString: value = values.string(spec.name); break;
+        case OptionType::kString:
+          value = values.string(spec.name);
+          if (secret_option(spec.name) && !value.empty()) value = "(set, not shown)";
+          break;
         case OptionType::kBinary: value = std::to_string(values.binary(spec.name).size()) + " bytes"; break;
       }
       field("option " + std::string(spec.name), value);
@@ -96,7 +107,9 @@ std::string time_text(int64_t us) {
 }
 
 int run_ls(const UrlArgs &args) {
-  Result<Directory> dir = Directory::open(args.url);
+  Result<OpenOptions> options = open_options(kOpenRead, args.options);
+  if (!options) return report("ls", args.url, options.error());
+  Result<Directory> dir = Directory::open(args.url, *options);
   if (!dir) return report("ls", args.url, dir.error());
   for (;;) {
     Result<std::optional<DirEntry>> entry = dir->next();
@@ -186,7 +199,8 @@ void add_stat(CLI::App &app, int *status) {
 void add_ls(CLI::App &app, int *status) {
   auto args = std::make_shared<UrlArgs>();
   CLI::App *cmd = app.add_subcommand("ls", "List the directory URL");
-  cmd->add_option("URL", args->url, "a directory URL (file: or a plain path)")->required();
+  cmd->add_option("URL", args->url, "a directory URL (a plain path, file:, s3://bucket/prefix/)")->required();
+  cmd->add_option("-o,--option", args->options, "protocol option, KEY=VALUE (repeatable)");
   cmd->add_flag("-l,--long", args->long_format, "type, mode, size and modification time too");
   cmd->callback([args, status] { *status = run_ls(*args); });
 }

@@ -29,6 +29,8 @@ int run(int argc, char **argv) {
   avio::tools::add_cp(app, &status);
   avio::tools::add_stat(app, &status);
   avio::tools::add_ls(app, &status);
+  avio::tools::add_rm(app, &status);
+  avio::tools::add_presign(app, &status);
   avio::tools::add_protocols(app, &status);
   avio::tools::add_serve(app, &status);
   // An unknown command is named as such (CLI11 would only say one is required).

@@ -166,6 +166,9 @@ class S3Protocol final : public Protocol {
 
   Status remove(UrlContext &h) override {
     if (Status st = ensure_session(h); !st) return st;
+    // "s3://bucket/" would be DeleteBucket: not what deleting a URL means.
+    if (session_->config().key.empty())
+      return Error(-EISDIR, "s3: " + session_->config().display() + " is a bucket, not an object");
     S3Request r{"DELETE", session_->config().key, {}, {}, {}, 0};
     Result<S3Response> answer = session_->send(r, h.io_deadline());
     if (!answer) return answer.error();
