@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build-tsan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAVIO_SANITIZE=thread >/dev/null
-ninja -C "$build" -j2 avio_url_tests avio_url_c_api_tests avio_udp_tests avio_net_tests
+ninja -C "$build" -j2 avio_url_tests avio_url_c_api_tests avio_udp_tests avio_net_tests avio_s3_tests
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_tests --gtest_filter='Async*:Interrupt*:RetryRules*:OpenInterrupt*:Wait*:ReadAt*:Listen*'
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/url/avio_url_c_api_tests --gtest_filter='*Interrupt*:*RwTimeout*'
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/net/avio_udp_tests
@@ -15,3 +15,7 @@ TSAN_OPTIONS=halt_on_error=1 "$build"/tests/net/avio_udp_tests
 # 200-client load. (tls is left out: OpenSSL is not built with TSan, so its
 # internal locking is invisible to it.)
 TSAN_OPTIONS=halt_on_error=1 "$build"/tests/net/avio_net_tests --gtest_filter='Tcp*:Unix*'
+# s3: multipart parts uploaded on worker threads while the writer goes on,
+# an abort after an interrupt (plain http to s3rver, no tls).
+TSAN_OPTIONS=halt_on_error=1 "$build"/tests/net/s3/avio_s3_tests \
+  --gtest_filter='S3.SinglePut*:S3.AFailedMultipart*:S3.AnInterrupted*:S3.AConnectionCut*'

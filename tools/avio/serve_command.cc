@@ -1,7 +1,5 @@
 // avio serve DIR: a static HTTP/1.1 (and https) file server over avio's own
 // tcp and tls protocols and its HTTP message layer (tools/avio/serve/).
-#include <dirent.h>
-
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "serve/entry_count.hpp"
 #include "serve/server.hpp"
 #include "serve/signal_watch.hpp"
 
@@ -17,6 +16,7 @@ namespace avio::tools {
 
 namespace {
 
+using serve::count_entries;
 using serve::Server;
 using serve::ServerConfig;
 
@@ -51,17 +51,6 @@ Result<ServerConfig> make_config(const ServeArgs &a) {
   c.handler.max_body = parse_byte_size(a.max_body);
   if (c.handler.max_body < 0) return Error(-EINVAL, "--max-body: '" + a.max_body + "' is not a size (4096, 64k, 1M)");
   return c;
-}
-
-// Entries of a /proc/self directory ("fd", "task"), or -1.
-int count_entries(const char *path) {
-  DIR *dir = ::opendir(path);
-  if (!dir) return -1;
-  int n = 0;
-  while (const dirent *d = ::readdir(dir))
-    if (d->d_name[0] != '.') ++n;
-  ::closedir(dir);
-  return n;
 }
 
 // Says what a stop left behind: every descriptor the server opened is

@@ -23,6 +23,8 @@
 #include <thread>
 #include <utility>
 
+#include "loopback_socket.hpp"
+
 namespace avio_http_test {
 namespace {
 
@@ -35,29 +37,6 @@ constexpr size_t kMaxLine = size_t{8} * 1024;
 constexpr auto kIdle = std::chrono::minutes(10);       // a keep-alive connection between requests
 constexpr auto kIoTimeout = std::chrono::seconds(60);  // one read or write within a message
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
-
-// An owned descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd &operator=(Fd &&o) noexcept {
-    if (this != &o) reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // Closes a socket after sending FIN and reading what the peer had already
 // sent, so that the peer gets every byte before the end (an unread byte would
@@ -849,16 +828,11 @@ FaultProxy::FaultProxy(int upstream_port) : state_(std::make_unique<State>()) {
   State &st = *state_;
   st.upstream_port = upstream_port;
   st.stop = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  st.listener = Fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  sockaddr_in a{.sin_family = AF_INET, .sin_port = 0};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (st.stop.get() < 0 || st.listener.get() < 0 ||
-      ::bind(st.listener.get(), reinterpret_cast<sockaddr *>(&a), len) != 0 || ::listen(st.listener.get(), 128) != 0 ||
-      ::getsockname(st.listener.get(), reinterpret_cast<sockaddr *>(&a), &len) != 0) {
+  st.listener = bind_loopback(AF_INET, 0, SOCK_NONBLOCK);
+  if (st.stop.get() < 0 || st.listener.get() < 0 || ::listen(st.listener.get(), 128) != 0) {
     throw std::runtime_error(std::string("fault proxy: cannot listen: ") + std::strerror(errno));
   }
-  st.port = ntohs(a.sin_port);
+  st.port = bound_port(st.listener.get());
   st.acceptor = std::thread([&st] { st.accept_loop(); });
 }
 

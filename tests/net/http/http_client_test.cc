@@ -18,6 +18,7 @@
 #include "avio/protocol.hpp"
 #include "avio/url.hpp"
 #include "fault_proxy.hpp"
+#include "io_test_util.hpp"
 #include "nginx_fixture.hpp"
 
 namespace {
@@ -25,14 +26,10 @@ namespace {
 using avio_http_test::Fault;
 using avio_http_test::FaultProxy;
 using avio_http_test::Nginx;
+using avio_http_test::random_bytes;
+using avio_http_test::read_all;
+using avio_http_test::upload;
 using Clock = std::chrono::steady_clock;
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 std::string text_of(std::span<const uint8_t> v) { return std::string(v.begin(), v.end()); }
 
@@ -59,21 +56,6 @@ class HttpClient : public avio_net_test::NoLeakedDescriptors {
     avio::OpenOptions o;
     o.options.set("ca_file", server_->ca_file());
     return o;
-  }
-
-  // Reads the whole context.
-  static avio::Result<std::vector<uint8_t>> read_all(avio::IOContext &ctx) {
-    std::vector<uint8_t> out;
-    uint8_t buf[65536];
-    for (;;) {
-      avio::Result<size_t> n = ctx.read(buf);
-      if (!n) {
-        if (n.error().code() == avio::kEof) return out;
-        return n.error();
-      }
-      if (*n == 0) return out;
-      out.insert(out.end(), buf, buf + *n);
-    }
   }
 
   static Nginx *server_;
@@ -297,16 +279,6 @@ TEST_F(HttpClient, GzipAndChunkedBodiesAreDecoded) {
   got = read_all(*chunked);
   ASSERT_TRUE(got) << got.error().message();
   EXPECT_EQ(text_of(*got), text);
-}
-
-avio::Status upload(const std::string &url, std::span<const uint8_t> data, avio::Dictionary options, size_t piece) {
-  avio::OpenOptions o;
-  o.flags = avio::kOpenWrite;
-  o.options = std::move(options);
-  avio::Result<avio::IOContext> ctx = avio::open_url(url, o);
-  if (!ctx) return ctx.error();
-  for (size_t at = 0; at < data.size(); at += piece) ctx->write(data.subspan(at, std::min(piece, data.size() - at)));
-  return ctx->close();
 }
 
 TEST_F(HttpClient, PutsChunkedAndWithALengthByteForByte) {

@@ -9,26 +9,20 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include "../net_fixture.hpp"
 #include "../net_test_util.hpp"
 #include "avio/protocol.hpp"
 #include "avio/url.hpp"
+#include "io_test_util.hpp"
 #include "nginx_fixture.hpp"
 
 namespace {
 
+using avio_http_test::random_bytes;
 using avio_http_test::run_command;
 using Clock = std::chrono::steady_clock;
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 // A raw client: connects (retrying while the server comes up), sends
 // `request`, returns everything until the server closes (bounded).

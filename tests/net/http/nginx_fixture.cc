@@ -1,12 +1,9 @@
 #include "nginx_fixture.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,35 +21,14 @@
 #include <thread>
 #include <utility>
 
+#include "loopback_socket.hpp"
+
 namespace avio_http_test {
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-// An owned descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd &operator=(Fd &&o) noexcept {
-    if (this != &o) reset(std::exchange(o.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
@@ -82,26 +58,6 @@ bool drain_pipes(int out, int err, Clock::time_point deadline, std::string *out_
   return true;
 }
 
-// Waits for `pid` until the deadline; true with its status once it exited.
-bool wait_exit(pid_t pid, Clock::time_point deadline, int *status) {
-  for (;;) {
-    const pid_t r = ::waitpid(pid, status, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-}
-
-int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-
-std::vector<char *> c_argv(const std::vector<std::string> &argv) {
-  std::vector<char *> v;
-  v.reserve(argv.size() + 1);
-  for (const auto &a : argv) v.push_back(const_cast<char *>(a.c_str()));
-  v.push_back(nullptr);
-  return v;
-}
-
 std::string read_text(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -127,36 +83,6 @@ bool is_executable(const fs::path &p) {
 
 // ---- ports
 
-// Binds a socket of `family` to loopback:port (0: any); returns it, or an invalid Fd.
-Fd bind_loopback(int family, int port) {
-  Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return fd;
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (family == AF_INET6) {
-    auto *a = reinterpret_cast<sockaddr_in6 *>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_addr = in6addr_loopback;
-    a->sin6_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *a;
-  } else {
-    auto *a = reinterpret_cast<sockaddr_in *>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a->sin_port = htons(static_cast<uint16_t>(port));
-    len = sizeof *a;
-  }
-  if (::bind(fd.get(), reinterpret_cast<sockaddr *>(&ss), len) != 0) fd.reset();
-  return fd;
-}
-
-int bound_port(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-  return ntohs(a.sin_port);
-}
-
 bool ipv6_loopback_available() { return bind_loopback(AF_INET6, 0).get() >= 0; }
 
 // A port free on 127.0.0.1 (and on ::1 when `v6`), held by *holders until
@@ -173,16 +99,6 @@ int reserve_port(bool v6, std::vector<Fd> *holders) {
     return port;
   }
   return 0;
-}
-
-bool accepts(int port) {
-  const Fd fd = bind_loopback(AF_INET, 0);
-  if (fd.get() < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  return ::connect(fd.get(), reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
 }
 
 // ---- the configuration
@@ -362,34 +278,10 @@ bool parse_log_line(std::string_view line, AccessLogEntry *e) {
 
 // ---- starting
 
-[[noreturn]] void exec_nginx(char *const argv[], int out_fd, pid_t parent) {
-  // Between fork and exec: async-signal-safe calls only.
-  ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (::getppid() != parent) ::_exit(127);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  const int in = ::open("/dev/null", O_RDONLY);
-  if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(out_fd, 2) < 0) ::_exit(127);
-  ::execv(argv[0], argv);
-  ::_exit(127);
-}
-
 std::string nginx_binary() {
   const char *env = std::getenv("AVIO_TEST_NGINX");
   if (env != nullptr && *env != '\0') return is_executable(env) ? std::string(env) : std::string();
   return find_program("nginx");
-}
-
-bool make_certificate(const fs::path &conf, std::string *error) {
-  const CommandResult r =
-      run_command({find_program("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                   "-nodes", "-keyout", (conf / "key.pem").string(), "-out", (conf / "cert.pem").string(), "-days",
-                   "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
-  if (r.exit_code == 0) return true;
-  *error = "openssl req failed (" + std::to_string(r.exit_code) + "): " + r.err;
-  return false;
 }
 
 bool make_htpasswd(const fs::path &conf, std::string *error) {
@@ -423,6 +315,16 @@ std::string find_program(std::string_view name) {
     if (is_executable(p)) return p.string();
   }
   return "";
+}
+
+bool make_localhost_certificate(const fs::path &dir, std::string *error) {
+  const CommandResult r =
+      run_command({find_program("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                   "-nodes", "-keyout", (dir / "key.pem").string(), "-out", (dir / "cert.pem").string(), "-days", "30",
+                   "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+  if (r.exit_code == 0) return true;
+  *error = "openssl req failed (" + std::to_string(r.exit_code) + "): " + r.err;
+  return false;
 }
 
 CommandResult run_command(const std::vector<std::string> &argv, std::chrono::milliseconds timeout) {
@@ -483,22 +385,8 @@ std::unique_ptr<Nginx> Nginx::start(std::string *error) {
 }
 
 bool Nginx::make_prefix(std::string *error) {
-  std::error_code ec;
-  const fs::path tmp = fs::temp_directory_path(ec);
-  std::string templ = (ec ? fs::path("/tmp") : tmp).string() + "/avio-nginx-XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    *error = "mkdtemp " + templ + ": " + std::strerror(errno);
-    return false;
-  }
-  dir_ = templ;
-  for (const char *sub : {"conf", "www/dav", "www/auth", "www/gzip", "www/chunked", "tmp", "logs"}) {
-    fs::create_directories(dir_ / sub, ec);
-    if (ec) {
-      *error = "cannot create " + (dir_ / sub).string() + ": " + ec.message();
-      return false;
-    }
-  }
-  return make_certificate(dir_ / "conf", error) && make_htpasswd(dir_ / "conf", error);
+  dir_ = make_temp_dir("avio-nginx", {"conf", "www/dav", "www/auth", "www/gzip", "www/chunked", "tmp", "logs"}, error);
+  return !dir_.empty() && make_localhost_certificate(dir_ / "conf", error) && make_htpasswd(dir_ / "conf", error);
 }
 
 bool Nginx::launch(const std::string &binary, std::string *error) {
@@ -522,55 +410,31 @@ bool Nginx::launch(const std::string &binary, std::string *error) {
                                          (dir_ / "conf/nginx.conf").string(),
                                          "-e",
                                          (dir_ / "logs/error.log").string()};
-  const auto args = c_argv(argv);
-  const Fd out(::open((dir_ / "logs/stderr.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) exec_nginx(args.data(), out.get(), parent);
-  if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
-    return false;
-  }
-  ::setpgid(pid, pid);  // the child does it too: whichever runs first
-  pid_ = pid;
-  return true;
+  return nginx_.start(argv, dir_ / "logs/stderr.log", SIGTERM, error);
 }
 
 bool Nginx::wait_ready(std::string *error) {
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      *error = "nginx exited (status " + std::to_string(exit_code_of(status)) + ") while starting:\n" + error_log();
-      return false;
-    }
-    // nginx writes its PID file once it has bound its ports.
+  // nginx writes its PID file once it has bound its ports.
+  const auto ready = [this] {
     const std::string pid_text = read_text(dir_ / "nginx.pid");
-    if (!pid_text.empty() && to_int(pid_text) == pid_ && accepts(http_port_) && accepts(https_port_)) return true;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  *error = "nginx did not accept on ports " + std::to_string(http_port_) + " and " + std::to_string(https_port_) +
-           " within 10 s:\n" + error_log();
+    return !pid_text.empty() && to_int(pid_text) == nginx_.pid() && loopback_accepts(http_port_) &&
+           loopback_accepts(https_port_);
+  };
+  int status = 0;
+  const ChildProcess::Start started = nginx_.wait_ready(ready, std::chrono::seconds(10), &status);
+  if (started == ChildProcess::Start::kReady) return true;
+  *error = started == ChildProcess::Start::kExited
+               ? "nginx exited (status " + std::to_string(exit_code_of(status)) + ") while starting:\n" + error_log()
+               : "nginx did not accept on ports " + std::to_string(http_port_) + " and " + std::to_string(https_port_) +
+                     " within 10 s:\n" + error_log();
   return false;
 }
 
 void Nginx::stop() {
-  if (pid_ <= 0) return;
-  int status = 0;
-  ::kill(pid_, SIGQUIT);  // graceful: closes idle keep-alive connections, then at most worker_shutdown_timeout
-  bool gone = wait_exit(pid_, Clock::now() + std::chrono::seconds(5), &status);
-  if (!gone) {
-    ::kill(pid_, SIGTERM);
-    gone = wait_exit(pid_, Clock::now() + std::chrono::seconds(3), &status);
-  }
-  if (!gone) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-  }
-  // A master that did not exit by itself may have left workers: its group goes too.
-  if (!gone || !WIFEXITED(status)) ::kill(-pid_, SIGKILL);
-  pid_ = -1;
+  // SIGQUIT is graceful: it closes idle keep-alive connections, then waits at
+  // most worker_shutdown_timeout. A master that did not exit by itself may
+  // have left workers: its group goes too (ChildProcess::stop).
+  nginx_.stop({{SIGQUIT, std::chrono::seconds(5)}, {SIGTERM, std::chrono::seconds(3)}});
 }
 
 Nginx::~Nginx() {

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace avio_http_test {
 
 // One line of the fixture's access log (log_format avio_test).
@@ -46,6 +48,11 @@ CommandResult run_command(const std::vector<std::string> &argv,
 
 // The path of a program: $PATH, then /usr/sbin, /sbin, /usr/local/sbin; "" when absent.
 std::string find_program(std::string_view name);
+
+// Writes dir/key.pem and dir/cert.pem (openssl req): an EC key and a
+// certificate self-signed for CN=localhost, SAN DNS:localhost, IP:127.0.0.1,
+// valid 30 days. False with openssl's complaint in *error.
+bool make_localhost_certificate(const std::filesystem::path &dir, std::string *error);
 
 // Credentials of the /auth/ location.
 inline constexpr std::string_view kAuthUser = "alice";
@@ -91,9 +98,9 @@ class Nginx {
   // The access log once it has at least `count` entries, or as it is after `timeout`.
   std::vector<AccessLogEntry> wait_access_log(size_t count,
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
-  void clear_access_log() const;      // truncates it
-  std::string error_log() const;      // nginx's error log (and its stderr)
-  pid_t pid() const { return pid_; }  // the master's
+  void clear_access_log() const;              // truncates it
+  std::string error_log() const;              // nginx's error log (and its stderr)
+  pid_t pid() const { return nginx_.pid(); }  // the master's
 
  private:
   Nginx() = default;
@@ -105,7 +112,7 @@ class Nginx {
   std::filesystem::path dir_;
   int http_port_ = 0;
   int https_port_ = 0;
-  pid_t pid_ = -1;
+  ChildProcess nginx_;  // the master
 };
 
 }  // namespace avio_http_test

@@ -1,24 +1,22 @@
 #include "serve_fixture.hpp"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "serve/entry_count.hpp"
 
 #ifndef AVIO_CLI
 #error "AVIO_CLI must name the avio tool"
@@ -28,6 +26,9 @@ namespace avio_serve_test {
 
 namespace {
 
+using avio_http_test::ChildProcess;
+using avio_http_test::exit_code_of;
+using avio_http_test::make_temp_dir;
 using Clock = std::chrono::steady_clock;
 namespace http = avio::protocols::http;
 
@@ -36,14 +37,9 @@ std::string slurp(const fs::path &path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-int count_entries(const std::string &path) {
-  DIR *dir = ::opendir(path.c_str());
-  if (!dir) return -1;
-  int n = 0;
-  while (const dirent *d = ::readdir(dir))
-    if (d->d_name[0] != '.') ++n;
-  ::closedir(dir);
-  return n;
+// Entries of /proc/PID/SUB ("fd", "task"), or -1.
+int count_proc_entries(pid_t pid, const char *sub) {
+  return avio::tools::serve::count_entries(("/proc/" + std::to_string(pid) + "/" + sub).c_str());
 }
 
 // The port in "avio serve: listening on http://127.0.0.1:PORT/", or 0.
@@ -58,15 +54,12 @@ int listening_port(const std::string &err, std::string *url) {
   return colon == std::string::npos ? 0 : std::atoi(url->c_str() + colon + 1);
 }
 
-// Exit status of a wait(2) status; -1 for a signal.
-int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
-
 }  // namespace
 
 TempDir::TempDir() {
-  std::string templ = (fs::temp_directory_path() / "avio-serve-XXXXXX").string();
-  if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = templ;
+  std::string error;
+  path_ = make_temp_dir("avio-serve", {}, &error);
+  if (path_.empty()) throw std::runtime_error(error);
 }
 
 TempDir::~TempDir() {
@@ -98,60 +91,28 @@ std::string pattern_bytes(size_t n, uint32_t seed) {
 std::unique_ptr<ServeProcess> ServeProcess::start(const fs::path &dir, const std::vector<std::string> &args,
                                                   std::string *error) {
   std::unique_ptr<ServeProcess> p(new ServeProcess);
-  std::string templ = (fs::temp_directory_path() / "avio-serve-run-XXXXXX").string();
-  if (!::mkdtemp(templ.data())) {
-    *error = "mkdtemp failed";
-    return nullptr;
-  }
-  p->dir_ = templ;
+  p->dir_ = make_temp_dir("avio-serve-run", {}, error);
+  if (p->dir_.empty()) return nullptr;
   const std::string err_path = (p->dir_ / "stderr").string();
   std::vector<std::string> argv = {
       AVIO_CLI, "serve", dir.string(), "--listen", "127.0.0.1:0", "--log", (p->dir_ / "access.log").string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char *> cargv;
-  cargv.reserve(argv.size() + 1);
-  for (std::string &a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    // Only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    const int in = ::open("/dev/null", O_RDONLY);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (in < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(err, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(127);
-    ::close(in);
-    ::close(err);
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
-  if (pid < 0) {
-    *error = "fork failed";
-    return nullptr;
-  }
-  p->pid_ = pid;
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline) {
+  if (!p->child_.start(argv, err_path, SIGKILL, error)) return nullptr;
+  const auto ready = [&] {
     p->port_ = listening_port(slurp(err_path), &p->base_url_);
-    if (p->port_ > 0) return p;
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      p->pid_ = -1;
-      *error = "avio serve exited with " + std::to_string(exit_code(status)) + ": " + slurp(err_path);
-      return nullptr;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  *error = "avio serve did not say where it listens within 10 s: " + slurp(err_path);
+    return p->port_ > 0;
+  };
+  int status = 0;
+  const ChildProcess::Start started = p->child_.wait_ready(ready, std::chrono::seconds(10), &status);
+  if (started == ChildProcess::Start::kReady) return p;
+  *error = started == ChildProcess::Start::kExited
+               ? "avio serve exited with " + std::to_string(exit_code_of(status)) + ": " + slurp(err_path)
+               : "avio serve did not say where it listens within 10 s: " + slurp(err_path);
   return nullptr;
 }
 
 ServeProcess::~ServeProcess() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  child_.stop({});  // SIGKILL
   std::error_code ec;
   fs::remove_all(dir_, ec);
 }
@@ -161,21 +122,9 @@ std::string ServeProcess::url(std::string_view path) const {
 }
 
 int ServeProcess::stop(int signal, std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
-  ::kill(pid_, signal);
-  const auto deadline = Clock::now() + timeout;
-  int status = 0;
-  while (Clock::now() < deadline) {
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return exit_code(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-  return -1;
+  if (!running()) return -1;
+  // Killed when it does not exit in time: then -1 too.
+  return exit_code_of(child_.stop({{signal, timeout}}));
 }
 
 std::string ServeProcess::stderr_text() const { return slurp(dir_ / "stderr"); }
@@ -198,9 +147,9 @@ std::vector<std::string> ServeProcess::access_log() const {
   return lines;
 }
 
-int ServeProcess::descriptor_count() const { return count_entries("/proc/" + std::to_string(pid_) + "/fd"); }
+int ServeProcess::descriptor_count() const { return count_proc_entries(child_.pid(), "fd"); }
 
-int ServeProcess::thread_count() const { return count_entries("/proc/" + std::to_string(pid_) + "/task"); }
+int ServeProcess::thread_count() const { return count_proc_entries(child_.pid(), "task"); }
 
 int ServeProcess::wait_descriptors(int n, std::chrono::milliseconds timeout) const {
   const auto deadline = Clock::now() + timeout;
@@ -210,6 +159,18 @@ int ServeProcess::wait_descriptors(int n, std::chrono::milliseconds timeout) con
     count = descriptor_count();
   }
   return count;
+}
+
+void ServeTest::TearDown() {
+  if (server_ && server_->running()) {
+    EXPECT_EQ(server_->stop_cleanly(), "");
+  }
+}
+
+void ServeTest::serve(const std::vector<std::string> &args) {
+  std::string error;
+  server_ = ServeProcess::start(root_.path(), args, &error);
+  ASSERT_NE(server_, nullptr) << error;
 }
 
 RawClient::RawClient(int port) {

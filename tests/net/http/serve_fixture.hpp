@@ -7,6 +7,7 @@
 #ifndef AVIO_TESTS_NET_HTTP_SERVE_FIXTURE_HPP
 #define AVIO_TESTS_NET_HTTP_SERVE_FIXTURE_HPP
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "child_process.hpp"
 #include "protocols/http/message.hpp"
 
 namespace avio_serve_test {
@@ -55,14 +57,14 @@ class ServeProcess {
   ServeProcess(const ServeProcess &) = delete;
   ServeProcess &operator=(const ServeProcess &) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   int port() const { return port_; }
   // The URL it printed ("http://127.0.0.1:PORT/") with `path` instead of "/".
   std::string url(std::string_view path) const;
   // Sends `signal` and waits for the exit: its status, or -1 when it did not
   // exit within `timeout` (then it is killed).
   int stop(int signal, std::chrono::milliseconds timeout);
-  bool running() const { return pid_ > 0; }
+  bool running() const { return child_.pid() > 0; }
 
   std::string stderr_text() const;
   // Stops it with SIGTERM: "" when it exited 0 within 10 s, said it stopped,
@@ -79,9 +81,22 @@ class ServeProcess {
  private:
   ServeProcess() = default;
   fs::path dir_;  // stderr and the access log
-  pid_t pid_ = -1;
+  avio_http_test::ChildProcess child_;
   int port_ = 0;
   std::string base_url_;
+};
+
+// The base of the test suites that run one `avio serve` over the temporary
+// document root root_: serve(args) starts it (a fatal failure when it does
+// not start), and TearDown expects a clean stop (stop_cleanly) of a server
+// still running.
+class ServeTest : public ::testing::Test {
+ protected:
+  void TearDown() override;
+  void serve(const std::vector<std::string> &args = {});
+
+  TempDir root_;
+  std::unique_ptr<ServeProcess> server_;
 };
 
 struct RawResponse {

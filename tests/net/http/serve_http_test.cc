@@ -16,36 +16,21 @@
 #include "nginx_fixture.hpp"
 #include "serve_fixture.hpp"
 
+namespace avio_serve_test {
 namespace {
 
 using avio_http_test::CommandResult;
 using avio_http_test::run_command;
-using avio_serve_test::get_request;
-using avio_serve_test::pattern_bytes;
-using avio_serve_test::RawClient;
-using avio_serve_test::ServeProcess;
-using avio_serve_test::TempDir;
 namespace http = avio::protocols::http;
 
 constexpr std::chrono::seconds kTimeout(20);
 constexpr size_t kFileSize = 100000;
 
-class ServeHttp : public ::testing::Test {
+class ServeHttp : public ServeTest {
  protected:
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->stop_cleanly(), "");
-    }
-  }
   void SetUp() override {
     root_.write("bin.dat", pattern_bytes(kFileSize, 1));
     root_.write("sub/inner.txt", "inner\n");
-  }
-
-  void serve(const std::vector<std::string> &args = {}) {
-    std::string error;
-    server_ = ServeProcess::start(root_.path(), args, &error);
-    ASSERT_NE(server_, nullptr) << error;
   }
 
   CommandResult curl(std::vector<std::string> args) const {
@@ -62,14 +47,11 @@ class ServeHttp : public ::testing::Test {
   }
 
   // One request on a fresh connection.
-  std::optional<avio_serve_test::RawResponse> raw(std::string_view request, bool head = false) const {
+  std::optional<RawResponse> raw(std::string_view request, bool head = false) const {
     RawClient c(server_->port());
     if (!c.connected() || !c.send(request)) return std::nullopt;
     return c.read_response(head);
   }
-
-  TempDir root_;
-  std::unique_ptr<ServeProcess> server_;
 };
 
 TEST_F(ServeHttp, GetAndHeadWithTheirHeaders) {
@@ -276,3 +258,4 @@ TEST_F(ServeHttp, MimeTypes) {
 }
 
 }  // namespace
+}  // namespace avio_serve_test

@@ -19,12 +19,9 @@
 
 #include "serve_fixture.hpp"
 
+namespace avio_serve_test {
 namespace {
 
-using avio_serve_test::get_request;
-using avio_serve_test::RawClient;
-using avio_serve_test::ServeProcess;
-using avio_serve_test::TempDir;
 using Clock = std::chrono::steady_clock;
 namespace http = avio::protocols::http;
 
@@ -51,21 +48,7 @@ bool bytes_match(const std::string &body, int64_t first) {
   return true;
 }
 
-class ServeLoad : public ::testing::Test {
- protected:
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->stop_cleanly(), "");
-    }
-  }
-  void serve(const std::vector<std::string> &args) {
-    std::string error;
-    server_ = ServeProcess::start(root_.path(), args, &error);
-    ASSERT_NE(server_, nullptr) << error;
-  }
-  TempDir root_;
-  std::unique_ptr<ServeProcess> server_;
-};
+class ServeLoad : public ServeTest {};
 
 // One client: `requests` random ranges, over kept-alive connections while
 // the server keeps them (it closes them when others wait for a worker).
@@ -79,7 +62,7 @@ int range_client(int port, uint32_t seed, int requests) {
     const int64_t last = std::min<int64_t>(kBigSize - 1, first + static_cast<int64_t>(rng() % (256 << 10)));
     if (!c) c = std::make_unique<RawClient>(port);
     const std::string range = "Range: bytes=" + std::to_string(first) + "-" + std::to_string(last) + "\r\n";
-    std::optional<avio_serve_test::RawResponse> r;
+    std::optional<RawResponse> r;
     if (c->send(get_request("/big.bin", range))) r = c->read_response();
     const std::string expected_range =
         "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(kBigSize);
@@ -174,7 +157,7 @@ TEST_F(ServeLoad, SigtermFinishesResponsesInFlightAndCutsStalledOnes) {
   // In flight: 16 MiB read at full speed, SIGTERM once it started.
   RawClient fast(server_->port());
   ASSERT_TRUE(fast.send(get_request("/big.bin", "Range: bytes=0-16777215\r\n")));
-  std::optional<avio_serve_test::RawResponse> fast_response;
+  std::optional<RawResponse> fast_response;
   std::thread reader([&] { fast_response = fast.read_response(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   const auto t0 = Clock::now();
@@ -225,3 +208,4 @@ TEST_F(ServeLoad, SigintWhileIdleExitsAtOnce) {
 }
 
 }  // namespace
+}  // namespace avio_serve_test

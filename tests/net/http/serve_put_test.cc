@@ -15,32 +15,17 @@
 #include "nginx_fixture.hpp"
 #include "serve_fixture.hpp"
 
+namespace avio_serve_test {
 namespace {
 
 using avio_http_test::CommandResult;
 using avio_http_test::run_command;
-using avio_serve_test::get_request;
-using avio_serve_test::pattern_bytes;
-using avio_serve_test::RawClient;
-using avio_serve_test::ServeProcess;
-using avio_serve_test::TempDir;
 namespace fs = std::filesystem;
 
 constexpr std::chrono::seconds kTimeout(20);
 
-class ServePut : public ::testing::Test {
+class ServePut : public ServeTest {
  protected:
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->stop_cleanly(), "");
-    }
-  }
-  void serve(const std::vector<std::string> &args) {
-    std::string error;
-    server_ = ServeProcess::start(root_.path(), args, &error);
-    ASSERT_NE(server_, nullptr) << error;
-  }
-
   // curl's status for a PUT of `file` (-T) or with `more` arguments.
   int curl_put(const std::vector<std::string> &more, const std::string &path) const {
     std::vector<std::string> argv = {"curl", "-sS", "--max-time", "15", "-o", "/dev/null", "-w", "%{http_code}"};
@@ -68,8 +53,7 @@ class ServePut : public ::testing::Test {
     return r ? r->head.status : -1;
   }
 
-  TempDir root_, local_;
-  std::unique_ptr<ServeProcess> server_;
+  TempDir local_;
 };
 
 TEST_F(ServePut, CreatesAndReplaces) {
@@ -175,3 +159,4 @@ TEST_F(ServePut, FailedUploadsReplaceNothing) {
 }
 
 }  // namespace
+}  // namespace avio_serve_test

@@ -187,6 +187,76 @@ TEST_F(S3, ListsAPrefixAndDeletes) {
   EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()), (std::set<std::string>{"list/2", "list/sub/3"}));
 }
 
+TEST_F(S3, RoundTripsOfEveryEdgeSize) {
+  avio::OpenOptions o = options();
+  o.options.set("part_size", std::to_string(5 << 20));
+  uint32_t seed = 10;
+  for (const size_t size :
+       {size_t{0}, size_t{1}, size_t{(5 << 20) - 1}, size_t{5 << 20}, size_t{(5 << 20) + 1}, size_t{50} << 20}) {
+    SCOPED_TRACE(size);
+    const std::vector<uint8_t> data = random_bytes(size, ++seed);
+    const std::string key = "edge/" + std::to_string(size);
+    ASSERT_TRUE(upload("s3://test-bucket/" + key, data, o, 1 << 20));
+    EXPECT_TRUE(server_->get_object("test-bucket", key) == data);
+    avio::Result<avio::IOContext> ctx = avio::open_url("s3://test-bucket/" + key, options());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+    ASSERT_TRUE(got) << got.error().message();
+    EXPECT_TRUE(*got == data);
+  }
+}
+
+TEST_F(S3, AnInterruptedUploadIsAbortedAllTheSame) {
+  FaultProxy proxy(server_->port());
+  auto token = std::make_shared<avio::CancellationToken>();
+  avio::OpenOptions o = options(proxy.url(""));
+  o.options.set("part_size", std::to_string(5 << 20));
+  o.cancel = token;
+  o.flags = avio::kOpenWrite;
+  avio::Result<avio::IOContext> ctx = avio::open_url("s3://test-bucket/up/interrupted.bin", o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 20);
+  ctx->write(std::span<const uint8_t>(data).first(11 << 20));  // two parts out, one held
+  token->cancel();
+  ctx->write(std::span<const uint8_t>(data).subspan(11 << 20));
+  avio::Status st = ctx->close();
+  ASSERT_FALSE(st);
+  EXPECT_FALSE(server_->get_object("test-bucket", "up/interrupted.bin").has_value());
+  bool aborted = false;
+  for (const std::string &h : proxy.request_heads())
+    aborted = aborted || h.rfind("DELETE /test-bucket/up/interrupted.bin?uploadId=", 0) == 0;
+  EXPECT_TRUE(aborted) << "no AbortMultipartUpload after the interrupt";
+}
+
+TEST_F(S3, AConnectionCutDuringAPartIsRetried) {
+  FaultProxy proxy(server_->port());
+  proxy.push(Fault{});                                            // initiate
+  proxy.push(Fault{.kind = Fault::Kind::kCutAfter, .bytes = 0});  // the first part's answer never comes
+  avio::OpenOptions o = options(proxy.url(""));
+  o.options.set("part_size", std::to_string(5 << 20));
+  o.options.set("parts_in_flight", "1");
+  const std::vector<uint8_t> data = random_bytes(11 << 20, 21);
+  ASSERT_TRUE(upload("s3://test-bucket/up/cut.bin", data, o, 1 << 20));
+  EXPECT_TRUE(server_->get_object("test-bucket", "up/cut.bin") == data);
+}
+
+TEST_F(S3, ListingPagesThroughMoreKeysThanOnePage) {
+  for (int i = 0; i < 7; ++i)
+    ASSERT_TRUE(server_->put_object("test-bucket", "paged/" + std::to_string(i), std::vector<uint8_t>(3, 'p')));
+  avio::OpenOptions o = options();
+  o.options.set("max_keys", "3");
+  avio::Result<avio::Directory> dir = avio::Directory::open("s3://test-bucket/paged/", o);
+  ASSERT_TRUE(dir) << dir.error().message();
+  std::set<std::string> names;
+  for (int guard = 0; guard < 100; ++guard) {
+    avio::Result<std::optional<avio::DirEntry>> e = dir->next();
+    ASSERT_TRUE(e) << e.error().message();
+    if (!*e) break;
+    names.insert((*e)->name);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"0", "1", "2", "3", "4", "5", "6"}));
+}
+
 // ---------------------------------------------------------------- config
 
 avio::protocols::s3::ConfigSources fake(const std::map<std::string, std::string> &env,

@@ -1,59 +1,40 @@
 #include "s3rver_fixture.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <system_error>
-#include <thread>
 #include <utility>
 
-#include "nginx_fixture.hpp"  // run_command, find_program
+#include "child_process.hpp"
+#include "loopback_socket.hpp"
+#include "nginx_fixture.hpp"  // run_command, find_program, make_localhost_certificate
 
 namespace avio_s3_test {
 namespace {
 
 namespace fs = std::filesystem;
+using avio_http_test::ChildProcess;
 using avio_http_test::CommandResult;
+using avio_http_test::exit_code_of;
 using avio_http_test::find_program;
+using avio_http_test::loopback_accepts;
+using avio_http_test::make_localhost_certificate;
+using avio_http_test::make_temp_dir;
 using avio_http_test::run_command;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 
 constexpr std::string_view kS3rverVersion = "3.7.1";
 constexpr std::string_view kInstallHint =
     "run scripts/install-deps.sh (it installs s3rver into tools/s3rver/node_modules with npm ci)";
 constexpr std::string_view kListening = "S3rver listening on ";
 constexpr std::string_view kUploadsDir = "._S3rver_uploads";
-
-// An owned descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd &) = delete;
-  Fd &operator=(const Fd &) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 std::string read_text(const fs::path &path) {
   std::ifstream in(path, std::ios::binary);
@@ -79,26 +60,6 @@ bool is_executable(const fs::path &p) {
 std::string env_or(const char *name, std::string_view fallback) {
   const char *v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::string(v) : std::string(fallback);
-}
-
-// Waits for `pid` until the deadline; true once it exited (and was reaped).
-bool wait_exit(pid_t pid, Clock::time_point deadline, int *status) {
-  for (;;) {
-    const pid_t r = ::waitpid(pid, status, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD)) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-}
-
-bool accepts(int port) {
-  const Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  return ::connect(fd.get(), reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
 }
 
 // ---- the install
@@ -127,16 +88,6 @@ std::string node_binary(std::string *error) {
   return {};
 }
 
-bool make_certificate(const fs::path &conf, std::string *error) {
-  const CommandResult r =
-      run_command({find_program("openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                   "-nodes", "-keyout", (conf / "key.pem").string(), "-out", (conf / "cert.pem").string(), "-days",
-                   "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
-  if (r.exit_code == 0) return true;
-  *error = "openssl req failed (" + std::to_string(r.exit_code) + "): " + r.err;
-  return false;
-}
-
 std::vector<std::string> s3rver_argv(const std::string &node, const std::string &script, const fs::path &dir,
                                      const S3rver::Options &options) {
   // s3rver's ListObjectsV2 continuation tokens are DES-encrypted: OpenSSL 3
@@ -155,20 +106,6 @@ std::vector<std::string> s3rver_argv(const std::string &node, const std::string 
     argv.push_back(bucket);
   }
   return argv;
-}
-
-[[noreturn]] void exec_child(char *const argv[], int out_fd, pid_t parent) {
-  // Between fork and exec: async-signal-safe calls only.
-  ::setpgid(0, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // s3rver goes when the thread that started it does
-  if (::getppid() != parent) ::_exit(127);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  const int in = ::open("/dev/null", O_RDONLY);
-  if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(out_fd, 2) < 0) ::_exit(127);
-  ::execv(argv[0], argv);
-  ::_exit(127);
 }
 
 // ---- requests
@@ -297,81 +234,38 @@ std::unique_ptr<S3rver> S3rver::start(std::string *error, const Options &options
 }
 
 bool S3rver::make_directory(const Options &options, std::string *error) {
-  std::error_code ec;
-  const fs::path tmp = fs::temp_directory_path(ec);
-  std::string templ = (ec ? fs::path("/tmp") : tmp).string() + "/avio-s3rver-XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    *error = "mkdtemp " + templ + ": " + std::strerror(errno);
-    return false;
-  }
-  dir_ = templ;
-  for (const char *sub : {"data", "conf", "client"}) {
-    fs::create_directories(dir_ / sub, ec);
-    if (ec) {
-      *error = "cannot create " + (dir_ / sub).string() + ": " + ec.message();
-      return false;
-    }
-  }
+  dir_ = make_temp_dir("avio-s3rver", {"data", "conf", "client"}, error);
+  if (dir_.empty()) return false;
   https_ = options.https;
-  return !https_ || make_certificate(dir_ / "conf", error);
+  return !https_ || make_localhost_certificate(dir_ / "conf", error);
 }
 
 bool S3rver::launch(const std::string &node, const std::string &script, const Options &options, std::string *error) {
-  const std::vector<std::string> argv = s3rver_argv(node, script, dir_, options);
-  std::vector<char *> args;
-  args.reserve(argv.size() + 1);
-  for (const auto &a : argv) args.push_back(const_cast<char *>(a.c_str()));
-  args.push_back(nullptr);
-  const Fd out(::open((dir_ / "s3rver.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (out.get() < 0) {
-    *error = "cannot create " + (dir_ / "s3rver.log").string() + ": " + std::strerror(errno);
-    return false;
-  }
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) exec_child(args.data(), out.get(), parent);
-  if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
-    return false;
-  }
-  ::setpgid(pid, pid);  // the child does it too: whichever runs first
-  pid_ = pid;
-  return true;
+  // s3rver goes when the thread that started it does.
+  return s3rver_.start(s3rver_argv(node, script, dir_, options), dir_ / "s3rver.log", SIGTERM, error);
 }
 
 bool S3rver::wait_ready(std::string *error) {
-  const auto deadline = Clock::now() + std::chrono::seconds(15);
-  while (Clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      *error = "s3rver exited (status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-               ") while starting:\n" + log();
-      return false;
-    }
-    // s3rver prints "S3rver listening on ADDRESS:PORT" once it is bound.
+  // s3rver prints "S3rver listening on ADDRESS:PORT" once it is bound.
+  const auto ready = [this] {
     const std::string text = log();
     const size_t at = text.find(kListening);
     const size_t colon = at == std::string::npos ? at : text.find(':', at + kListening.size());
-    if (colon != std::string::npos && text.find('\n', colon) != std::string::npos) {
-      port_ = std::atoi(text.c_str() + colon + 1);
-      if (port_ > 0 && accepts(port_)) return true;
-    }
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  *error = "s3rver did not accept within 15 s:\n" + log();
+    if (colon == std::string::npos || text.find('\n', colon) == std::string::npos) return false;
+    port_ = std::atoi(text.c_str() + colon + 1);
+    return port_ > 0 && loopback_accepts(port_);
+  };
+  int status = 0;
+  const ChildProcess::Start started = s3rver_.wait_ready(ready, std::chrono::seconds(15), &status);
+  if (started == ChildProcess::Start::kReady) return true;
+  *error = started == ChildProcess::Start::kExited
+               ? "s3rver exited (status " + std::to_string(exit_code_of(status)) + ") while starting:\n" + log()
+               : "s3rver did not accept within 15 s:\n" + log();
   return false;
 }
 
 void S3rver::stop() {
-  if (pid_ <= 0) return;
-  int status = 0;
-  ::kill(pid_, SIGTERM);  // node's default action: exit at once
-  if (!wait_exit(pid_, Clock::now() + std::chrono::seconds(5), &status)) {
-    ::kill(-pid_, SIGKILL);  // its group, while the unreaped leader still holds the id
-    ::waitpid(pid_, &status, 0);
-  }
-  pid_ = -1;
+  s3rver_.stop({{SIGTERM, std::chrono::seconds(5)}});  // node's default action: exit at once
 }
 
 S3rver::~S3rver() {
@@ -391,13 +285,6 @@ std::string S3rver::url(std::string_view bucket, std::string_view key) const {
 std::string S3rver::ca_file() const { return https_ ? (dir_ / "conf/cert.pem").string() : std::string(); }
 
 fs::path S3rver::data_dir() const { return dir_ / "data"; }
-
-bool S3rver::running() const {
-  if (pid_ <= 0) return false;
-  siginfo_t info{};
-  // WNOWAIT: a zombie stays for stop() to reap.
-  return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
-}
 
 std::string S3rver::log() const { return read_text(dir_ / "s3rver.log"); }
 

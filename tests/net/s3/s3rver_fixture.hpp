@@ -31,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace avio_s3_test {
 
 // s3rver's default account.
@@ -75,9 +77,9 @@ class S3rver {
   std::string ca_file() const;                                           // the certificate when https, else ""
   std::filesystem::path data_dir() const;  // s3rver's -d directory (one directory per bucket)
   std::filesystem::path directory() const { return dir_; }
-  pid_t pid() const { return pid_; }
-  bool running() const;     // false once s3rver has exited (it can crash: see above)
-  std::string log() const;  // s3rver's stdout and stderr
+  pid_t pid() const { return s3rver_.pid(); }
+  bool running() const { return s3rver_.running(); }  // false once s3rver has exited (it can crash: see above)
+  std::string log() const;                            // s3rver's stdout and stderr
 
   // One request signed with curl's --aws-sigv4 (and x-amz-content-sha256:
   // UNSIGNED-PAYLOAD, which curl 7.88 does not add). `target` is a path and
@@ -112,7 +114,7 @@ class S3rver {
   std::filesystem::path dir_;
   bool https_ = false;
   int port_ = 0;
-  pid_t pid_ = -1;
+  avio_http_test::ChildProcess s3rver_;
 };
 
 // Percent-encodes an object key for a path (RFC 3986 unreserved and '/' kept).

@@ -4,15 +4,11 @@
 #include <cstdint>
 #include <optional>
 
+#include "ows.hpp"
+
 namespace avio::tools::serve {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A non-empty decimal that fits int64_t.
 std::optional<int64_t> decimal(std::string_view s) {
@@ -48,10 +44,10 @@ RangeRequest suffix_range(std::string_view digits, int64_t size) {
 }  // namespace
 
 RangeRequest evaluate_range(std::string_view value, int64_t size) {
-  value = trim(value);
+  value = trim_ows(value);
   const size_t equals = value.find('=');
-  if (equals == std::string_view::npos || !is_bytes_unit(trim(value.substr(0, equals)))) return kWhole;
-  const std::string_view spec = trim(value.substr(equals + 1));
+  if (equals == std::string_view::npos || !is_bytes_unit(trim_ows(value.substr(0, equals)))) return kWhole;
+  const std::string_view spec = trim_ows(value.substr(equals + 1));
   if (spec.find(',') != std::string_view::npos) return kWhole;  // several ranges: the whole representation
   const size_t dash = spec.find('-');
   if (dash == std::string_view::npos) return kWhole;

@@ -3,15 +3,11 @@
 #include <cstdio>
 #include <optional>
 
+#include "ows.hpp"
+
 namespace avio::tools::serve {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // An entity-tag without its weakness prefix.
 std::string_view opaque(std::string_view tag) { return tag.substr(0, 2) == "W/" ? tag.substr(2) : tag; }
@@ -20,7 +16,7 @@ std::string_view opaque(std::string_view tag) { return tag.substr(0, 2) == "W/" 
 bool list_matches(std::string_view list, std::string_view etag) {
   while (true) {
     const size_t comma = list.find(',');
-    const std::string_view tag = trim(list.substr(0, comma));
+    const std::string_view tag = trim_ows(list.substr(0, comma));
     if (tag == "*" || (!tag.empty() && opaque(tag) == opaque(etag))) return true;
     if (comma == std::string_view::npos) return false;
     list.remove_prefix(comma + 1);
@@ -46,7 +42,7 @@ bool not_modified(const protocols::http::ParsedRequest &request, const Validator
 }
 
 bool if_range_holds(std::string_view value, const Validators &v) {
-  value = trim(value);
+  value = trim_ows(value);
   if (value.substr(0, 2) == "W/") return false;
   if (!value.empty() && value.front() == '"') return value == v.etag;
   const std::optional<int64_t> date = protocols::http::parse_http_date(value);

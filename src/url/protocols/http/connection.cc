@@ -12,17 +12,32 @@ namespace {
 constexpr size_t kReadChunk = 16384;
 }  // namespace
 
-Result<std::unique_ptr<Connection>> Connection::open(UrlContext &parent, std::string origin, std::string_view host,
-                                                     int port, bool secure, Dictionary &options,
-                                                     const Deadline &deadline) {
+namespace {
+std::string transport_url(std::string_view host, int port, bool secure) {
   std::string url = secure ? "tls://" : "tcp://";
   if (host.find(':') != std::string_view::npos) {
     url += "[" + std::string(host) + "]";
   } else {
     url += host;
   }
-  url += ":" + std::to_string(port);
-  Result<std::unique_ptr<UrlContext>> transport = parent.open_nested(url, kOpenReadWrite, options, deadline);
+  return url + ":" + std::to_string(port);
+}
+}  // namespace
+
+Result<std::unique_ptr<Connection>> Connection::open(UrlContext &parent, std::string origin, std::string_view host,
+                                                     int port, bool secure, Dictionary &options,
+                                                     const Deadline &deadline) {
+  Result<std::unique_ptr<UrlContext>> transport =
+      parent.open_nested(transport_url(host, port, secure), kOpenReadWrite, options, deadline);
+  if (!transport) return transport.error();
+  return std::make_unique<Connection>(std::move(origin), std::move(*transport));
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const UrlOpenParams &params, std::string origin,
+                                                     std::string_view host, int port, bool secure,
+                                                     Dictionary &options) {
+  Result<std::unique_ptr<UrlContext>> transport =
+      UrlContext::open(transport_url(host, port, secure), kOpenReadWrite, params, options);
   if (!transport) return transport.error();
   return std::make_unique<Connection>(std::move(origin), std::move(*transport));
 }

@@ -27,6 +27,11 @@ class Connection {
   // (consumed as they recognise them). `origin` is the key for reuse.
   static Result<std::unique_ptr<Connection>> open(UrlContext &parent, std::string origin, std::string_view host,
                                                   int port, bool secure, Dictionary &options, const Deadline &deadline);
+  // The same, opened with `params` rather than as a child of a context (for
+  // work that must outlive or ignore an open's interrupt: an S3 abort, an
+  // upload thread).
+  static Result<std::unique_ptr<Connection>> open(const UrlOpenParams &params, std::string origin,
+                                                  std::string_view host, int port, bool secure, Dictionary &options);
   // A connection over a transport opened by the caller (a CONNECT tunnel).
   Connection(std::string origin, std::unique_ptr<UrlContext> transport)
       : origin_(std::move(origin)), transport_(std::move(transport)) {}

@@ -17,6 +17,7 @@
 
 #include "../builtins.hpp"
 #include "digest.hpp"
+#include "part_uploader.hpp"
 #include "responses.hpp"
 #include "s3_session.hpp"
 
@@ -31,52 +32,29 @@ using s3::S3Session;
 
 constexpr int64_t kFirstRange = int64_t{64} * 1024;
 constexpr int64_t kMaxRange = int64_t{8} << 20;
-
-std::string base64_of(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16 |
-                       static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8 |
-                       static_cast<uint8_t>(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t v = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-    if (i + 1 < bytes.size()) v |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::string_view as_text(std::span<const uint8_t> bytes) {
-  return {reinterpret_cast<const char *>(bytes.data()), bytes.size()};
-}
+constexpr int64_t kAbortTimeoutUs = 5000000;
 
 class S3Protocol final : public Protocol {
  public:
   Status open(UrlContext &h, const OpenRequest &request) override {
     Result<s3::S3Config> config = s3::resolve_config(h.options(), request.target, s3::process_config_sources());
     if (!config) return config.error();
-    session_ = std::make_unique<S3Session>(h, std::move(*config), request.options);
+    nested_options_ = request.options;
+    session_ = std::make_unique<S3Session>(h.params(), std::move(*config), request.options);
     writing_ = (request.flags & kOpenWrite) != 0;
     if (writing_) return {};
     if (session_->config().key.empty()) return Error(-EISDIR, "s3: " + session_->config().display() + " is a bucket");
-    return get_at(0, kFirstRange, request.deadline, &request.options);
+    return get_at(0, kFirstRange, &request.options);
   }
 
   StreamProperties stream_properties() const override { return {.streamed = writing_}; }
 
-  Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override {
+  Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
     if (writing_) return Error(-EIO, "s3: opened for writing");
     for (int round = 0; round < 3; ++round) {
       if (pos_ >= size_) return Error::eof();
       if (!response_) {
-        if (Status st = get_at(pos_, next_range_, h.io_deadline(), nullptr); !st) return st.error();
+        if (Status st = get_at(pos_, next_range_, nullptr); !st) return st.error();
         next_range_ = std::min(next_range_ * 2, kMaxRange);
         if (!response_) continue;  // a 416: the object ended early
       }
@@ -108,13 +86,13 @@ class S3Protocol final : public Protocol {
     return pos_;
   }
 
-  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
+  Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
     if (writing_) return Error(-EIO, "s3: opened for writing");
     if (offset >= size_) return Error::eof();
     if (response_) session_->abandon(*response_);
     response_.reset();
     const int64_t length = std::min<int64_t>(static_cast<int64_t>(dst.size()), size_ - offset);
-    Result<S3Response> r = session_->send(ranged_get(offset, length), h.io_deadline());
+    Result<S3Response> r = session_->send(ranged_get(offset, length));
     if (!r) return r.error();
     size_t got = 0;
     while (got < static_cast<size_t>(length)) {
@@ -133,9 +111,10 @@ class S3Protocol final : public Protocol {
     // A part goes out once more than a part is held: an object of at most
     // one part stays a single PUT.
     while (buffer_.size() > part) {
-      if (Status st = send_part(h, std::span<const uint8_t>(buffer_).first(part)); !st)
-        return fail_upload(h, st).error();
-      buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<long>(part));
+      std::vector<uint8_t> next(buffer_.begin() + static_cast<long>(part), buffer_.end());
+      buffer_.resize(part);
+      std::swap(next, buffer_);
+      if (Status st = send_part(h, std::move(next)); !st) return fail_upload(h, st).error();
     }
     return src.size();
   }
@@ -150,15 +129,16 @@ class S3Protocol final : public Protocol {
 
   Status open_dir(UrlContext &h) override {
     if (Status st = ensure_session(h); !st) return st;
+    max_keys_ = std::to_string(h.options().integer("max_keys"));
     prefix_ = session_->config().key;
     if (!prefix_.empty() && prefix_.back() != '/') prefix_ += '/';
-    return list_page(h);
+    return list_page();
   }
 
-  Result<bool> read_dir(UrlContext &h, DirEntry &entry) override {
+  Result<bool> read_dir(UrlContext &, DirEntry &entry) override {
     while (next_entry_ >= entries_.size()) {
       if (token_.empty()) return false;
-      if (Status st = list_page(h); !st) return st.error();
+      if (Status st = list_page(); !st) return st.error();
     }
     entry = entries_[next_entry_++];
     return true;
@@ -170,7 +150,7 @@ class S3Protocol final : public Protocol {
     if (session_->config().key.empty())
       return Error(-EISDIR, "s3: " + session_->config().display() + " is a bucket, not an object");
     S3Request r{"DELETE", session_->config().key, {}, {}, {}, 0};
-    Result<S3Response> answer = session_->send(r, h.io_deadline());
+    Result<S3Response> answer = session_->send(r);
     if (!answer) return answer.error();
     session_->abandon(*answer);
     return {};
@@ -182,7 +162,7 @@ class S3Protocol final : public Protocol {
     if (session_) return {};
     Result<s3::S3Config> config = s3::resolve_config(h.options(), h.target(), s3::process_config_sources());
     if (!config) return config.error();
-    session_ = std::make_unique<S3Session>(h, std::move(*config), Dictionary{});
+    session_ = std::make_unique<S3Session>(h.params(), std::move(*config), Dictionary{});
     return {};
   }
 
@@ -194,10 +174,10 @@ class S3Protocol final : public Protocol {
   }
 
   // A ranged GET from `offset`; the first one learns the size and ETag.
-  Status get_at(int64_t offset, int64_t length, const Deadline &deadline, Dictionary *first_options) {
+  Status get_at(int64_t offset, int64_t length, Dictionary *first_options) {
     S3Request r = ranged_get(offset, length);
     r.also_accept = 416;
-    Result<S3Response> answer = session_->send(r, deadline, first_options);
+    Result<S3Response> answer = session_->send(r, first_options);
     if (!answer) {
       if (answer.error().code() == kHttpOther4xx &&
           answer.error().message().find("PreconditionFailed") != std::string::npos)
@@ -248,59 +228,70 @@ class S3Protocol final : public Protocol {
   }
 
   // ---- writing
-  Status send_part(UrlContext &h, std::span<const uint8_t> part) {
-    if (upload_id_.empty()) {
-      S3Request init{"POST", session_->config().key, {{"uploads", ""}}, {}, {}, 0};
-      Result<S3Response> r = session_->send(init, h.io_deadline());
-      if (!r) return r.error();
-      Result<std::string> xml = session_->read_all(*r, 65536);
-      if (!xml) return xml.error();
-      Result<std::string> id = s3::parse_upload_id(*xml);
-      if (!id) return Error(id.error().code(), "s3: InitiateMultipartUpload: " + id.error().message());
-      upload_id_ = *id;
-    }
-    const int number = static_cast<int>(part_etags_.size()) + 1;
-    S3Request put{"PUT",
-                  session_->config().key,
-                  {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}},
-                  {{"Content-MD5", base64_of(s3::md5(as_text(part)))}},
-                  part,
-                  0};
-    Result<S3Response> r = session_->send(put, h.io_deadline());
+  Status start_multipart(UrlContext &h) {
+    S3Request init{"POST", session_->config().key, {{"uploads", ""}}, {}, {}, 0};
+    Result<S3Response> r = session_->send(init);
     if (!r) return r.error();
-    part_etags_.emplace_back(r->head.find("ETag").value_or(""));
-    session_->abandon(*r);
+    Result<std::string> xml = session_->read_all(*r, 65536);
+    if (!xml) return xml.error();
+    Result<std::string> id = s3::parse_upload_id(*xml);
+    if (!id) return Error(id.error().code(), "s3: InitiateMultipartUpload: " + id.error().message());
+    upload_id_ = *id;
+    const UrlOpenParams params = h.params();
+    const s3::S3Config config = session_->config();
+    const Dictionary options = nested_options_;
+    uploader_ = std::make_unique<s3::PartUploader>(
+        [params, config, options] { return std::make_unique<S3Session>(params, config, options); }, config.key,
+        upload_id_, config.parts_in_flight);
     return {};
   }
 
+  Status send_part(UrlContext &h, std::vector<uint8_t> part) {
+    if (!uploader_) {
+      if (Status st = start_multipart(h); !st) return st;
+    }
+    return uploader_->submit(std::move(part));
+  }
+
+  // AbortMultipartUpload, also after an interrupt: on a session of its own
+  // that the interrupt does not stop, bounded by a short timeout instead.
   Status fail_upload(UrlContext &h, const Status &why) {
     failed_ = true;
+    if (uploader_) (void)uploader_->finish();
     if (!upload_id_.empty()) {
+      UrlOpenParams params = h.params();
+      params.interrupt = {};
+      params.rw_timeout = params.open_timeout = kAbortTimeoutUs;
+      S3Session detached(params, session_->config(), nested_options_);
       S3Request abort{"DELETE", session_->config().key, {{"uploadId", upload_id_}}, {}, {}, 0};
-      if (Result<S3Response> r = session_->send(abort, h.io_deadline()); r) session_->abandon(*r);
+      if (Result<S3Response> r = detached.send(abort); r) detached.abandon(*r);
     }
     return why;
   }
 
+  Status put_whole(UrlContext &h) {
+    S3Request put{"PUT", session_->config().key, {}, {{"Content-MD5", s3::content_md5(buffer_)}}, buffer_, 0};
+    Result<S3Response> r = session_->send(put);
+    if (!r) return fail_upload(h, r.error());
+    session_->abandon(*r);
+    return {};
+  }
+
   Status finish_upload(UrlContext &h) {
-    if (upload_id_.empty()) {
-      S3Request put{"PUT", session_->config().key, {}, {{"Content-MD5", base64_of(s3::md5(as_text(buffer_)))}}, buffer_,
-                    0};
-      Result<S3Response> r = session_->send(put, h.io_deadline());
-      if (!r) return fail_upload(h, r.error());
-      session_->abandon(*r);
-      return {};
-    }
+    if (!uploader_) return put_whole(h);
     if (!buffer_.empty()) {
-      if (Status st = send_part(h, buffer_); !st) return fail_upload(h, st);
+      if (Status st = send_part(h, std::move(buffer_)); !st) return fail_upload(h, st);
+      buffer_.clear();
     }
+    Result<std::vector<std::string>> etags = uploader_->finish();
+    if (!etags) return fail_upload(h, etags.error());
     std::string xml = "<CompleteMultipartUpload>";
-    for (size_t i = 0; i < part_etags_.size(); ++i)
-      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + part_etags_[i] + "</ETag></Part>";
+    for (size_t i = 0; i < etags->size(); ++i)
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + (*etags)[i] + "</ETag></Part>";
     xml += "</CompleteMultipartUpload>";
     const std::span<const uint8_t> body(reinterpret_cast<const uint8_t *>(xml.data()), xml.size());
     S3Request complete{"POST", session_->config().key, {{"uploadId", upload_id_}}, {}, body, 0};
-    Result<S3Response> r = session_->send(complete, h.io_deadline());
+    Result<S3Response> r = session_->send(complete);
     if (!r) return fail_upload(h, r.error());
     Result<std::string> answer = session_->read_all(*r, 65536);
     if (!answer) return fail_upload(h, answer.error());
@@ -311,11 +302,11 @@ class S3Protocol final : public Protocol {
   }
 
   // ---- listing
-  Status list_page(UrlContext &h) {
-    Pairs query = {{"list-type", "2"}, {"delimiter", "/"}, {"prefix", prefix_}};
+  Status list_page() {
+    Pairs query = {{"list-type", "2"}, {"delimiter", "/"}, {"prefix", prefix_}, {"max-keys", max_keys_}};
     if (!token_.empty()) query.emplace_back("continuation-token", token_);
     S3Request list{"GET", "", query, {}, {}, 0};
-    Result<S3Response> r = session_->send(list, h.io_deadline());
+    Result<S3Response> r = session_->send(list);
     if (!r) return r.error();
     Result<std::string> xml = session_->read_all(*r, size_t{16} << 20);
     if (!xml) return xml.error();
@@ -353,11 +344,12 @@ class S3Protocol final : public Protocol {
   int64_t next_range_ = kFirstRange;
   // writing
   std::vector<uint8_t> buffer_;
+  Dictionary nested_options_;
   std::string upload_id_;
-  std::vector<std::string> part_etags_;
+  std::unique_ptr<s3::PartUploader> uploader_;
   bool failed_ = false;
   // listing
-  std::string prefix_, token_;
+  std::string prefix_, token_, max_keys_;
   std::vector<DirEntry> entries_;
   size_t next_entry_ = 0;
 };

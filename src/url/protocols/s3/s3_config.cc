@@ -22,6 +22,8 @@ constexpr OptionSpec kS3Options[] = {
     {"anonymous", OptionType::kBool, "0", 0, 1, "send unsigned requests (public buckets)"},
     {"part_size", OptionType::kInt64, "8388608", 5242880, 5368709120.0, "multipart upload part size, bytes"},
     {"max_retries", OptionType::kInt, "5", 0, 100, "retries of a throttled or failed request"},
+    {"max_keys", OptionType::kInt, "1000", 1, 1000, "keys per ListObjectsV2 page"},
+    {"parts_in_flight", OptionType::kInt, "4", 1, 64, "multipart parts uploaded at once (memory: one part more)"},
 };
 
 std::string trim(std::string_view s) {
@@ -176,6 +178,7 @@ Result<S3Config> resolve_config(const OptionValues &options, std::string_view ta
   c.anonymous = options.integer("anonymous") != 0;
   c.part_size = options.integer("part_size");
   c.max_retries = static_cast<int>(options.integer("max_retries"));
+  c.parts_in_flight = static_cast<int>(options.integer("parts_in_flight"));
   std::optional<std::string> region = l.option("region");
   if (!region) region = l.env("AWS_REGION");
   if (!region) region = l.env("AWS_DEFAULT_REGION");

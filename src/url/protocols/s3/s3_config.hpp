@@ -34,6 +34,7 @@ struct S3Config {
   Credentials credentials;
   int64_t part_size = 8 << 20;
   int max_retries = 5;
+  int parts_in_flight = 4;
 
   // The path of `key` in a request ("/bucket/key" or "/key"), encoded once.
   std::string path_of(std::string_view object_key) const;

@@ -29,14 +29,13 @@ std::string query_string(const Pairs &query) {
 
 }  // namespace
 
-Status S3Session::connect(const Deadline &deadline, Dictionary *first_options) {
+Status S3Session::connect(Dictionary *first_options) {
   if (conn_ && conn_->reusable) return {};
   conn_.reset();
   Dictionary copy = nested_options_;
   const http::HttpUrl &e = config_.endpoint;
-  Result<std::unique_ptr<http::Connection>> c =
-      http::Connection::open(h_, e.scheme + "://" + e.authority(), e.host, e.port, e.secure(),
-                             first_options ? *first_options : copy, deadline);
+  Result<std::unique_ptr<http::Connection>> c = http::Connection::open(
+      params_, e.scheme + "://" + e.authority(), e.host, e.port, e.secure(), first_options ? *first_options : copy);
   if (!c) return c.error();
   conn_ = std::move(*c);
   return {};
@@ -94,16 +93,16 @@ Status S3Session::backoff(int attempt, int64_t retry_after_s, const Error &why) 
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   int64_t delay_ms = std::uniform_int_distribution<int64_t>(0, cap_ms)(rng);
   if (retry_after_s >= 0) delay_ms = std::max(delay_ms, retry_after_s * 1000);
-  if (h_.interrupt().sleep_until(Deadline::after(std::chrono::milliseconds(delay_ms))) == WaitResult::kInterrupted)
-    return h_.interrupted_error();
+  if (params_.interrupt.sleep_until(Deadline::after(std::chrono::milliseconds(delay_ms))) == WaitResult::kInterrupted)
+    return Error(kExit, "s3: interrupted while waiting to retry " + config_.display());
   return {};
 }
 
-Result<S3Response> S3Session::send_once(const S3Request &request, const Deadline &deadline, Dictionary *first_options) {
+Result<S3Response> S3Session::send_once(const S3Request &request, Dictionary *first_options) {
   Result<std::string> head = head_text(request);
   if (!head) return head.error();
   for (int stale = 0;; ++stale) {
-    if (Status st = connect(deadline, first_options); !st) return st.error();
+    if (Status st = connect(first_options); !st) return st.error();
     const bool reused = conn_->requests > 0;
     ++conn_->requests;
     Status sent = conn_->write(*head);
@@ -113,7 +112,7 @@ Result<S3Response> S3Session::send_once(const S3Request &request, const Deadline
     if (!response) {
       conn_.reset();
       // A kept-alive connection the store closed while idle: once more.
-      if (reused && stale == 0 && !h_.interrupted()) continue;
+      if (reused && stale == 0 && !params_.interrupt.raised()) continue;
       return response.error();
     }
     conn_->reusable = true;
@@ -125,9 +124,9 @@ Result<S3Response> S3Session::send_once(const S3Request &request, const Deadline
   }
 }
 
-Result<S3Response> S3Session::send(const S3Request &request, const Deadline &deadline, Dictionary *first_options) {
+Result<S3Response> S3Session::send(const S3Request &request, Dictionary *first_options) {
   for (int attempt = 1;; ++attempt) {
-    Result<S3Response> r = send_once(request, deadline, first_options);
+    Result<S3Response> r = send_once(request, first_options);
     first_options = nullptr;
     Error why(0);
     int64_t retry_after = -1;

@@ -38,15 +38,17 @@ struct S3Request {
 
 class S3Session {
  public:
-  S3Session(UrlContext &h, S3Config config, Dictionary nested_options)
-      : h_(h), config_(std::move(config)), nested_options_(std::move(nested_options)) {}
+  // Connections are opened with `params` (the interrupt, timeouts, lists and
+  // registry of the open that made the session: UrlContext::params()).
+  S3Session(UrlOpenParams params, S3Config config, Dictionary nested_options)
+      : params_(std::move(params)), config_(std::move(config)), nested_options_(std::move(nested_options)) {}
 
   const S3Config &config() const { return config_; }
 
   // Sends `request` (retrying as the class comment says) and reads the
   // answer's head; a 2xx (or also_accept) answer's body is left to read.
   // `first_options`: the open's own dictionary, for the first connection.
-  Result<S3Response> send(const S3Request &request, const Deadline &deadline, Dictionary *first_options = nullptr);
+  Result<S3Response> send(const S3Request &request, Dictionary *first_options = nullptr);
   // The body of an answer, at least one byte or EOF.
   Result<size_t> read(S3Response &response, std::span<uint8_t> dst) { return response.body.read(*conn_, dst); }
   // A whole (small) body.
@@ -56,13 +58,13 @@ class S3Session {
   void abandon(S3Response &response);
 
  private:
-  Result<S3Response> send_once(const S3Request &request, const Deadline &deadline, Dictionary *first_options);
-  Status connect(const Deadline &deadline, Dictionary *first_options);
+  Result<S3Response> send_once(const S3Request &request, Dictionary *first_options);
+  Status connect(Dictionary *first_options);
   Result<std::string> head_text(const S3Request &request) const;
   Error error_of(S3Response &response, bool *retryable);
   Status backoff(int attempt, int64_t retry_after_s, const Error &why);
 
-  UrlContext &h_;
+  UrlOpenParams params_;
   S3Config config_;
   Dictionary nested_options_;
   std::unique_ptr<http::Connection> conn_;
