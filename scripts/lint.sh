@@ -12,7 +12,7 @@
 #         every warning an error, $AVIO_LINT_JOBS (default: nproc) files at once.
 #         Files with findings are printed whole; the log is $build/lint-tidy.log.
 # Both: about 270 CPU-seconds, nearly all clang-tidy (2.5 minutes on 2 idle
-# cores, 5 while a build shares them).
+# cores, 5 while a build shares them); each file is bounded (see run_tidy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -87,8 +87,17 @@ print(len(out))
   local started=$SECONDS
   # Each file's report is printed whole (flock), only when it has findings.
   export clang_tidy db log
+  # A file gets $AVIO_LINT_FILE_SECONDS (default 300; a file takes 1 to 20 s):
+  # clang-tidy-16 has now and then spun for tens of minutes on a file it
+  # checks in seconds on the next run, so a timed-out file is tried once more
+  # before it counts as a finding.
+  export file_seconds=${AVIO_LINT_FILE_SECONDS:-300}
   git ls-files -z '*.cc' | xargs -0 -n1 -P"$jobs" bash -c '
-    out=$("$clang_tidy" -p "$db" --quiet --warnings-as-errors="*" "$1" 2>&1) && exit 0
+    for attempt in 1 2; do
+      out=$(timeout "$file_seconds" "$clang_tidy" -p "$db" --quiet --warnings-as-errors="*" "$1" 2>&1) && exit 0
+      [[ $? -eq 124 ]] || break
+      out="$1:1:1: error: clang-tidy did not finish within $file_seconds s (twice) [lint-timeout]"
+    done
     { flock 9; printf "%s\n" "$out" | tee -a "$log" >&2; } 9>>"$log.lock"
     exit 1' _ || {
     local n
