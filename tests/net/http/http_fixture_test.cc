@@ -251,6 +251,18 @@ class ProxyTest : public NginxTest {
     ngx().put_file("f.bin", file_);
   }
   // The response to GET /f.bin straight from nginx, as bytes (head and body).
+  // nginx's Date header ticks between two responses: its value (always 29
+  // characters) is blanked, so two answers compare byte for byte.
+  static std::string without_date(std::string bytes) {
+    const size_t at = bytes.find("\r\nDate: ");
+    if (at != std::string::npos && at < bytes.find("\r\n\r\n")) {
+      const size_t value = at + 8;
+      const size_t end = std::min(bytes.find("\r\n", value), bytes.size());
+      for (size_t i = value; i < end; ++i) bytes[i] = 'x';
+    }
+    return bytes;
+  }
+
   std::string direct_wire() {
     RawClient c(ngx().http_port());
     const auto r = c.request("GET", "/f.bin");
@@ -571,7 +583,7 @@ TEST_F(ProxyTest, CutAfterGivesExactlyThatManyBytes) {
     ASSERT_TRUE(c.send_request("GET", "/f.bin"));
     const std::string got = c.read_to_close();
     EXPECT_EQ(got.size(), static_cast<size_t>(n));
-    EXPECT_EQ(got, wire.substr(0, static_cast<size_t>(n)).substr(0, got.size())) << n;
+    EXPECT_EQ(without_date(got), without_date(wire.substr(0, static_cast<size_t>(n)).substr(0, got.size()))) << n;
   }
   // Longer than the response: all of it, then the close.
   proxy_->push(Fault{.kind = Kind::kCutAfter, .bytes = 1 << 30});
