@@ -747,4 +747,27 @@ TEST(HttpDate, FormatsAndRoundTrips) {
     EXPECT_EQ(parse_http_date(format_http_date(t)).value_or(-1), t) << t;
 }
 
+TEST(Base64, Rfc4648Vectors) {
+  namespace http = avio::protocols::http;
+  EXPECT_EQ(http::base64_encode(""), "");
+  EXPECT_EQ(http::base64_encode("f"), "Zg==");
+  EXPECT_EQ(http::base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(http::base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(http::base64_encode("foob"), "Zm9vYg==");
+  EXPECT_EQ(http::base64_encode("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(http::base64_encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(http::base64_encode(std::string("\xff\xfe\x00", 3)), "//4A");
+  EXPECT_EQ(http::basic_credentials("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // RFC 7617
+}
+
+TEST(KeepsAlive, ByVersionAndConnectionHeader) {
+  namespace http = avio::protocols::http;
+  auto head = [](const char *text) { return http::parse_response_head(text).value(); };
+  EXPECT_TRUE(http::keeps_alive(head("HTTP/1.1 200 OK\r\n\r\n")));
+  EXPECT_FALSE(http::keeps_alive(head("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")));
+  EXPECT_FALSE(http::keeps_alive(head("HTTP/1.0 200 OK\r\n\r\n")));
+  EXPECT_TRUE(http::keeps_alive(head("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n")));
+  EXPECT_FALSE(http::keeps_alive(head("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n")));
+}
+
 }  // namespace

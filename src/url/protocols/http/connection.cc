@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace avio::protocols::http {
@@ -10,6 +11,8 @@ namespace avio::protocols::http {
 namespace {
 // Enough for a typical head and a few body bytes in one transport read.
 constexpr size_t kReadChunk = 16384;
+// Chunks up to this size are copied into one write with their framing.
+constexpr size_t kSmallChunk = 65536;
 }  // namespace
 
 namespace {
@@ -95,6 +98,21 @@ Result<std::string> Connection::read_head_bytes(const HeadLimits &limits, const 
       return n.error();
     }
   }
+}
+
+Status Connection::write_chunk(std::span<const uint8_t> bytes) {
+  char line[32];
+  const int n = std::snprintf(line, sizeof line, "%zx\r\n", bytes.size());
+  // A small chunk goes out in one write (one segment on the wire).
+  if (bytes.size() <= kSmallChunk) {
+    std::string chunk(line, static_cast<size_t>(n));
+    chunk.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    chunk += "\r\n";
+    return write(chunk);
+  }
+  if (Status st = write(std::string_view(line, static_cast<size_t>(n))); !st) return st;
+  if (Status st = write(bytes); !st) return st;
+  return write("\r\n");
 }
 
 Result<size_t> Connection::read_some(std::span<uint8_t> dst) {

@@ -45,6 +45,12 @@ class Connection {
     return write(std::span<const uint8_t>(reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   }
 
+  // One chunk of a chunked body (RFC 9112 section 7.1): its size line, the
+  // bytes and CRLF; `bytes` must not be empty (that is the last chunk).
+  Status write_chunk(std::span<const uint8_t> bytes);
+  // The last chunk and the end of the (empty) trailer section.
+  Status write_last_chunk() { return write("0\r\n\r\n"); }
+
   // Reads one head, up to and including its blank line, and returns its
   // bytes (a response's or, on a server, a request's), by `deadline`.
   Result<std::string> read_head_bytes(const HeadLimits &limits, const Deadline &deadline = Deadline::never());

@@ -16,8 +16,6 @@
 // as the caller writes, or, with chunked_post=0, the whole body with its
 // Content-Length at close; close (and shutdown) end the body and read the
 // server's answer, so a refused upload is an error of avio_close.
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,31 +52,9 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                reinterpret_cast<const unsigned char *>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 bool has_header(const std::vector<http::Header> &headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
                      [name](const http::Header &h) { return http::iequals(h.name, name); });
-}
-
-// Whether the response lets the connection carry another request.
-bool keeps_alive(const ResponseHead &head) {
-  for (std::string_view v : head.find_all("Connection")) {
-    if (iequals(v, "close")) return false;
-  }
-  if (head.http_version == "HTTP/1.0") {
-    for (std::string_view v : head.find_all("Connection")) {
-      if (iequals(v, "keep-alive")) return true;
-    }
-    return false;
-  }
-  return true;
 }
 
 // The proxy to use for `url`: the http_proxy option, else the environment's
@@ -207,9 +183,9 @@ Result<RequestHead> HttpClient::build_request(std::string_view method, int64_t f
     add("Cookie", std::move(c));
   if (s_.icy && !writing_) add("Icy-MetaData", "1");
   r.headers.insert(r.headers.end(), s_.headers.begin(), s_.headers.end());
-  if (auth_basic_ && url_.has_userinfo) add("Authorization", "Basic " + base64(url_.user + ":" + url_.password));
+  if (auth_basic_ && url_.has_userinfo) add("Authorization", http::basic_credentials(url_.user, url_.password));
   if (proxy_ && proxy_->has_userinfo && url_.scheme == "http")
-    add("Proxy-Authorization", "Basic " + base64(proxy_->user + ":" + proxy_->password));
+    add("Proxy-Authorization", http::basic_credentials(proxy_->user, proxy_->password));
   return r;
 }
 
@@ -256,7 +232,7 @@ Result<Exchange> HttpClient::send_once(UrlContext &h, const RequestHead &head, s
       return Error(response.error().code(),
                    "http: " + std::string(method) + " " + url_.to_string() + ": " + response.error().message());
     }
-    conn_->reusable = keeps_alive(*response) && s_.multiple_requests != 0;
+    conn_->reusable = http::keeps_alive(*response) && s_.multiple_requests != 0;
     Result<ResponseBody> b = ResponseBody::of(*response, method, 0);
     if (!b) return b.error();
     return Exchange{std::move(*response), std::move(*b)};
@@ -589,18 +565,7 @@ Result<size_t> HttpClient::write(UrlContext &, std::span<const uint8_t> src) {
     upload_buffer_.insert(upload_buffer_.end(), src.begin(), src.end());
     return src.size();
   }
-  char line[32];
-  const int n = std::snprintf(line, sizeof line, "%zx\r\n", src.size());
-  if (src.size() <= 65536) {
-    std::string chunk(line, static_cast<size_t>(n));
-    chunk.append(reinterpret_cast<const char *>(src.data()), src.size());
-    chunk += "\r\n";
-    if (Status st = conn_->write(chunk); !st) return st.error();
-  } else {
-    if (Status st = conn_->write(std::string_view(line, static_cast<size_t>(n))); !st) return st.error();
-    if (Status st = conn_->write(src); !st) return st.error();
-    if (Status st = conn_->write("\r\n"); !st) return st.error();
-  }
+  if (Status st = conn_->write_chunk(src); !st) return st.error();
   return src.size();
 }
 
@@ -617,7 +582,7 @@ Status HttpClient::finish_upload(UrlContext &h) {
     if (Status st = conn_->write(upload_buffer_); !st) return st;
   } else if (!upload_ended_) {
     upload_ended_ = true;
-    if (Status st = conn_->write("0\r\n\r\n"); !st) return st;
+    if (Status st = conn_->write_last_chunk(); !st) return st;
   }
   Result<ResponseHead> response = conn_->read_head({});
   while (response && response->status / 100 == 1) response = conn_->read_head({});
@@ -633,7 +598,7 @@ Status HttpClient::finish_upload(UrlContext &h) {
 Status HttpClient::shutdown(UrlContext &, int flags) {
   if (!writing_ || !(flags & kOpenWrite) || upload_ended_ || !s_.chunked_post || !conn_) return {};
   upload_ended_ = true;
-  return conn_->write("0\r\n\r\n");
+  return conn_->write_last_chunk();
 }
 
 Status HttpClient::close(UrlContext &h) {

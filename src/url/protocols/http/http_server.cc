@@ -155,11 +155,7 @@ class HttpServer final : public Protocol {
       if (Status st = conn_->write(src); !st) return st.error();
       return src.size();
     }
-    char line[32];
-    const int n = std::snprintf(line, sizeof line, "%zx\r\n", src.size());
-    if (Status st = conn_->write(std::string_view(line, static_cast<size_t>(n))); !st) return st.error();
-    if (Status st = conn_->write(src); !st) return st.error();
-    if (Status st = conn_->write("\r\n"); !st) return st.error();
+    if (Status st = conn_->write_chunk(src); !st) return st.error();
     return src.size();
   }
 
@@ -256,7 +252,7 @@ class HttpServer final : public Protocol {
   Status end_reply() {
     if (ended_ || !chunked_reply_ || !conn_) return {};
     ended_ = true;
-    return conn_->write("0\r\n\r\n");
+    return conn_->write_last_chunk();
   }
 
   std::unique_ptr<UrlContext> server_;  // listen=2: the listening transport

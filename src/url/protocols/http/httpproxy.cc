@@ -6,8 +6,6 @@
 // credentials after a 407 when the URL has them, and then carries bytes both
 // ways unchanged. A refusal is FFmpeg's AVERROR_HTTP_* of the status, with
 // the status line in the text.
-#include <openssl/evp.h>
-
 #include "../builtins.hpp"
 #include "connection.hpp"
 #include "http_options.hpp"
@@ -16,15 +14,6 @@
 namespace avio::protocols {
 
 namespace {
-
-std::string basic_credentials(const http::HttpUrl &proxy) {
-  const std::string plain = proxy.user + ":" + proxy.password;
-  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                reinterpret_cast<const unsigned char *>(plain.data()), static_cast<int>(plain.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
-}
 
 class HttpProxyProtocol final : public Protocol {
  public:
@@ -42,7 +31,8 @@ class HttpProxyProtocol final : public Protocol {
     conn_ = std::move(*c);
     for (int attempt = 0; attempt < 2; ++attempt) {
       http::RequestHead head{"CONNECT", destination, {{"Host", destination}}};
-      if (attempt == 1) head.headers.push_back({"Proxy-Authorization", basic_credentials(*proxy)});
+      if (attempt == 1)
+        head.headers.push_back({"Proxy-Authorization", http::basic_credentials(proxy->user, proxy->password)});
       Result<std::string> text = http::serialize_request_head(head);
       if (!text) return Error(text.error().code(), "httpproxy: " + text.error().message());
       if (Status st = conn_->write(*text); !st) return st;

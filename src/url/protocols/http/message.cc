@@ -756,4 +756,36 @@ Result<std::vector<Header>> parse_header_block(std::string_view block) {
   return headers;
 }
 
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : bytes) {
+    acc = (acc << 8) | static_cast<unsigned char>(c);
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
+  while (out.size() % 4 != 0) out += '=';
+  return out;
+}
+
+std::string basic_credentials(std::string_view user, std::string_view password) {
+  return "Basic " + base64_encode(std::string(user) + ":" + std::string(password));
+}
+
+bool keeps_alive(const ResponseHead &head) {
+  bool keep_alive = false;
+  for (std::string_view v : head.find_all("Connection")) {
+    if (iequals(v, "close")) return false;
+    keep_alive = keep_alive || iequals(v, "keep-alive");
+  }
+  return head.http_version != "HTTP/1.0" || keep_alive;
+}
+
 }  // namespace avio::protocols::http

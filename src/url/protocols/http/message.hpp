@@ -197,6 +197,16 @@ Status check_header_value(std::string_view what, std::string_view value);
 // separators such as ':').
 Status check_header_name(std::string_view name);
 
+// Base64 (RFC 4648 section 4, padded).
+std::string base64_encode(std::string_view bytes);
+// The value of an Authorization or Proxy-Authorization header for Basic
+// authentication: "Basic " + base64("user:password").
+std::string basic_credentials(std::string_view user, std::string_view password);
+
+// Whether a response lets its connection carry another request: HTTP/1.1
+// unless "Connection: close", HTTP/1.0 only with "Connection: keep-alive".
+bool keeps_alive(const ResponseHead &head);
+
 // A request head (RFC 9112 section 3) to send.
 struct RequestHead {
   std::string method;  // a token: GET, HEAD, PUT, POST, ...

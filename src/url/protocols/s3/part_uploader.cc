@@ -2,34 +2,13 @@
 
 #include <algorithm>
 
+#include "../http/message.hpp"
 #include "digest.hpp"
 
 namespace avio::protocols::s3 {
 
-namespace {
-
-std::string base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 63];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
-  while (out.size() % 4 != 0) out += '=';
-  return out;
-}
-
-}  // namespace
-
 std::string content_md5(std::span<const uint8_t> bytes) {
-  return base64(md5(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size())));
+  return http::base64_encode(md5(std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size())));
 }
 
 PartUploader::PartUploader(SessionFactory make_session, std::string key, std::string upload_id, int max_in_flight)

@@ -115,9 +115,7 @@ Result<S3Response> S3Session::send_once(const S3Request &request, Dictionary *fi
       if (reused && stale == 0 && !params_.interrupt.raised()) continue;
       return response.error();
     }
-    conn_->reusable = true;
-    for (std::string_view v : response->find_all("Connection"))
-      if (http::iequals(v, "close")) conn_->reusable = false;
+    conn_->reusable = http::keeps_alive(*response);
     Result<http::ResponseBody> body = http::ResponseBody::of(*response, request.method, 0);
     if (!body) return body.error();
     return S3Response{std::move(*response), std::move(*body)};
