@@ -23,64 +23,24 @@
 #include <thread>
 #include <vector>
 
+#include "cli_test_util.hpp"
 #include "nginx_fixture.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using avio_http_test::CommandResult;
+using avio_http_test::describe;
 using avio_http_test::Nginx;
+using avio_http_test::random_bytes;
+using avio_http_test::read_local;
 using avio_http_test::run_command;
+using avio_http_test::stat_line;
+using avio_http_test::text_of;
+using avio_http_test::top_level_box;
+using avio_http_test::write_local;
 
 constexpr std::chrono::seconds kTimeout(20);
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
-std::string text_of(const std::vector<uint8_t> &v) { return std::string(v.begin(), v.end()); }
-
-std::string read_local(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_local(const fs::path &path, const std::vector<uint8_t> &bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-// The offset of the first top-level MP4 box of `type`, or nullopt.
-std::optional<size_t> top_level_box(const std::string &mp4, std::string_view type) {
-  size_t pos = 0;
-  while (pos + 8 <= mp4.size()) {
-    uint64_t size = 0;
-    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<uint8_t>(mp4[pos + i]);
-    if (size == 1 && pos + 16 <= mp4.size()) {  // a 64-bit size follows the type
-      size = 0;
-      for (int i = 8; i < 16; ++i) size = (size << 8) | static_cast<uint8_t>(mp4[pos + i]);
-    }
-    if (mp4.compare(pos + 4, 4, type) == 0) return pos;
-    if (size < 8) return std::nullopt;  // 0 ("to the end") or malformed: no further box
-    pos += size;
-  }
-  return std::nullopt;
-}
-
-// A line of `avio stat`: "name:" padded to 18 columns, a space, the value.
-std::string stat_line(const std::string &name, const std::string &value) {
-  std::string line = name + ":";
-  line.resize(18, ' ');
-  return "\n" + line + " " + value + "\n";
-}
-
-// What a failed command said, for a failure message.
-std::string describe(const CommandResult &r) {
-  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + ", stderr: " + r.err;
-}
 
 // One nginx and one set of media for the suite; each test runs over the
 // scheme of its parameter ("http" or "https").
@@ -228,7 +188,7 @@ TEST_P(HttpCli, CpDownloadsByteForByte) {
 TEST_P(HttpCli, CpUploadsWithPut) {
   const std::vector<uint8_t> data = random_bytes((2 << 20) + 777, 3);
   const fs::path in = work() / ("up-" + GetParam() + ".bin");
-  write_local(in, data);
+  write_local(in, text_of(data));
   const std::string rel = "dav/up-" + GetParam() + ".bin";
   const CommandResult r = avio("cp", {in.string(), url("/" + rel), "-O", "method=PUT"}, "-O");
   ASSERT_EQ(r.exit_code, 0) << describe(r);

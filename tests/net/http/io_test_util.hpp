@@ -13,16 +13,9 @@
 #include <vector>
 
 #include "avio/url.hpp"
+#include "random_bytes.hpp"
 
 namespace avio_http_test {
-
-// `n` bytes of the mt19937 sequence of `seed`.
-inline std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 // Reads the context to its end: everything, or the first error other than EOF.
 inline avio::Result<std::vector<uint8_t>> read_all(avio::IOContext &ctx) {

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_test_util.hpp"
 #include "nginx_fixture.hpp"
 #include "s3rver_fixture.hpp"
 
@@ -31,7 +32,14 @@ namespace {
 
 namespace fs = std::filesystem;
 using avio_http_test::CommandResult;
+using avio_http_test::describe;
+using avio_http_test::random_bytes;
+using avio_http_test::read_local;
 using avio_http_test::run_command;
+using avio_http_test::stat_line;
+using avio_http_test::text_of;
+using avio_http_test::top_level_box;
+using avio_http_test::write_local;
 using avio_s3_test::S3rver;
 
 constexpr std::chrono::seconds kTimeout(30);
@@ -44,53 +52,6 @@ constexpr std::string_view kChainVariables[] = {
     "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3",         "AWS_ENDPOINT_URL",  "AWS_PROFILE",
     "AWS_CONFIG_FILE",    "AWS_SHARED_CREDENTIALS_FILE",
 };
-
-std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::vector<uint8_t> v(n);
-  for (auto &b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
-
-std::string text_of(const std::vector<uint8_t> &v) { return {v.begin(), v.end()}; }
-
-std::string read_local(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_local(const fs::path &path, std::string_view bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-// A line of `avio stat`: "name:" padded to 18 columns, a space, the value.
-std::string stat_line(const std::string &name, const std::string &value) {
-  std::string line = name + ":";
-  line.resize(18, ' ');
-  return "\n" + line + " " + value + "\n";
-}
-
-std::string describe(const CommandResult &r) {
-  return "exit " + std::to_string(r.exit_code) + (r.timed_out ? " (timed out)" : "") + ", stderr: " + r.err;
-}
-
-// The offset of the first top-level MP4 box of `type`, or nullopt.
-std::optional<size_t> top_level_box(const std::string &mp4, std::string_view type) {
-  size_t pos = 0;
-  while (pos + 8 <= mp4.size()) {
-    uint64_t size = 0;
-    for (int i = 0; i < 4; ++i) size = (size << 8) | static_cast<uint8_t>(mp4[pos + i]);
-    if (size == 1 && pos + 16 <= mp4.size()) {  // a 64-bit size follows the type
-      size = 0;
-      for (int i = 8; i < 16; ++i) size = (size << 8) | static_cast<uint8_t>(mp4[pos + i]);
-    }
-    if (mp4.compare(pos + 4, 4, type) == 0) return pos;
-    if (size < 8) return std::nullopt;  // 0 ("to the end") or malformed: no further box
-    pos += size;
-  }
-  return std::nullopt;
-}
 
 bool contains(const std::vector<std::string> &v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
