@@ -3,7 +3,7 @@
 # avio::ffmpeg_bridge) and pkg-config files (avio-core.pc, avio.pc, avio-c.pc,
 # avio-ffmpeg.pc), one per library:
 #   avio_core           the engine: IOContext over callbacks and memory
-#   avio                the URL layer and protocols (over avio_core; OpenSSL, threads)
+#   avio                the URL layer and protocols (over avio_core; OpenSSL, zlib, expat, threads)
 #   avio_c              the FFmpeg-compatible C API (over avio)
 #   avio_ffmpeg_bridge  IOContext as a libavformat AVIOContext (over avio_core)
 include(CMakePackageConfigHelpers)
@@ -39,7 +39,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/avioConfig.cmake ${CMAKE_CURRENT_BINAR
 # The libraries are static: the .pc files name everything a link needs,
 # the C++ runtime included, so `cc prog.c $(pkg-config --cflags --libs avio-c)` works.
 # avio-core.pc names no OpenSSL and no threads: the engine uses neither.
-set(AVIO_PC_EXTRA_LIBS "-lssl -lcrypto -lz")  # the URL layer: tls (libssl), crypto and md5 (libcrypto), http (zlib)
+# The URL layer: tls (libssl), crypto and md5 (libcrypto), http (zlib), s3 (expat).
+set(AVIO_PC_EXTRA_LIBS "-lssl -lcrypto -lz -lexpat")
 # Relocatable: the prefix is found from where the .pc file lies.
 file(RELATIVE_PATH AVIO_PC_PREFIX_FROM_PCDIR "/root/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/root")
 set(AVIO_PC_FILES avio-core avio avio-c)

@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build pkg-config g++ ccache
   libgtest-dev libgmock-dev libbenchmark-dev
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev ffmpeg
-  libssl-dev openssl libcli11-dev zlib1g-dev nginx curl
+  libssl-dev openssl libcli11-dev zlib1g-dev libexpat1-dev nginx curl
   clang-16 libclang-rt-16-dev clang-format-16 clang-tidy-16 python3 nodejs
   python3-botocore
 )
@@ -19,7 +19,9 @@ if [[ ! -x /usr/bin/npm ]]; then
   packages+=(npm)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(valgrind gnuplot-nox strace)
+  # gdal-bin brings libgdal, GDAL's /vsicurl/ that the remote workloads
+  # compare against (loaded at run time: nothing builds against it).
+  packages+=(valgrind gnuplot-nox strace gdal-bin)
 fi
 
 install_packages() {

@@ -15,6 +15,22 @@
 // nothing. Errors latch: the first I/O error is kept, returned by later calls
 // that make no progress, and by `close()`.
 //
+// Read-ahead (ContextOptions::read_ahead_max; `open_url` turns it on for
+// sources whose reads cost only their copy, such as a `file:` reader): the
+// one departure from FFmpeg's calls, and off unless asked for. Each refill of
+// a reader that keeps reading on doubles in size, from `buffer_size` up to
+// the maximum, the buffer growing with it; a seek that leaves the buffer
+// starts again from `buffer_size` (the memory stays until the context
+// closes). A `read` larger than `buffer_size` still goes straight into the
+// caller's memory, and counts as a refill. What a caller sees (results,
+// bytes, positions, errors) is what it sees without read-ahead, except
+// where FFmpeg's results depend on how much is buffered, which then follow
+// the larger buffer: `read_partial` returns what is buffered, a reader's
+// `flush` drops it, and a seek just past the end of the stream may report
+// the end at once. The backend's calls and their sizes differ (Statistics
+// counts them as they happen). Writers, direct mode, packet sizes and
+// backends that cannot seek keep FFmpeg's refills.
+//
 // Thread compatibility: one thread at a time, like a std::vector; the one
 // exception is `read_at` on a backend that says concurrent_read_at.
 #ifndef AVIO_IO_CONTEXT_HPP
@@ -52,6 +68,12 @@ struct ContextOptions {
   // AVIO_SEEKABLE_* bits (1 normal, 2 by time); -1: from the backend's
   // capabilities (seek, seek_time). A URL's stream may say it cannot seek.
   int seekable = -1;
+  // Read-ahead (see the top of this file): the largest refill, in bytes,
+  // rounded down to buffer_size times a power of two (at most 2^15 times);
+  // 0, or anything below twice buffer_size, keeps FFmpeg's refills of
+  // buffer_size bytes. Ignored with write, direct, max_packet_size or a
+  // backend that cannot seek. open_url sets it (OpenOptions::read_ahead_max).
+  int64_t read_ahead_max = 0;
 };
 
 struct Statistics {

@@ -132,6 +132,17 @@ struct StreamProperties {
   // read_at may run on several threads at once (file: with pread; a wrapper
   // when what it wraps may).
   bool concurrent_read_at = false;
+  // A read costs only the bytes it copies, whatever its size, and does
+  // nothing else (a regular file, memory): C++ open_url lets a sequential
+  // reader's refills grow past its buffer (ContextOptions::read_ahead_max).
+  // Wrappers say what they wrap says.
+  bool read_ahead = false;
+};
+
+// One read of a plan handed over at once (Protocol::read_ranges).
+struct ReadRequest {
+  int64_t offset = 0;
+  std::span<uint8_t> dst;  // filled whole, unless the stream ends first
 };
 
 class Protocol {
@@ -153,6 +164,19 @@ class Protocol {
   // stream), EOF at or past the end, without moving the stream position.
   // See the class comment for when it may be called concurrently.
   virtual Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst);
+  // Every read of a plan: a protocol that fetches remotely coalesces and
+  // parallelises them; by default, read_at one after the other. Thread-safety
+  // as read_at's.
+  virtual Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads);
+  // The URL this protocol reads through, when it is a layer over one whose
+  // own state (its options, exported ones included) is worth showing; else
+  // null. Not to be used while another thread reads.
+  virtual UrlContext *inner_url(UrlContext &h);
+  // Names the version of the object being read (an HTTP ETag or
+  // Last-Modified, an S3 ETag): bytes read under one version may be reused
+  // by a later open that sees the same one (the block cache shares blocks
+  // so). Empty (the default): unknown.
+  virtual std::string object_version() const;
   // Called once, after a successful open or accept.
   virtual Status close(UrlContext &h);
 
@@ -214,6 +238,15 @@ struct ProtocolTraits {
   // Applied when the caller gave no whitelist; nested opens inherit it.
   std::optional<std::string> default_whitelist;
   std::span<const OptionSpec> options;
+  // For protocols whose reads are requests to a server (http, s3): C++
+  // open_url reads them through the block cache (the blockcache protocol),
+  // which follows this advice unless its options say otherwise.
+  struct Remote {
+    int64_t readahead_max = 0;  // bytes a sequential read-ahead grows to
+    int max_connections = 0;    // connections one open object may use at once
+    int64_t initial_hole = 0;   // the coalescing hole until the link is measured
+  };
+  std::optional<Remote> remote;
 };
 
 // How the registry knows a protocol: its name, what it can do, its options.
@@ -231,6 +264,7 @@ class ProtocolInfo {
   bool accepts_inline_options() const { return traits_.accepts_inline_options; }
   bool nested_scheme() const { return traits_.nested_scheme; }
   const std::optional<std::string> &default_whitelist() const { return traits_.default_whitelist; }
+  const std::optional<ProtocolTraits::Remote> &remote() const { return traits_.remote; }
   std::span<const OptionSpec> options() const { return traits_.options; }
   std::unique_ptr<Protocol> make() const { return factory_ ? factory_() : nullptr; }
 
@@ -321,6 +355,11 @@ class UrlContext {
   // EOF for none); the stream position does not move. -ENOSYS when the
   // protocol has no positional reads.
   Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst);
+  // Every read of the plan (Protocol::read_ranges); bytes past the end of
+  // the stream are left as they were. -ENOSYS without positional reads.
+  Status read_ranges(std::span<const ReadRequest> reads);
+  // Protocol::inner_url: the URL under a layer such as blockcache, or null.
+  UrlContext *inner() { return protocol_->inner_url(*this); }
   // ffurl_write: all of src; -EIO above max_packet_size.
   Status write(std::span<const uint8_t> src);
   // ffurl_seek (AVSEEK_FORCE removed; -ENOSYS without seek support).

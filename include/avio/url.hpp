@@ -35,6 +35,10 @@
 
 namespace avio {
 
+// The largest refill of a reader that reads ahead, unless OpenOptions says
+// otherwise.
+inline constexpr int64_t kDefaultReadAhead = int64_t{1} << 20;
+
 struct OpenOptions {
   int flags = kOpenRead;  // kOpenRead / kOpenWrite / kOpenReadWrite, | kOpenDirect / kOpenNonBlock
   Dictionary options;
@@ -55,6 +59,18 @@ struct OpenOptions {
   const ProtocolRegistry *registry = nullptr;
   // Receives the options no protocol recognised; null makes them an error.
   Dictionary *leftover = nullptr;
+  // Read-ahead for a reader of a stream whose reads cost only their copy
+  // (StreamProperties::read_ahead: file:, fd: and data:, subfile: and
+  // concat: over them): its refills double from the buffer size up to this
+  // many bytes while it reads on, and start again after a seek (see
+  // ContextOptions::read_ahead_max). Negative: kDefaultReadAhead; 0: FFmpeg's
+  // fixed refills, as the C API always does. Writers never read ahead.
+  int64_t read_ahead_max = -1;
+  // Reads of http, https and s3 objects go through the process's block
+  // cache (the blockcache protocol: shared blocks, read-ahead, coalesced and
+  // parallel ranges; its options, such as cache_size, may be given in
+  // `options`). False reads them as FFmpeg does, as the C API always does.
+  bool block_cache = true;
 };
 
 // avio_open2. Errors: kProtocolNotFound for an unknown scheme, -ENOENT for
@@ -68,8 +84,16 @@ inline Result<IOContext> open_url(std::string_view url, int flags) {
 }
 
 // Opens the URL without buffering (ffurl_open_whitelist), for protocols and
-// tools that want the raw stream.
+// tools that want the raw stream (through the block cache as open_url does).
 Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const OpenOptions &options = {});
+
+// Reads every range of a plan at once (a demuxer's index, a Parquet footer):
+// over the block cache, ranges closer than the link's hole are one request
+// and requests run in parallel; elsewhere, one read_at after another. Each
+// dst is filled whole unless the stream ends first. Does not move the
+// stream position. -ENOSYS without positional reads. Thread-safety as
+// IOContext::read_at's.
+Status read_ranges(IOContext &ctx, std::span<const ReadRequest> reads);
 
 // The URL object under an IOContext made by open_url or accept, or null.
 UrlContext *url_context_of(IOContext &ctx);

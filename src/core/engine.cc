@@ -20,6 +20,23 @@ constexpr int kSeekEnd = SEEK_END;
 
 int refill_chunk(const Core &c) { return c.max_packet_size ? c.max_packet_size : kDefaultBufferSize; }
 
+// The read-ahead state lives in what was padding: a context is no larger.
+static_assert(sizeof(void *) != 8 || sizeof(Core) == 264, "Core grew");
+
+// Read-ahead applies to a plain reader that can seek: a write flag, direct
+// mode and packets keep FFmpeg's refills whatever was set, and so does a
+// stream that cannot seek, whose seeks back succeed or fail by what is
+// buffered.
+bool reads_ahead(const Core &c) {
+  return c.read_ahead_max && c.read_packet && !c.write_flag && !c.direct && !c.max_packet_size &&
+         (c.seekable & kSeekableNormal);
+}
+
+// One more sequential backend read: the next one may be twice as large.
+void read_ahead_advance(Core &c) {
+  if (c.read_ahead_step < c.read_ahead_max) c.read_ahead_step = c.read_ahead_step + 1;
+}
+
 int call_read(Core &c, uint8_t *dst, int len) {
   if (!c.read_packet) return errno_code(EINVAL);
   return c.read_packet(c.opaque, dst, len);
@@ -120,7 +137,72 @@ void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaq
 
 // ---------------------------------------------------------------- reading --
 
+void set_read_ahead(Core &c, int64_t max_bytes) {
+  const int64_t base = c.orig_buffer_size;
+  const int64_t limit = std::min<int64_t>(max_bytes, INT_MAX);
+  int doublings = 0;
+  while (doublings < 15 && base > 0 && base << (doublings + 1) <= limit) ++doublings;
+  c.read_ahead_max = static_cast<uint8_t>(doublings);
+  c.read_ahead_step = 0;
+}
+
+namespace {
+
+// fill_buffer for a reader that reads ahead: FFmpeg's refill, but of
+// read_ahead_size() bytes, into a buffer grown to that size when the refill
+// starts over at its beginning. While the buffer has room for an ordinary
+// refill after its data (ensure_seekback and pull make such room) the new
+// bytes go after the old ones, as FFmpeg's do, so what they keep stays.
+void fill_read_ahead(Core &c) {
+  if (c.eof_reached) return;
+  const int want = read_ahead_size(c);
+  const int buffered = static_cast<int>(c.buf_end - c.buffer);
+  uint8_t *dst = c.buf_end;
+  uint8_t *fresh = nullptr;  // the buffer that replaces this one if the read brings data
+  int len = want;
+  if (want > c.buffer_size - buffered) {
+    if (buffered + refill_chunk(c) <= c.buffer_size) {
+      len = c.buffer_size - buffered;
+    } else {  // start over at the beginning, of a buffer of the read's size
+      if (c.update_checksum) {
+        fold_checksum(c, c.buf_end);
+        c.checksum_ptr = c.buffer;
+      }
+      const int cap = c.orig_buffer_size << c.read_ahead_max;
+      // On failure the buffer keeps its size.
+      if ((want > c.buffer_size || c.buffer_size > cap) && !c.fixed_buffer)
+        fresh = static_cast<uint8_t *>(buffer_alloc(static_cast<size_t>(want)));
+      dst = fresh ? fresh : c.buffer;
+      len = fresh ? want : std::min(want, c.buffer_size);
+    }
+  }
+
+  const int n = call_read(c, dst, len);
+  ++c.refill_count;
+  if (n == kEof) {
+    c.eof_reached = 1;  // the buffer stays, as FFmpeg's does
+  } else if (n < 0) {
+    c.eof_reached = 1;
+    c.error = n;
+  } else {
+    if (fresh) {  // what the old buffer held is overwritten in FFmpeg's refill too
+      buffer_free(c.buffer);
+      c.buffer = c.buf_ptr_max = c.checksum_ptr = fresh;
+      c.buffer_size = want;
+      fresh = nullptr;
+    }
+    count_read(c, n);
+    c.buf_ptr = dst;
+    c.buf_end = dst + n;
+    read_ahead_advance(c);
+  }
+  buffer_free(fresh);
+}
+
+}  // namespace
+
 void fill_buffer(Core &c) {
+  if (reads_ahead(c)) return fill_read_ahead(c);
   const int chunk = refill_chunk(c);
   uint8_t *dst = (c.buf_end - c.buffer) + chunk <= c.buffer_size ? c.buf_end : c.buffer;
   int len = c.buffer_size - static_cast<int>(dst - c.buffer);
@@ -192,7 +274,11 @@ int read(Core &c, uint8_t *buf, int size) {
       remaining -= len;
       continue;
     }
-    if ((c.direct || remaining > c.buffer_size) && !c.update_checksum && c.read_packet) {
+    // Read-ahead keeps "large" as it was at open: larger than the buffer
+    // before it grew (which also decides, as in FFmpeg, whether a read after
+    // the end or an error asks the backend again).
+    const int large = reads_ahead(c) ? c.orig_buffer_size : c.buffer_size;
+    if ((c.direct || remaining > large) && !c.update_checksum && c.read_packet) {
       // Large read: straight into the caller's memory.
       const int n = call_read(c, buf, remaining);
       ++c.refill_count;
@@ -206,6 +292,7 @@ int read(Core &c, uint8_t *buf, int size) {
         break;
       }
       count_read(c, n);
+      if (reads_ahead(c)) read_ahead_advance(c);
       remaining -= n;
       buf += n;
       c.buf_ptr = c.buf_end = c.buffer;
@@ -352,7 +439,10 @@ int64_t pull(Core &c, int64_t n) {
     if (err < 0) return err;
   }
   while (available < n && !c.eof_reached) {
-    const int space = c.buffer_size - static_cast<int>(c.buf_end - c.buffer);
+    int space = c.buffer_size - static_cast<int>(c.buf_end - c.buffer);
+    // A reader that reads ahead asks for what is missing or its read size.
+    if (reads_ahead(c))
+      space = static_cast<int>(std::min<int64_t>(space, std::max<int64_t>(read_ahead_size(c), n - available)));
     const int got = call_read(c, c.buf_end, space);
     ++c.refill_count;
     if (got == kEof) {
@@ -364,6 +454,7 @@ int64_t pull(Core &c, int64_t n) {
       break;
     } else {
       count_read(c, got);
+      if (reads_ahead(c)) read_ahead_advance(c);
       c.buf_end += got;
       available += got;
     }
@@ -529,6 +620,10 @@ int64_t seek(Core &c, int64_t offset, int whence) {
   if (offset < 0) return errno_code(EINVAL);
 
   const int64_t rel = offset - buffer_pos;
+  // How far back a step re-reads is half of what one refill will bring:
+  // what is buffered (FFmpeg's), or, reading ahead, the first refill after
+  // the seek (the buffer size at open).
+  const int64_t step_back = reads_ahead(c) ? std::min<int64_t>(buffered, c.orig_buffer_size) : buffered;
   c.buf_ptr_max = std::max(c.buf_ptr_max, c.buf_ptr);
   const bool may_use_buffer = !c.direct || !c.seek;
   const int64_t in_buffer_limit = c.write_flag ? c.buf_ptr_max - c.buffer : buffered;
@@ -548,15 +643,16 @@ int64_t seek(Core &c, int64_t offset, int whence) {
     while (c.pos < offset && !c.eof_reached) fill_buffer(c);
     if (c.eof_reached) return kEof;
     c.buf_ptr = c.buf_end - (c.pos - offset);
-  } else if (!c.write_flag && rel < 0 && -rel < buffered / 2 && c.seek && offset > 0) {
+  } else if (!c.write_flag && rel < 0 && -rel < step_back / 2 && c.seek && offset > 0) {
     // A little way back: re-read from half a buffer earlier so that a
     // following step back stays inside the buffer.
-    buffer_pos -= std::min(buffered / 2, buffer_pos);
+    buffer_pos -= std::min(step_back / 2, buffer_pos);
     const int64_t res = c.seek(c.opaque, buffer_pos, kSeekSet);
     if (res < 0) return res;
     c.buf_end = c.buf_ptr = c.buffer;
     c.pos = buffer_pos;
     c.eof_reached = 0;
+    c.read_ahead_step = 0;  // a new sequential run
     fill_buffer(c);
     return seek(c, offset, kSeekSet);
   } else {
@@ -568,6 +664,7 @@ int64_t seek(Core &c, int64_t offset, int whence) {
     if (!c.write_flag) c.buf_end = c.buffer;
     c.checksum_ptr = c.buf_ptr = c.buf_ptr_max = c.buffer;
     c.pos = offset;
+    c.read_ahead_step = 0;  // a new sequential run
   }
   c.eof_reached = 0;
   return offset;
@@ -583,6 +680,7 @@ int64_t seek_time(Core &c, int stream_index, int64_t timestamp, int flags) {
   int64_t ret = c.read_seek(c.opaque, stream_index, timestamp, flags);
   if (ret >= 0) {
     c.buf_ptr = c.buf_end;  // what is buffered belongs to the old position
+    c.read_ahead_step = 0;
     const int64_t pos = c.seek ? c.seek(c.opaque, 0, SEEK_CUR) : -ENOSYS;
     if (pos >= 0)
       c.pos = pos;

@@ -109,6 +109,7 @@ Status check_backend_options(const Backend &backend, const ContextOptions &optio
                                    std::to_string(options.buffer_size));
   if (options.max_packet_size < 0 || options.min_packet_size < 0)
     return Error::invalid_argument("IOContext: packet sizes must not be negative");
+  if (options.read_ahead_max < 0) return Error::invalid_argument("IOContext: read_ahead_max must not be negative");
   const Capabilities caps = backend.capabilities();
   if (options.write && !caps.write) return Error(-EINVAL, "IOContext: the backend cannot write");
   if (!options.write && !caps.read) return Error(-EINVAL, "IOContext: the backend cannot read");
@@ -127,6 +128,7 @@ void init_over_backend(Core &c, Backend &backend, uint8_t *buffer, const Context
   c.read_pause = caps.pause ? pause_trampoline : nullptr;
   c.read_seek = caps.seek_time ? seek_time_trampoline : nullptr;
   c.hooks = hooks;
+  set_read_ahead(c, options.read_ahead_max);
 }
 
 }  // namespace detail

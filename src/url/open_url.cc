@@ -36,17 +36,34 @@ Status check_leftover(Dictionary &dict, const OpenOptions &o) {
 }
 
 // The buffered context over an open (or accepted) URL, the one way both
-// faces make one.
-Result<IOContext> buffered(std::unique_ptr<UrlContext> h) {
+// faces make one. A reader of a stream whose reads cost only their copy
+// reads ahead (C++ only: the C API keeps FFmpeg's reads).
+Result<IOContext> buffered(std::unique_ptr<UrlContext> h, int64_t read_ahead_max = 0) {
   Result<ContextOptions> co = url_internal::buffered_options(*h);
   if (!co) return co.error();
+  if (read_ahead_max && !co->write && h->stream().read_ahead)
+    co->read_ahead_max = read_ahead_max < 0 ? kDefaultReadAhead : read_ahead_max;
   return IOContext::from_backend(std::make_unique<UrlBackend>(std::move(h)), *co);
+}
+
+// A read of an object behind a server goes through the block cache, unless
+// the caller said no or the URL is a server's own (a listen option).
+bool reads_through_cache(std::string_view url, const OpenOptions &o) {
+  if (!o.block_cache || o.flags != kOpenRead) return false;
+  if (o.options.contains("listen") || url.find("listen=") != std::string_view::npos) return false;
+  auto info = url_internal::registry_or_global(o.registry).find_for_url(url);
+  return info && info->remote().has_value();
 }
 
 }  // namespace
 
 Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const OpenOptions &options) {
   Dictionary dict = options.options;
+  std::string cached;
+  if (reads_through_cache(url, options)) {
+    cached = "blockcache:" + std::string(url);
+    url = cached;
+  }
   Result<std::unique_ptr<UrlContext>> h = UrlContext::open(url, options.flags, params_of(options), dict);
   if (!h) return h;
   Status st = check_leftover(dict, options);
@@ -57,7 +74,13 @@ Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const
 Result<IOContext> open_url(std::string_view url, const OpenOptions &options) {
   Result<std::unique_ptr<UrlContext>> h = open_url_context(url, options);
   if (!h) return h.error();
-  return buffered(std::move(*h));
+  return buffered(std::move(*h), options.read_ahead_max);
+}
+
+Status read_ranges(IOContext &ctx, std::span<const ReadRequest> reads) {
+  UrlContext *h = url_context_of(ctx);
+  if (!h) return Error(-ENOSYS, "read_ranges: the context was not opened from a URL");
+  return h->read_ranges(reads);
 }
 
 UrlContext *url_context_of(IOContext &ctx) {

@@ -15,6 +15,15 @@ Result<int64_t> Protocol::seek(UrlContext &h, int64_t, int) { return not_support
 Result<size_t> Protocol::read_at(UrlContext &h, int64_t, std::span<uint8_t>) {
   return not_supported(h, "positional reading");
 }
+Status Protocol::read_ranges(UrlContext &h, std::span<const ReadRequest> reads) {
+  for (const ReadRequest &r : reads) {
+    Result<size_t> n = h.read_at(r.offset, r.dst);
+    if (!n && !n.error().is_eof()) return n.error();
+  }
+  return {};
+}
+UrlContext *Protocol::inner_url(UrlContext &) { return nullptr; }
+std::string Protocol::object_version() const { return {}; }
 Status Protocol::close(UrlContext &) { return {}; }
 Status Protocol::read_pause(UrlContext &h, bool) { return not_supported(h, "pausing"); }
 Result<int64_t> Protocol::read_seek(UrlContext &h, int, int64_t, int) { return not_supported(h, "seeking by time"); }

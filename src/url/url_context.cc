@@ -324,6 +324,14 @@ Result<size_t> UrlContext::read_at(int64_t offset, std::span<uint8_t> dst) {
   return done;
 }
 
+Status UrlContext::read_ranges(std::span<const ReadRequest> reads) {
+  if (!(flags_ & kOpenRead)) return Error(-EIO, info_->name() + ": not opened for reading");
+  if (!info_->capabilities().read_at) return Error(-ENOSYS, info_->name() + ": positional reads are not supported");
+  for (const ReadRequest &r : reads)
+    if (r.offset < 0) return Error(-EINVAL, info_->name() + ": read_ranges at a negative offset");
+  return protocol_->read_ranges(*this, reads);
+}
+
 Status UrlContext::write(std::span<const uint8_t> src) {
   if (!(flags_ & kOpenWrite)) return Error(-EIO, info_->name() + ": not opened for writing");
   const int max_packet_size = stream_.max_packet_size;

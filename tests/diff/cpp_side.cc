@@ -105,6 +105,7 @@ class CppSide final : public Side {
     core.max_packet_size = c.max_packet_size;
     core.min_packet_size = c.min_packet_size;
     if (c.clear_seekable) core.seekable = 0;
+    if (c.read_ahead_max) detail::set_read_ahead(core, c.read_ahead_max);
   }
 
   Outcome run(const Op &op) override {

@@ -497,17 +497,19 @@ bool excluded(const Config &config, const Op &op) {
 }
 
 std::string describe(const Config &c) {
-  char buf[512];
+  char buf[640];
   std::snprintf(
       buf, sizeof buf,
       "mode=%s buffer_size=%d data=%zu chunk_max=%d error_pos=%lld error_code=%d error_once=%d "
       "zero_read_call=%d has_seek=%d size_mode=%d seek_fail_every=%d seek_returns_zero=%d "
       "reject_past_end=%d clear_seekable=%d direct=%d max_packet_size=%d min_packet_size=%d "
-      "write_fail_call=%d write_fail_code=%d write_fail_once=%d null_write=%d write_data_type=%d ignore_boundary=%d",
+      "write_fail_call=%d write_fail_code=%d write_fail_once=%d null_write=%d write_data_type=%d ignore_boundary=%d "
+      "read_ahead_max=%lld",
       mode_name(c.mode), c.buffer_size, c.data.size(), c.chunk_max, static_cast<long long>(c.error_pos), c.error_code,
       c.error_once, c.zero_read_call, c.has_seek, c.size_mode, c.seek_fail_every, c.seek_returns_zero,
       c.reject_past_end, c.clear_seekable, c.direct, c.max_packet_size, c.min_packet_size, c.write_fail_call,
-      c.write_fail_code, c.write_fail_once, c.null_write_callback, c.use_write_data_type, c.ignore_boundary_point);
+      c.write_fail_code, c.write_fail_once, c.null_write_callback, c.use_write_data_type, c.ignore_boundary_point,
+      static_cast<long long>(c.read_ahead_max));
   return buf;
 }
 

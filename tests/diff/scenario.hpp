@@ -75,6 +75,9 @@ struct Config {
   bool null_write_callback = false;  // write mode without write_packet: a sink that drops
   bool use_write_data_type = false;
   bool ignore_boundary_point = false;
+
+  // avio's C++ side only (FFmpeg has none): its read-ahead, in bytes (0: off).
+  int64_t read_ahead_max = 0;
 };
 
 // The comments describe groups of kinds: one line per group.

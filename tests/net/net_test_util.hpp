@@ -30,12 +30,15 @@ inline long ms_since(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
-// Open descriptors of this process.
-inline int open_fds() {
+// Entries of a /proc directory: what this process holds.
+inline int proc_entries(const char *dir) {
   int n = 0;
-  for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator(dir)) ++n;
   return n;
 }
+// Open descriptors and threads of this process.
+inline int open_fds() { return proc_entries("/proc/self/fd"); }
+inline int threads_now() { return proc_entries("/proc/self/task"); }
 
 // An address of `family` (AF_INET: 127.0.0.1, AF_INET6: ::1) and `port`.
 inline socklen_t loopback(int family, int port, sockaddr_storage *ss) {

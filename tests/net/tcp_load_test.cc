@@ -13,11 +13,7 @@
 
 namespace {
 
-int threads_now() {
-  int n = 0;
-  for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator("/proc/self/task")) ++n;
-  return n;
-}
+using avio_net_test::threads_now;
 
 uint64_t fnv1a(std::span<const uint8_t> bytes, uint64_t h = 1469598103934665603ull) {
   for (uint8_t b : bytes) h = (h ^ b) * 1099511628211ull;

@@ -81,6 +81,42 @@ TEST(S3Xml, RefusesDtdsAndUnknownEntities) {
   parse_fails("<r>& amp;</r>");
 }
 
+// Stopped at the DOCTYPE, before expat reads a declaration: no entity is
+// expanded and nothing is fetched.
+TEST(S3Xml, RefusesEntityBombsAndExternalEntities) {
+  std::string bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY e0 \"lol\">";
+  for (int i = 1; i < 10; ++i) {
+    bomb += "<!ENTITY e" + std::to_string(i) + " \"";
+    for (int k = 0; k < 10; ++k) bomb += "&e" + std::to_string(i - 1) + ";";
+    bomb += "\">";
+  }
+  bomb += "]><r>&e9;</r>";
+  for (const std::string &bad : {
+           bomb,
+           std::string("<!DOCTYPE r SYSTEM \"file:///etc/passwd\"><r/>"),
+           std::string("<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"),
+           std::string("<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://127.0.0.1:1/x.dtd\"> %p;]><r/>"),
+           std::string("<!DOCTYPE r PUBLIC \"-//x//y\" \"http://127.0.0.1:1/x.dtd\"><r/>"),
+       }) {
+    const std::string detail = parse_fails(bad);
+    EXPECT_NE(detail.find("DTD"), std::string::npos) << detail;
+  }
+}
+
+TEST(S3Xml, NamesTheByteOffset) {
+  EXPECT_EQ(parse_fails("<r></s>"), "xml: mismatched tag at byte 5");
+  // Counted in the document as given, S3's leading whitespace included.
+  EXPECT_EQ(parse_fails(" \n <r></s>"), "xml: mismatched tag at byte 8");
+  EXPECT_EQ(parse_fails("<r/>x"), "xml: junk after document element at byte 4");
+}
+
+TEST(S3Xml, PrefixesMustBeDeclared) {
+  EXPECT_EQ(parse_ok("<p:r xmlns:p='u'><p:k/></p:r>").child("k")->name, "k");
+  EXPECT_NE(parse_fails("<p:r/>").find("unbound prefix"), std::string::npos);
+  parse_fails("<p:1r xmlns:p='u'/>");  // its local name would be no name
+  parse_fails("<r p:a='1' q:a='2' xmlns:p='u' xmlns:q='u'/>");
+}
+
 TEST(S3Xml, RefusesMalformedStructure) {
   for (const char *bad : {"",
                           "   ",
@@ -104,6 +140,7 @@ TEST(S3Xml, RefusesMalformedStructure) {
                           "<r><!-- x</r>",
                           "<r/><?xml version='1.0'?>",
                           "<?xml version='1.0' encoding='latin1'?><r/>",
+                          "<?xml version='1.0' encoding='UTF-16'?><r/>",
                           "<?xml version='2.0'?><r/>",
                           "<?xml encoding='UTF-8'?><r/>",
                           "<r:/>",
@@ -133,9 +170,12 @@ TEST(S3Xml, EnforcesLimits) {
   limits.max_elements = 3;
   EXPECT_TRUE(s3::parse_xml("<a><b/><c/></a>", limits).ok());
   parse_fails("<a><b/><c/><d/></a>", limits);
+  // Refused as the element arrives: what follows is never read.
+  EXPECT_NE(parse_fails("<a><b/><c/><d/><", limits).find("too many elements"), std::string::npos);
   limits = {};
   limits.max_attributes = 1;
   parse_fails("<a x='1' y='2'/>", limits);
+  parse_fails("<a xmlns='u' x='1'/>", limits);  // a namespace declaration counts
   limits = {};
   limits.max_bytes = 8;
   auto r = s3::parse_xml("<a>long</a>", limits);
@@ -144,7 +184,7 @@ TEST(S3Xml, EnforcesLimits) {
   // The default depth bounds what any input can nest.
   std::string deep;
   for (int i = 0; i < 1000; ++i) deep += "<a>";
-  parse_fails(deep);
+  EXPECT_NE(parse_fails(deep).find("deep"), std::string::npos);
 }
 
 // ---- error documents ----------------------------------------------------------

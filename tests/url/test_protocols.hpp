@@ -1,14 +1,17 @@
 // Protocols defined by the tests to reach parts of the protocol contract
-// that no built-in local protocol exercises: an open that blocks, and a
-// listening protocol with a scripted handshake.
+// that no built-in local protocol exercises: an open that blocks, a
+// listening protocol with a scripted handshake, and a source that records
+// the size of every read.
 #ifndef AVIO_TESTS_URL_TEST_PROTOCOLS_HPP
 #define AVIO_TESTS_URL_TEST_PROTOCOLS_HPP
 
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "avio/protocol.hpp"
 
@@ -121,6 +124,43 @@ inline avio::ProtocolInfo exporting_protocol() {
   return avio::ProtocolInfo::of<ExportingProtocol>("export", {.options = ExportingProtocol::kOptions});
 }
 
+// "count:N": N bytes (byte i is i % 251) that cost only their copy, as a
+// file's do (StreamProperties::read_ahead), seekable, recording the size of
+// every read asked of it since the last open in read_sizes().
+class CountingProtocol final : public avio::Protocol {
+ public:
+  static std::vector<size_t> &read_sizes() {
+    static std::vector<size_t> sizes;
+    return sizes;
+  }
+  static uint8_t byte_at(int64_t i) { return static_cast<uint8_t>(i % 251); }
+
+  avio::Status open(avio::UrlContext &, const avio::OpenRequest &request) override {
+    size_ = std::stoll(std::string(request.target));
+    read_sizes().clear();
+    return {};
+  }
+  avio::StreamProperties stream_properties() const override { return {.read_ahead = true}; }
+  avio::Result<size_t> read(avio::UrlContext &, std::span<uint8_t> dst) override {
+    read_sizes().push_back(dst.size());
+    if (pos_ >= size_) return avio::Error::eof();
+    const size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(dst.size()), size_ - pos_));
+    for (size_t i = 0; i < n; ++i) dst[i] = byte_at(pos_ + static_cast<int64_t>(i));
+    pos_ += static_cast<int64_t>(n);
+    return n;
+  }
+  avio::Result<int64_t> seek(avio::UrlContext &, int64_t offset, int whence) override {
+    if (whence == avio::kSeekSizeQuery) return size_;
+    const int64_t to = offset + (whence == avio::kSeekCur ? pos_ : whence == avio::kSeekEnd ? size_ : 0);
+    if (to < 0) return avio::Error(-EINVAL);
+    return pos_ = to;
+  }
+
+ private:
+  int64_t size_ = 0, pos_ = 0;
+};
+
+inline avio::ProtocolInfo counting_protocol() { return avio::ProtocolInfo::of<CountingProtocol>("count"); }
 inline avio::ProtocolInfo blocking_open_protocol() { return avio::ProtocolInfo::of<BlockingOpenProtocol>("block"); }
 inline avio::ProtocolInfo listening_protocol() {
   return avio::ProtocolInfo::of<ListeningProtocol>("listen", {.options = ListeningProtocol::kOptions});

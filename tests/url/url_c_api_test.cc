@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "avio/c/avio.h"
 #include "avio/c/opt.h"
@@ -186,6 +188,56 @@ TEST(UrlCApi, ProgramRegisteredProtocol) {
   EXPECT_EQ(pb->seekable, 1);  // url_seek-less protocols stay "seekable" in FFmpeg too; seeks fail
   EXPECT_EQ(avio_seek(pb, 100000, SEEK_SET), AVERROR(ENOSYS));
   avio_closep(&pb);
+}
+
+// Read-ahead is the C++ face's: a stream whose reads cost only their copy is
+// read by avio_open2 in FFmpeg's 32 KiB calls, and by avio::open_url in
+// calls that double up to 1 MiB (unless its options say 0).
+TEST(UrlCApi, ReadAheadIsTheCppFacesOnly) {
+  using avio_test::CountingProtocol;
+  avio::ProtocolRegistry::global().add_or_replace(avio_test::counting_protocol());
+  constexpr int64_t kSize = int64_t{4} << 20;
+  const std::string url = "count:" + std::to_string(kSize);
+  std::vector<uint8_t> buf(4096);
+
+  AVIOContext *pb = nullptr;
+  ASSERT_EQ(avio_open(&pb, url.c_str(), AVIO_FLAG_READ), 0);
+  int64_t total = 0;
+  for (int n; (n = avio_read(pb, buf.data(), static_cast<int>(buf.size()))) > 0; total += n)
+    ASSERT_EQ(buf[0], CountingProtocol::byte_at(total));
+  EXPECT_EQ(total, kSize);
+  EXPECT_EQ(pb->buffer_size, 32768);
+  avio_closep(&pb);
+  const std::vector<size_t> c_sizes = CountingProtocol::read_sizes();
+  EXPECT_GE(c_sizes.size(), static_cast<size_t>(kSize / 32768));
+  EXPECT_TRUE(std::all_of(c_sizes.begin(), c_sizes.end(), [](size_t n) { return n == 32768; }));
+
+  for (const int64_t read_ahead : {int64_t{-1}, int64_t{0}}) {
+    avio::OpenOptions options;
+    options.read_ahead_max = read_ahead;
+    avio::Result<avio::IOContext> ctx = avio::open_url(url, options);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().message();
+    total = 0;
+    while (true) {
+      avio::Result<size_t> n = ctx->read(buf);
+      if (!n) break;
+      ASSERT_EQ(buf[0], CountingProtocol::byte_at(total));
+      total += static_cast<int64_t>(*n);
+    }
+    EXPECT_EQ(total, kSize);
+    const std::vector<size_t> &sizes = CountingProtocol::read_sizes();
+    if (read_ahead == 0) {
+      EXPECT_EQ(sizes, c_sizes);  // FFmpeg's calls, as avio_open2 makes them
+      continue;
+    }
+    ASSERT_GE(sizes.size(), 6u);
+    EXPECT_EQ(std::vector<size_t>(sizes.begin(), sizes.begin() + 6),
+              (std::vector<size_t>{32768, 65536, 131072, 262144, 524288, 1048576}));
+    EXPECT_TRUE(std::all_of(sizes.begin(), sizes.end(), [](size_t n) { return n <= avio::kDefaultReadAhead; }));
+    EXPECT_LE(sizes.size(), 12u);
+    EXPECT_EQ(ctx->core().buffer_size, avio::kDefaultReadAhead);
+    EXPECT_EQ(ctx->statistics().refills, static_cast<int64_t>(sizes.size()));
+  }
 }
 
 // av_opt_* on a URL context: a protocol's exported option is read, never

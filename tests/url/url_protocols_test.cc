@@ -1,6 +1,7 @@
 // The local protocols through the C++ API: crypto against the openssl
 // command line, interrupts and timeouts on blocking reads, async shutdown,
-// fd sharing, concatf, write errors, directory listing, delete and move.
+// fd sharing, concatf, write errors, directory listing, delete and move,
+// read-ahead.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -396,6 +397,53 @@ struct FedPipe {
   }
   std::string url() const { return "pipe:" + std::to_string(fds[0]); }
 };
+
+// C++ open_url reads ahead where a read costs only its copy: a file's
+// refills grow from 32 KiB to 1 MiB, so 4 MiB in 4 KiB reads take 11 calls
+// where FFmpeg makes 130, and so do those of subfile: and concat: over
+// files and of data:. A pipe keeps FFmpeg's refills, and so does any
+// source with read_ahead_max = 0.
+TEST(ReadAhead, LocalSourcesReadAheadStreamsDoNot) {
+  avio_test::TempDir dir;
+  const std::vector<uint8_t> data = avio_test::random_bytes(4 << 20, 5);
+  avio_test::write_file(dir / "f", data);
+  struct Seen {
+    int64_t refills;
+    int buffer_size;
+  };
+  const auto read_through = [](const std::string &url, int64_t read_ahead, size_t expected_size) -> Seen {
+    avio::OpenOptions o;
+    o.read_ahead_max = read_ahead;
+    avio::Result<avio::IOContext> ctx = avio::open_url(url, o);
+    EXPECT_TRUE(ctx.ok()) << url;
+    if (!ctx) return {};
+    std::vector<uint8_t> buf(4096);
+    size_t total = 0;
+    while (avio::Result<size_t> n = ctx->read(buf)) total += *n;
+    EXPECT_EQ(total, expected_size) << url;
+    return {ctx->statistics().refills, ctx->core().buffer_size};
+  };
+  const std::string file = dir / "f";
+  Seen s = read_through(file, -1, data.size());
+  EXPECT_EQ(s.refills, 11);  // 32 KiB to 512 KiB, 1 MiB four times (the last short), two that find the end
+  EXPECT_EQ(s.buffer_size, avio::kDefaultReadAhead);
+  s = read_through("file:" + file, 0, data.size());
+  EXPECT_EQ(s.refills, 130);  // 128 of 32 KiB, two that find the end
+  EXPECT_EQ(s.buffer_size, 32768);
+  s = read_through(file, 256 << 10, data.size());
+  EXPECT_EQ(s.buffer_size, 256 << 10);
+
+  s = read_through("subfile,,start,1000,end,3000000,,:" + file, -1, 2999000);
+  EXPECT_EQ(s.buffer_size, avio::kDefaultReadAhead);
+  s = read_through("concat:" + file + "|" + file, -1, 2 * data.size());
+  EXPECT_EQ(s.buffer_size, avio::kDefaultReadAhead);
+  s = read_through("data:," + std::string(300000, 'A'), -1, 300000);
+  EXPECT_GT(s.buffer_size, 32768);
+
+  FedPipe pipe(data);
+  s = read_through(pipe.url(), -1, data.size());
+  EXPECT_EQ(s.buffer_size, 65536);  // FFmpeg's, for a stream
+}
 
 TEST(Cache, ReadAheadLimitDecidesFarForwardSeeks) {
   const auto data = avio_test::random_bytes(900000, 12);

@@ -37,6 +37,8 @@ std::optional<CopyFailure> copy(IOContext &in, IOContext &out, size_t block_size
 struct CatArgs {
   std::vector<std::string> urls;
   OptionList options;
+  bool no_cache = false;
+  bool verbose = false;
 };
 
 int run_cat(const CatArgs &args) {
@@ -45,7 +47,7 @@ int run_cat(const CatArgs &args) {
   int status = 0;
   // Like cat(1): a missing input is reported and the others are still copied.
   for (const std::string &url : args.urls) {
-    Result<IOContext> in = open_input(url, args.options);
+    Result<IOContext> in = open_input(url, args.options, !args.no_cache);
     if (!in) {
       status = report("cat", url, in.error());
       continue;
@@ -55,6 +57,7 @@ int run_cat(const CatArgs &args) {
       status = report("cat", failed->on_output ? "stdout" : url, failed->error);
       if (failed->on_output) return status;
     }
+    if (args.verbose) print_remote_reads("cat", url, *in);
     out->io().flush();
   }
   if (Status st = out->commit(); !st) return report("cat", "stdout", st.error());
@@ -68,13 +71,15 @@ struct CpArgs {
   OptionList input_options;
   OptionList output_options;
   bool quiet = false;
+  bool no_cache = false;
+  bool verbose = false;
 };
 
 int run_cp(const CpArgs &args) {
   const long long block = parse_byte_size(args.buffer_size);
   if (block <= 0 || block > (1 << 30))
     return report("cp", "--buffer-size", Error::invalid_argument("invalid size '" + args.buffer_size + "'"));
-  Result<IOContext> in = open_input(args.source, args.input_options);
+  Result<IOContext> in = open_input(args.source, args.input_options, !args.no_cache);
   if (!in) return report("cp", args.source, in.error());
   Result<Output> out = Output::open(args.destination, args.output_options);
   if (!out) return report("cp", args.destination, out.error());
@@ -93,6 +98,7 @@ int run_cp(const CpArgs &args) {
   }
   bar.update(copied);
   bar.finish();
+  if (args.verbose) print_remote_reads("cp", args.source, *in);
   return 0;
 }
 
@@ -103,6 +109,8 @@ void add_cat(CLI::App &app, int *status) {
   CLI::App *cmd = app.add_subcommand("cat", "Concatenate URLs to standard output");
   cmd->add_option("URL", args->urls, "inputs (any avio URL, - for stdin)")->required();
   cmd->add_option("-o,--option", args->options, "protocol option for every input, KEY=VALUE (repeatable)");
+  cmd->add_flag("--no-cache", args->no_cache, "read http, https and s3 inputs without the block cache");
+  cmd->add_flag("-v,--verbose", args->verbose, "print what each remote input cost (requests, bytes, cache)");
   cmd->callback([args, status] { *status = run_cat(*args); });
 }
 
@@ -115,6 +123,8 @@ void add_cp(CLI::App &app, int *status) {
   cmd->add_option("-o,--input-option", args->input_options, "protocol option for SRC, KEY=VALUE (repeatable)");
   cmd->add_option("-O,--output-option", args->output_options, "protocol option for DST, KEY=VALUE (repeatable)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress bar");
+  cmd->add_flag("--no-cache", args->no_cache, "read an http, https or s3 SRC without the block cache");
+  cmd->add_flag("-v,--verbose", args->verbose, "print what a remote SRC cost (requests, bytes, cache)");
   cmd->callback([args, status] { *status = run_cp(*args); });
 }
 

@@ -41,6 +41,8 @@ struct DecodeArgs {
   OptionList input_options;
   OptionList output_options;
   bool quiet = false;
+  bool no_cache = false;
+  bool verbose = false;
 };
 
 // The whole input in memory; the memory I/O callbacks serve it to FFmpeg.
@@ -153,7 +155,7 @@ int run(const DecodeArgs &args) {
   const PcmContainer container = args.container == "raw" ? PcmContainer::kRaw : PcmContainer::kWav;
 
   // ---- the input, as FFmpeg will see it
-  Result<IOContext> source = open_input(args.input, args.input_options);
+  Result<IOContext> source = open_input(args.input, args.input_options, !args.no_cache);
   if (!source) return report(kCommand, args.input, source.error());
   MemoryInput memory_input;
   std::optional<IOContext> served;  // memory mode: the context over the callbacks
@@ -233,6 +235,7 @@ int run(const DecodeArgs &args) {
     print_summary(output->is_stdout() ? stderr : stdout, args, info, *pcm, decoder->samples_written(),
                   writer->data_bytes(), source->statistics().bytes_read, seconds);
   }
+  if (args.verbose) print_remote_reads(kCommand, args.input, *source);
   return 0;
 }
 
@@ -263,6 +266,8 @@ void add_decode_audio(CLI::App &app, int *status) {
   cmd->add_option("-o,--input-option", args->input_options, "protocol option for INPUT, KEY=VALUE (repeatable)");
   cmd->add_option("-O,--output-option", args->output_options, "protocol option for OUTPUT, KEY=VALUE (repeatable)");
   cmd->add_flag("-q,--quiet", args->quiet, "print nothing but errors");
+  cmd->add_flag("--no-cache", args->no_cache, "read an http, https or s3 INPUT without the block cache");
+  cmd->add_flag("-v,--verbose", args->verbose, "print what a remote INPUT cost (requests, bytes, cache)");
   cmd->callback([args, status] { *status = run(*args); });
 }
 

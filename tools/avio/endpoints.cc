@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <utility>
 
 #include "avio/url.hpp"
@@ -50,10 +51,25 @@ Result<OpenOptions> open_options(int flags, const OptionList &list) {
 std::string input_url(std::string_view argument) { return argument == "-" ? "pipe:0" : std::string(argument); }
 std::string output_url(std::string_view argument) { return argument == "-" ? "pipe:1" : std::string(argument); }
 
-Result<IOContext> open_input(std::string_view argument, const OptionList &list) {
+Result<IOContext> open_input(std::string_view argument, const OptionList &list, bool block_cache) {
   Result<OpenOptions> options = open_options(kOpenRead, list);
   if (!options) return options.error();
+  options->block_cache = block_cache;
   return open_url(input_url(argument), *options);
+}
+
+void print_remote_reads(std::string_view command, std::string_view argument, IOContext &in) {
+  UrlContext *h = url_context_of(in);
+  if (!h || !h->options().declares("cache_hits")) return;
+  const OptionValues &o = h->options();
+  std::fprintf(stderr,
+               "avio %.*s: %.*s: %lld requests, %lld connections, %lld bytes fetched, %lld blocks from the cache, "
+               "%lld fetched; hole %lld, range %lld\n",
+               static_cast<int>(command.size()), command.data(), static_cast<int>(argument.size()), argument.data(),
+               static_cast<long long>(o.integer("requests")), static_cast<long long>(o.integer("connections")),
+               static_cast<long long>(o.integer("bytes_fetched")), static_cast<long long>(o.integer("cache_hits")),
+               static_cast<long long>(o.integer("cache_misses")), static_cast<long long>(o.integer("hole_limit")),
+               static_cast<long long>(o.integer("range_limit")));
 }
 
 Output::Output(IOContext io, std::string final_url, std::string temp_url, bool is_stdout)

@@ -33,7 +33,14 @@ using OptionList = std::vector<std::string>;
 // without '='), and the tool's interrupt (Ctrl-C) as the callback.
 Result<OpenOptions> open_options(int flags, const OptionList &list);
 
-Result<IOContext> open_input(std::string_view argument, const OptionList &options = {});
+// An input as C++ open_url opens it: an http, https or s3 object through
+// the block cache, unless `block_cache` is false (--no-cache).
+Result<IOContext> open_input(std::string_view argument, const OptionList &options = {}, bool block_cache = true);
+
+// --verbose: for an input read through the block cache, one line on stderr
+// with what it cost ("avio cp: URL: 4 requests, 1 connection, ..."); nothing
+// for other inputs.
+void print_remote_reads(std::string_view command, std::string_view argument, IOContext &in);
 
 class Output {
  public:

@@ -37,13 +37,32 @@ bool secret_option(std::string_view name) {
          name == "key_pem";
 }
 
+void print_options(const OptionValues &values) {
+  for (const OptionSpec &spec : values.specs()) {
+    std::string value;
+    switch (spec.type) {
+      case OptionType::kInt:
+      case OptionType::kInt64:
+      case OptionType::kBool: value = std::to_string(values.integer(spec.name)); break;
+      case OptionType::kString:
+        value = values.string(spec.name);
+        if (secret_option(spec.name) && !value.empty()) value = "(set, not shown)";
+        break;
+      case OptionType::kBinary: value = std::to_string(values.binary(spec.name).size()) + " bytes"; break;
+    }
+    field("option " + std::string(spec.name), value);
+  }
+}
+
 int run_stat(const UrlArgs &args) {
   const std::string url = input_url(args.url);
   Result<IOContext> io = open_input(args.url, args.options);
   if (!io) return report("stat", args.url, io.error());
   field("url", url);
   UrlContext *h = url_context_of(*io);
-  field("protocol", h ? h->info().name() : find_protocol_name(url));
+  UrlContext *inner = h ? h->inner() : nullptr;
+  field("protocol", inner ? inner->info().name() : h ? h->info().name() : find_protocol_name(url));
+  if (inner) field("read through", h->info().name());
   if (Result<int64_t> size = io->size(); size)
     field("size", std::to_string(*size));
   else
@@ -58,22 +77,11 @@ int run_stat(const UrlArgs &args) {
     if (Result<int> short_seek = h->short_seek_size(); short_seek)
       field("short seek size", std::to_string(*short_seek));
     if (const int fd = h->file_handle(); fd >= 0) field("file handle", std::to_string(fd));
-    // The protocol's options with the values in effect.
-    const OptionValues &values = h->options();
-    for (const OptionSpec &spec : values.specs()) {
-      std::string value;
-      switch (spec.type) {
-        case OptionType::kInt:
-        case OptionType::kInt64:
-        case OptionType::kBool: value = std::to_string(values.integer(spec.name)); break;
-        case OptionType::kString:
-          value = values.string(spec.name);
-          if (secret_option(spec.name) && !value.empty()) value = "(set, not shown)";
-          break;
-        case OptionType::kBinary: value = std::to_string(values.binary(spec.name).size()) + " bytes"; break;
-      }
-      field("option " + std::string(spec.name), value);
-    }
+    // The options in effect: those of the protocol under a layer (the block
+    // cache's inner http or s3) first, then the layer's, whose exported
+    // ones are its statistics.
+    if (inner) print_options(inner->options());
+    print_options(h->options());
   }
   field("buffer size", std::to_string(io->core().buffer_size));
   return 0;

@@ -74,6 +74,13 @@ struct Core : ContextFields {
   // `opaque` points at that the face must free, and whether it has closed.
   uint8_t face_owns;
   bool face_closed;
+  // Read-ahead (set_read_ahead; never set by the C API, whose reads are
+  // FFmpeg's): a sequential reader's refills double from orig_buffer_size
+  // up to orig_buffer_size << read_ahead_max (0: off, FFmpeg's refills);
+  // read_ahead_step is the doublings so far, back to 0 when a seek drops
+  // the buffer. Four bits each, in what would be padding.
+  uint8_t read_ahead_max : 4;
+  uint8_t read_ahead_step : 4;
   const Hooks *hooks;  // null: none
   int64_t last_time;
   int64_t written_output_size;
@@ -96,6 +103,15 @@ void init(Core &c, uint8_t *buffer, int buffer_size, bool write_flag, void *opaq
           SeekFn seek);
 
 // Reading.
+// Read-ahead (see Core::read_ahead_max): refills of a sequential reader grow
+// from the buffer size by doubling up to `max_bytes` (rounded down to the
+// buffer size times a power of two, at most 2^15); 0 turns it off. Call
+// after init, with the buffer size the context keeps. A context with a write
+// flag, direct mode or packet sizes, or one that cannot seek, never reads
+// ahead (the engine checks at each refill).
+void set_read_ahead(Core &c, int64_t max_bytes);
+// The size of the next read-ahead refill (orig_buffer_size when off).
+inline int read_ahead_size(const Core &c) { return c.orig_buffer_size << c.read_ahead_step; }
 void fill_buffer(Core &c);
 int r8_slow(Core &c);                       // precondition: buf_ptr >= buf_end
 uint64_t read_le_slow(Core &c, int bytes);  // byte by byte, as FFmpeg composes rl16..rl64

@@ -7,6 +7,7 @@
 namespace avio::protocols {
 
 ProtocolInfo async_protocol();
+ProtocolInfo blockcache_protocol();
 ProtocolInfo cache_protocol();
 ProtocolInfo concat_protocol();
 ProtocolInfo concatf_protocol();

@@ -51,12 +51,13 @@ class ConcatProtocol final : public Protocol {
     for (const Node &n : nodes_) {
       read_at_ = read_at_ && n.url->info().capabilities().read_at;
       concurrent_read_at_ = concurrent_read_at_ && n.url->stream().concurrent_read_at;
+      read_ahead_ = read_ahead_ && n.url->stream().read_ahead;
     }
     return {};
   }
 
   StreamProperties stream_properties() const override {
-    return {.concurrent_read_at = read_at_ && concurrent_read_at_};
+    return {.concurrent_read_at = read_at_ && concurrent_read_at_, .read_ahead = read_ahead_};
   }
 
   // From the part that holds `offset`; at most to that part's end (the
@@ -166,6 +167,7 @@ class ConcatProtocol final : public Protocol {
   bool list_file_;
   bool read_at_ = true;             // every part has positional reads
   bool concurrent_read_at_ = true;  // ... and may take them concurrently
+  bool read_ahead_ = true;          // every part says read_ahead
   std::vector<Node> nodes_;
   size_t current_ = 0;
   int64_t total_ = 0;

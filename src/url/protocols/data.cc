@@ -102,7 +102,7 @@ class DataProtocol final : public Protocol {
   }
 
   // The payload never changes after open: any number of threads may read it.
-  StreamProperties stream_properties() const override { return {.concurrent_read_at = true}; }
+  StreamProperties stream_properties() const override { return {.concurrent_read_at = true, .read_ahead = true}; }
   Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
     if (offset >= static_cast<int64_t>(data_.size())) return Error::eof();
     const size_t at = static_cast<size_t>(offset);

@@ -69,6 +69,7 @@ class DescriptorProtocol : public Protocol {
 // (pread, so concurrent ones are safe).
 class SeekableDescriptorProtocol : public DescriptorProtocol {
  public:
+  StreamProperties stream_properties() const override { return {.streamed = streamed_, .read_ahead = !streamed_}; }
   Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override { return io_.seek(offset, whence); }
   Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
     return io_.read_at(offset, dst, blocksize_);

@@ -65,6 +65,7 @@ class FileProtocol final : public SeekableDescriptorProtocol {
     p.streamed = streamed_;
     p.confirm_seekable = true;    // ffurl_connect seeks files to 0
     p.concurrent_read_at = true;  // pread
+    p.read_ahead = !streamed_;    // a regular file (or a device): pread of any size
     return p;
   }
 

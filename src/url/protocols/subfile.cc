@@ -64,6 +64,7 @@ class SubfileProtocol final : public Protocol {
   StreamProperties stream_properties() const override {
     StreamProperties p;
     p.concurrent_read_at = inner_->stream().concurrent_read_at;
+    p.read_ahead = inner_->stream().read_ahead;
     return p;
   }
 

@@ -505,12 +505,16 @@ std::string_view reason_phrase(int status) {
   }
 }
 
-std::string simple_response(int status, std::string_view retry_after, bool head_only, bool close) {
+// The proxy's own answer: `status` with the fault's body and Content-Type
+// (a short text by default) and its Retry-After.
+std::string simple_response(int status, const Fault &f, bool head_only, bool close) {
   const std::string code = std::to_string(status);
-  const std::string body = "fault-proxy: " + code + " " + std::string(reason_phrase(status)) + "\n";
-  std::string s = "HTTP/1.1 " + code + " " + std::string(reason_phrase(status)) +
-                  "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
-  if (!retry_after.empty()) s += "Retry-After: " + std::string(retry_after) + "\r\n";
+  const std::string body =
+      f.body.empty() ? "fault-proxy: " + code + " " + std::string(reason_phrase(status)) + "\n" : f.body;
+  const std::string type = f.content_type.empty() ? "text/plain" : f.content_type;
+  std::string s = "HTTP/1.1 " + code + " " + std::string(reason_phrase(status)) + "\r\nContent-Type: " + type +
+                  "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!f.retry_after.empty()) s += "Retry-After: " + f.retry_after + "\r\n";
   if (close) s += "Connection: close\r\n";
   s += "\r\n";
   if (!head_only) s += body;
@@ -681,7 +685,7 @@ bool Session::answer(const Message &req, int status, const Fault &f) {
   const bool close = status == 400 || wants_close(req);
   if (!wait_latency()) return false;
   ResponseSink sink(st_, client_.get(), pacer_, f);
-  return sink.write(simple_response(status, f.retry_after, req.method == "HEAD", close)) && !close;
+  return sink.write(simple_response(status, f, req.method == "HEAD", close)) && !close;
 }
 
 bool Session::open_upstream(const Target &t) {

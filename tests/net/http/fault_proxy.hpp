@@ -29,14 +29,16 @@ struct Fault {
     kPass,                // forward it unchanged
     kCutAfter,            // forward `bytes` bytes, then close both sides (also when the response was shorter)
     kStall,               // after `bytes` bytes, forward nothing for `stall` (0: until the proxy stops), then the rest
-    kStatus,              // answer `status` with a short text body instead of forwarding the request
+    kStatus,              // answer `status` with `body` (or a short text) instead of forwarding the request
     kCloseAfterResponse,  // forward it whole, then close both sides without announcing it
   };
   Kind kind = Kind::kPass;
   int64_t bytes = 0;
   std::chrono::milliseconds stall{0};
-  int status = 0;           // kStatus: e.g. 500, 503
-  std::string retry_after;  // kStatus: a Retry-After value when non-empty
+  int status = 0;            // kStatus: e.g. 500, 503
+  std::string retry_after;   // kStatus: a Retry-After value when non-empty
+  std::string body;          // kStatus: the body when non-empty (an S3 XML <Error>, say), else a short text
+  std::string content_type;  // kStatus: the body's Content-Type when non-empty, else text/plain
 };
 
 class FaultProxy {

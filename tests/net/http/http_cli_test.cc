@@ -206,6 +206,10 @@ TEST_P(HttpCli, StatPrintsTheSizeAndSeekability) {
   EXPECT_NE(r.out.find(stat_line("size", std::to_string(data.size()))), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(stat_line("seekable", "yes")), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(stat_line("streamed", "no")), std::string::npos) << r.out;
+  // Through the block cache, with its statistics: the open's one request.
+  EXPECT_NE(r.out.find(stat_line("read through", "blockcache")), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(stat_line("option requests", "1")), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(stat_line("option mime_type", "application/octet-stream")), std::string::npos) << r.out;
 }
 
 // decode-audio over the URL, in the default (memory) mode and in url mode
@@ -235,10 +239,41 @@ TEST_P(HttpCli, DecodesAacInMp4WithTheMoovAtTheEndLikeFfmpeg) {
   ASSERT_TRUE(mdat && moov) << "no mdat or no moov box";
   ASSERT_LT(*mdat, *moov) << "the moov box is not at the end";
   expect_same_pcm("tone.m4a", 30);
-  // In url mode (the last one run), FFmpeg went back from the moov to the
-  // samples, just past the mdat box's header: a Range request.
+  // In url mode (the last one run), through the block cache: the open's
+  // 64 KiB and the rest of the one block the file fits in, whatever FFmpeg's
+  // seeks between the mdat and the moov.
+  int requests = 0;
+  for (const avio_http_test::AccessLogEntry &e : nginx().wait_access_log(2, std::chrono::seconds(3)))
+    requests += e.uri == "/media/tone.m4a";
+  EXPECT_EQ(requests, 2);
+  // Without the cache, the http protocol does as FFmpeg's: back from the
+  // moov to the samples, just past the mdat box's header, a Range request.
+  nginx().clear_access_log();
+  const fs::path out = work() / (GetParam() + "-nocache-tone.raw");
+  const CommandResult r =
+      avio("decode-audio", {"--mode", "url", "--no-cache", "--format", "raw", url("/media/tone.m4a"), out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_TRUE(read_local(out) == ffmpeg_pcm(url("/media/tone.m4a")).out) << "the PCM differs from ffmpeg's";
   const std::string back = "bytes=" + std::to_string(*mdat + 8) + "-";
   EXPECT_TRUE(logged_range("/media/tone.m4a", back)) << "no request for " << back;
+}
+
+// --verbose: what the remote input cost, as the server saw it.
+TEST_P(HttpCli, VerboseCpPrintsTheRequestsTheServerSaw) {
+  const std::vector<uint8_t> data = random_bytes((5 << 20) + 99, 6);
+  nginx().put_file("verbose.bin", data);
+  nginx().clear_access_log();
+  const fs::path out = work() / ("verbose-" + GetParam() + ".bin");
+  const CommandResult r = avio("cp", {"--verbose", "-q", url("/verbose.bin"), out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_TRUE(read_local(out) == text_of(data));
+  int logged = 0;
+  for (const avio_http_test::AccessLogEntry &e : nginx().wait_access_log(2, std::chrono::seconds(3)))
+    logged += e.uri == "/verbose.bin";
+  const std::string line = "avio cp: " + url("/verbose.bin") + ": " + std::to_string(logged) + " requests, ";
+  EXPECT_EQ(r.err.rfind(line, 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(std::to_string(data.size()) + " bytes fetched"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; hole "), std::string::npos) << r.err;
 }
 
 std::string scheme_name(const ::testing::TestParamInfo<std::string> &info) { return info.param; }

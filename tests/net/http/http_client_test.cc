@@ -20,6 +20,7 @@
 #include "fault_proxy.hpp"
 #include "io_test_util.hpp"
 #include "nginx_fixture.hpp"
+#include "nginx_suite.hpp"
 
 namespace {
 
@@ -29,38 +30,19 @@ using avio_http_test::Nginx;
 using avio_http_test::random_bytes;
 using avio_http_test::read_all;
 using avio_http_test::upload;
+using avio_http_test::without_cache;
 using Clock = std::chrono::steady_clock;
 
 std::string text_of(std::span<const uint8_t> v) { return std::string(v.begin(), v.end()); }
 
-// One nginx for the whole suite (starting one takes ~100 ms); each test
-// writes the files it needs.
-class HttpClient : public avio_net_test::NoLeakedDescriptors {
+class HttpClient : public avio_http_test::NginxSuite {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    server_ = Nginx::start(&error).release();
-    ASSERT_NE(server_, nullptr) << "nginx did not start: " << error;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    avio_net_test::NoLeakedDescriptors::SetUp();
-  }
-  Nginx &nginx() { return *server_; }
-
   avio::OpenOptions tls_options() const {
-    avio::OpenOptions o;
+    avio::OpenOptions o = without_cache();
     o.options.set("ca_file", server_->ca_file());
     return o;
   }
-
-  static Nginx *server_;
 };
-Nginx *HttpClient::server_ = nullptr;
 
 TEST_F(HttpClient, ReadsAWholeFileOverHttpAndHttps) {
   const std::vector<uint8_t> data = random_bytes(3 << 20, 1);
@@ -82,7 +64,7 @@ TEST_F(HttpClient, ReadsAWholeFileOverHttpAndHttps) {
 
 TEST_F(HttpClient, HttpsVerifiesTheServerByDefault) {
   nginx().put_file("v.bin", std::string_view("verified"));
-  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().https_url("/v.bin"));
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().https_url("/v.bin"), without_cache());
   ASSERT_FALSE(ctx);
   EXPECT_NE(ctx.error().message().find("certificate"), std::string::npos) << ctx.error().message();
 }
@@ -91,7 +73,7 @@ TEST_F(HttpClient, RandomSeeksReuseOneKeptAliveConnection) {
   const std::vector<uint8_t> data = random_bytes(1 << 20, 2);
   nginx().put_file("seek.bin", data);
   nginx().clear_access_log();
-  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/seek.bin"));
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/seek.bin"), without_cache());
   ASSERT_TRUE(ctx) << ctx.error().message();
   std::mt19937 rng(7);
   const int kSeeks = 40;
@@ -119,7 +101,7 @@ TEST_F(HttpClient, BoundedRequestsKeepOneConnectionForASeekHeavyRead) {
   const std::vector<uint8_t> data = random_bytes(1 << 20, 3);
   nginx().put_file("bounded.bin", data);
   nginx().clear_access_log();
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("request_size", "65536");
   avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/bounded.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -146,7 +128,7 @@ TEST_F(HttpClient, FollowsEveryRedirectKindAndExportsTheLocation) {
   for (const char *code : {"301", "302", "303", "307", "308"}) {
     SCOPED_TRACE(code);
     avio::Result<std::unique_ptr<avio::UrlContext>> h =
-        avio::open_url_context(nginx().http_url("/r" + std::string(code) + "/target.txt"));
+        avio::open_url_context(nginx().http_url("/r" + std::string(code) + "/target.txt"), without_cache());
     ASSERT_TRUE(h) << h.error().message();
     uint8_t buf[64];
     avio::Result<size_t> n = (*h)->read_complete(buf);
@@ -155,7 +137,7 @@ TEST_F(HttpClient, FollowsEveryRedirectKindAndExportsTheLocation) {
     EXPECT_EQ((*h)->options().string("location"), nginx().http_url("/target.txt"));
     EXPECT_TRUE((*h)->close());
   }
-  avio::Result<avio::IOContext> loop = avio::open_url(nginx().http_url("/loop"));
+  avio::Result<avio::IOContext> loop = avio::open_url(nginx().http_url("/loop"), without_cache());
   ASSERT_FALSE(loop);
   EXPECT_EQ(loop.error().code(), -EIO);
   EXPECT_NE(loop.error().message().find("max_redirects"), std::string::npos) << loop.error().message();
@@ -170,14 +152,15 @@ TEST_F(HttpClient, StatusCodesMapToFfmpegsErrorsNamingTheStatusAndUrl) {
   for (const auto &[status, code] : expected) {
     SCOPED_TRACE(status);
     const std::string url = nginx().http_url("/status/" + status);
-    avio::Result<avio::IOContext> ctx = avio::open_url(url);
+    avio::Result<avio::IOContext> ctx = avio::open_url(url, without_cache());
     ASSERT_FALSE(ctx);
     EXPECT_EQ(ctx.error().code(), code);
     EXPECT_NE(ctx.error().message().find(status), std::string::npos) << ctx.error().message();
     EXPECT_NE(ctx.error().message().find(url), std::string::npos) << ctx.error().message();
   }
   const int port = avio_net_test::free_port(AF_INET);
-  avio::Result<avio::IOContext> refused = avio::open_url("http://127.0.0.1:" + std::to_string(port) + "/x");
+  avio::Result<avio::IOContext> refused =
+      avio::open_url("http://127.0.0.1:" + std::to_string(port) + "/x", without_cache());
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code(), -ECONNREFUSED);
 }
@@ -185,15 +168,15 @@ TEST_F(HttpClient, StatusCodesMapToFfmpegsErrorsNamingTheStatusAndUrl) {
 TEST_F(HttpClient, BasicAuthenticationFromTheUrl) {
   nginx().put_file("auth/secret.txt", std::string_view("top secret"));
   const std::string base = "http://127.0.0.1:" + std::to_string(nginx().http_port());
-  avio::Result<avio::IOContext> anonymous = avio::open_url(base + "/auth/secret.txt");
+  avio::Result<avio::IOContext> anonymous = avio::open_url(base + "/auth/secret.txt", without_cache());
   ASSERT_FALSE(anonymous);
   EXPECT_EQ(anonymous.error().code(), avio::kHttpUnauthorized);
-  avio::Result<avio::IOContext> wrong =
-      avio::open_url("http://alice:wrong@127.0.0.1:" + std::to_string(nginx().http_port()) + "/auth/secret.txt");
+  avio::Result<avio::IOContext> wrong = avio::open_url(
+      "http://alice:wrong@127.0.0.1:" + std::to_string(nginx().http_port()) + "/auth/secret.txt", without_cache());
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code(), avio::kHttpUnauthorized);
   for (const char *auth_type : {"none", "basic"}) {
-    avio::OpenOptions o;
+    avio::OpenOptions o = without_cache();
     o.options.set("auth_type", auth_type);
     avio::Result<avio::IOContext> ok =
         avio::open_url("http://alice:s3cret@127.0.0.1:" + std::to_string(nginx().http_port()) + "/auth/secret.txt", o);
@@ -205,7 +188,7 @@ TEST_F(HttpClient, BasicAuthenticationFromTheUrl) {
 }
 
 TEST_F(HttpClient, SendsTheHeaderOptionsAndRejectsInjection) {
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("user_agent", "avio-test/1");
   o.options.set("referer", "http://example.test/page");
   o.options.set("headers", "X-Test: forty two\r\n");
@@ -228,7 +211,7 @@ TEST_F(HttpClient, SendsTheHeaderOptionsAndRejectsInjection) {
                                                         {"method", "GET /x HTTP/1.1\r\n"},
                                                         {"cookies", "a=1\rX-Evil: 1"}}) {
     SCOPED_TRACE(name);
-    avio::OpenOptions bad;
+    avio::OpenOptions bad = without_cache();
     bad.options.set(name, value);
     avio::Result<avio::IOContext> refused = avio::open_url(nginx().http_url("/echo"), bad);
     ASSERT_FALSE(refused);
@@ -239,13 +222,14 @@ TEST_F(HttpClient, SendsTheHeaderOptionsAndRejectsInjection) {
 }
 
 TEST_F(HttpClient, ReceivedCookiesAreSentAgainAndReadBack) {
-  avio::Result<std::unique_ptr<avio::UrlContext>> h = avio::open_url_context(nginx().http_url("/setcookie"));
+  avio::Result<std::unique_ptr<avio::UrlContext>> h =
+      avio::open_url_context(nginx().http_url("/setcookie"), without_cache());
   ASSERT_TRUE(h) << h.error().message();
   const std::string jar = (*h)->options().string("cookies");
   EXPECT_NE(jar.find("a=1"), std::string::npos) << jar;
   EXPECT_NE(jar.find("b=2"), std::string::npos) << jar;
   EXPECT_TRUE((*h)->close());
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("cookies", jar);
   avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/echo"), o);
   ASSERT_TRUE(ctx);
@@ -262,7 +246,7 @@ TEST_F(HttpClient, GzipAndChunkedBodiesAreDecoded) {
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";
   nginx().put_file("gzip/text.txt", text);
   nginx().put_file("chunked/text.txt", text);
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("headers", "Accept-Encoding: gzip\r\n");
   avio::Result<avio::IOContext> gz = avio::open_url(nginx().http_url("/gzip/text.txt"), o);
   ASSERT_TRUE(gz) << gz.error().message();
@@ -274,7 +258,7 @@ TEST_F(HttpClient, GzipAndChunkedBodiesAreDecoded) {
   ASSERT_FALSE(log.empty());
   EXPECT_LT(log.back().body_bytes, static_cast<int64_t>(text.size()) / 2) << "not compressed on the wire";
 
-  avio::Result<avio::IOContext> chunked = avio::open_url(nginx().http_url("/chunked/text.txt"));
+  avio::Result<avio::IOContext> chunked = avio::open_url(nginx().http_url("/chunked/text.txt"), without_cache());
   ASSERT_TRUE(chunked) << chunked.error().message();
   got = read_all(*chunked);
   ASSERT_TRUE(got) << got.error().message();
@@ -313,7 +297,7 @@ TEST_F(HttpFaults, ReconnectResumesAtTheExactByteWithIfRange) {
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kCutAfter, .bytes = 300000});
   proxy.push(Fault{.kind = Fault::Kind::kCutAfter, .bytes = 700000});
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("reconnect", "1");
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/cut.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -331,7 +315,7 @@ TEST_F(HttpFaults, WithoutReconnectACutIsAnError) {
   nginx().put_file("cut2.bin", data);
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kCutAfter, .bytes = 200000});
-  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/cut2.bin"));
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/cut2.bin"), without_cache());
   ASSERT_TRUE(ctx) << ctx.error().message();
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
   ASSERT_FALSE(got);
@@ -341,7 +325,8 @@ TEST_F(HttpFaults, WithoutReconnectACutIsAnError) {
 TEST_F(HttpFaults, AFileChangedBetweenRequestsIsAnErrorNotASplice) {
   const std::vector<uint8_t> data = random_bytes(1 << 20, 8);
   nginx().put_file("change.bin", data);
-  avio::Result<std::unique_ptr<avio::UrlContext>> h = avio::open_url_context(nginx().http_url("/change.bin"));
+  avio::Result<std::unique_ptr<avio::UrlContext>> h =
+      avio::open_url_context(nginx().http_url("/change.bin"), without_cache());
   ASSERT_TRUE(h);
   uint8_t buf[1000];
   ASSERT_TRUE((*h)->read(buf));
@@ -361,7 +346,7 @@ TEST_F(HttpFaults, ServerErrorsAreRetriedHonouringRetryAfter) {
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 503, .retry_after = "1"});
   proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 500});
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("reconnect_on_http_error", "5xx");
   const auto start = Clock::now();
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/retry.txt"), o);
@@ -376,7 +361,7 @@ TEST_F(HttpFaults, ServerErrorsAreRetriedHonouringRetryAfter) {
   EXPECT_EQ(proxy.requests(), 3);
 
   proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 503});
-  avio::Result<avio::IOContext> plain = avio::open_url(proxy.url("/retry.txt"));
+  avio::Result<avio::IOContext> plain = avio::open_url(proxy.url("/retry.txt"), without_cache());
   ASSERT_FALSE(plain);
   EXPECT_EQ(plain.error().code(), avio::kHttpServerError);
 }
@@ -384,7 +369,7 @@ TEST_F(HttpFaults, ServerErrorsAreRetriedHonouringRetryAfter) {
 TEST_F(HttpFaults, RetriesStopAtTheConfiguredLimit) {
   FaultProxy proxy(nginx().http_port());
   for (int i = 0; i < 5; ++i) proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 503});
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("reconnect_on_http_error", "503");
   o.options.set("reconnect_delay_max", "0");  // delays 0, then 1 > 0: one retry
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/retry.txt"), o);
@@ -398,7 +383,7 @@ TEST_F(HttpFaults, AStallIsEndedByTheInterruptWithin100ms) {
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 100000});
   auto token = std::make_shared<avio::CancellationToken>();
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.cancel = token;
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -419,7 +404,7 @@ TEST_F(HttpFaults, AStallPastRwTimeoutIsETIMEDOUT) {
   nginx().put_file("stall2.bin", random_bytes(1 << 20, 11));
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 100000});
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.rw_timeout = 200000;
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall2.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -433,7 +418,7 @@ TEST_F(HttpFaults, AStallPastRwTimeoutIsETIMEDOUT) {
 TEST_F(HttpFaults, TheHttpProxyOptionAndEnvironment) {
   nginx().put_file("proxied.txt", std::string_view("through the proxy"));
   FaultProxy proxy(nginx().http_port());
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("http_proxy", proxy.url(""));
   avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/proxied.txt"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -445,11 +430,11 @@ TEST_F(HttpFaults, TheHttpProxyOptionAndEnvironment) {
 
   setenv("http_proxy", proxy.url("").c_str(), 1);
   setenv("no_proxy", "example.invalid", 1);
-  ctx = avio::open_url(nginx().http_url("/proxied.txt"));
+  ctx = avio::open_url(nginx().http_url("/proxied.txt"), without_cache());
   ASSERT_TRUE(ctx) << ctx.error().message();
   EXPECT_EQ(proxy.request_heads().size(), 2u);
   setenv("no_proxy", "127.0.0.1", 1);
-  ctx = avio::open_url(nginx().http_url("/proxied.txt"));
+  ctx = avio::open_url(nginx().http_url("/proxied.txt"), without_cache());
   ASSERT_TRUE(ctx) << ctx.error().message();
   EXPECT_EQ(proxy.request_heads().size(), 2u);
   unsetenv("http_proxy");
@@ -457,7 +442,7 @@ TEST_F(HttpFaults, TheHttpProxyOptionAndEnvironment) {
 }
 
 TEST_F(HttpClient, PostDataAndTheExportedOptions) {
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("post_data", "6b65793d76616c7565");  // "key=value", hex as AV_OPT_TYPE_BINARY takes it
   avio::Result<std::unique_ptr<avio::UrlContext>> h = avio::open_url_context(nginx().http_url("/echo"), o);
   ASSERT_TRUE(h) << h.error().message();
@@ -470,7 +455,7 @@ TEST_F(HttpClient, PostDataAndTheExportedOptions) {
   EXPECT_EQ((*h)->options().string("http_version"), "1.1");
   EXPECT_TRUE((*h)->close());
   // Exported options are read-only: an open that sets one fails, naming it.
-  avio::OpenOptions ro;
+  avio::OpenOptions ro = without_cache();
   ro.options.set("mime_type", "text/html");
   avio::Result<avio::IOContext> refused = avio::open_url(nginx().http_url("/echo"), ro);
   ASSERT_FALSE(refused);
@@ -529,7 +514,7 @@ TEST(HttpIcy, MetadataIsStrippedAndExported) {
     avio_net_test::send_all(fd, response.data(), response.size(), stop);
   });
   avio::Result<std::unique_ptr<avio::UrlContext>> h =
-      avio::open_url_context("http://127.0.0.1:" + std::to_string(server.port()) + "/stream");
+      avio::open_url_context("http://127.0.0.1:" + std::to_string(server.port()) + "/stream", without_cache());
   ASSERT_TRUE(h) << h.error().message();
   std::vector<uint8_t> got(8000);
   avio::Result<size_t> n = (*h)->read_complete(got);
@@ -549,7 +534,7 @@ TEST_F(HttpFaults, AKeptAliveConnectionClosedByTheServerIsReplaced) {
   nginx().put_file("closed.bin", data);
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kCloseAfterResponse});
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.options.set("request_size", "50000");
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/closed.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
@@ -566,7 +551,7 @@ TEST_F(HttpFaults, TheInterruptCallbackEndsAStallAndABackoffWithin100ms) {
   FaultProxy proxy(nginx().http_port());
   proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 100000});
   std::atomic<bool> stop{false};
-  avio::OpenOptions o;
+  avio::OpenOptions o = without_cache();
   o.interrupt_callback = [&stop] { return stop.load(); };
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall3.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();

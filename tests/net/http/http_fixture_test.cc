@@ -651,6 +651,22 @@ TEST_F(ProxyTest, StatusFaultAnswersWithRetryAfter) {
   EXPECT_EQ(log[0].uri, "/f.bin");
 }
 
+TEST_F(ProxyTest, StatusFaultCarriesTheGivenBodyAndType) {
+  const std::string xml = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+  proxy_->push(Fault{.kind = Kind::kStatus, .status = 503, .body = xml, .content_type = "application/xml"});
+  RawClient c(proxy_->port());
+  const auto a = c.request("GET", "/f.bin");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, 503);
+  EXPECT_EQ(a->header("content-type"), "application/xml");
+  EXPECT_EQ(a->header("content-length"), std::to_string(xml.size()));
+  EXPECT_EQ(a->body, xml);
+  const auto head = c.request("HEAD", "/f.bin");  // the next request passes, on the same connection
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(proxy_->connections(), 1);
+}
+
 TEST_F(ProxyTest, CloseAfterResponseEndsTheConnection) {
   proxy_->push(Fault{.kind = Kind::kCloseAfterResponse});
   RawClient c(proxy_->port());

@@ -18,6 +18,15 @@
 namespace avio_http_test {
 
 // Reads the context to its end: everything, or the first error other than EOF.
+// Options that read http and s3 URLs as the protocol itself does, not
+// through the block cache C++ open_url puts under them by default: for tests
+// of the protocol's own behaviour and exported options.
+inline avio::OpenOptions without_cache() {
+  avio::OpenOptions o;
+  o.block_cache = false;
+  return o;
+}
+
 inline avio::Result<std::vector<uint8_t>> read_all(avio::IOContext &ctx) {
   std::vector<uint8_t> out;
   uint8_t buf[65536];

@@ -225,6 +225,38 @@ TEST_F(S3Cli, CpUploadsAMultipartObject) {
   EXPECT_TRUE(s3().list_multipart_uploads(kBucket).empty()) << "an upload was left in progress";
 }
 
+// Every size at the edges of a single PUT and of a part (part_size 5 MiB):
+// cp up, then cp down to a file, byte for byte, nothing left in progress.
+TEST_F(S3Cli, CpRoundTripsOfEveryEdgeSize) {
+  constexpr size_t kPart = size_t{5} << 20;
+  uint32_t seed = 200;
+  for (const size_t size : {size_t{0}, size_t{1}, kPart - 1, kPart, kPart + 1, size_t{50} << 20}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const std::string bytes = text_of(random_bytes(size, ++seed));
+    const std::string key = "cli/edge-" + std::to_string(size) + ".bin";
+    const fs::path in = work() / ("edge-in-" + std::to_string(size));
+    const fs::path out = work() / ("edge-out-" + std::to_string(size));
+    write_local(in, bytes);
+    std::vector<std::string> up = {"cp", "-q", in.string(), s3_url(key), "-O", "part_size=5242880"};
+    const std::vector<std::string> to_store = store("-O");
+    up.insert(up.end(), to_store.begin(), to_store.end());
+    const CommandResult put = avio(up);
+    ASSERT_EQ(put.exit_code, 0) << describe(put);
+    const std::optional<std::vector<uint8_t>> stored = s3().get_object(kBucket, key);
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_TRUE(text_of(*stored) == bytes) << "the object differs from the file";
+    std::vector<std::string> down = {"cp", "-q", s3_url(key), out.string()};
+    const std::vector<std::string> from_store = store("-o");
+    down.insert(down.end(), from_store.begin(), from_store.end());
+    const CommandResult get = avio(down);
+    ASSERT_EQ(get.exit_code, 0) << describe(get);
+    EXPECT_TRUE(read_local(out) == bytes) << "the file copied down differs";
+    fs::remove(in);
+    fs::remove(out);
+  }
+  EXPECT_TRUE(s3().list_multipart_uploads(kBucket).empty()) << "an upload was left in progress";
+}
+
 TEST_F(S3Cli, CatOfAMissingKeyFailsInOneLine) {
   const CommandResult r = avio_store({"cat", s3_url("cli/no-such-key")});
   EXPECT_EQ(r.exit_code, 1) << describe(r);

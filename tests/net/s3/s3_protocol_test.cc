@@ -148,7 +148,11 @@ TEST_F(S3, ErrorsNameS3sCodeAndMapToFfmpegs) {
 
 TEST_F(S3, AnObjectReplacedWhileReadIsAnError) {
   ASSERT_TRUE(server_->put_object("test-bucket", "replaced.bin", random_bytes(1 << 20, 5)));
-  avio::Result<avio::IOContext> ctx = avio::open_url("s3://test-bucket/replaced.bin", options());
+  // The protocol's own reads (the cache, under it by default, would serve
+  // the pinned version's block it already holds).
+  avio::OpenOptions direct = options();
+  direct.block_cache = false;
+  avio::Result<avio::IOContext> ctx = avio::open_url("s3://test-bucket/replaced.bin", direct);
   ASSERT_TRUE(ctx) << ctx.error().message();
   uint8_t buf[1000];
   ASSERT_TRUE(ctx->read(buf));
@@ -156,6 +160,41 @@ TEST_F(S3, AnObjectReplacedWhileReadIsAnError) {
   ASSERT_TRUE(ctx->seek(700000));
   avio::Result<size_t> n = ctx->read(buf);
   EXPECT_FALSE(n) << "read on into the new object";
+}
+
+// Through the block cache (C++ open_url's default for s3), via the fault
+// proxy that counts: parallel pieces on up to eight connections, each
+// connection's open fetching its first piece (no throwaway request), every
+// byte fetched once; a replaced object is an error, never a splice.
+TEST_F(S3, TheBlockCacheReadsInParallelPiecesPinnedToTheETag) {
+  const std::vector<uint8_t> data = random_bytes(24 << 20, 7);
+  ASSERT_TRUE(server_->put_object("test-bucket", "cached.bin", data));
+  FaultProxy proxy(server_->port());
+  avio::Result<avio::IOContext> ctx = avio::open_url("s3://test-bucket/cached.bin", options(proxy.url("")));
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_TRUE(*got == data);
+  const avio::OptionValues &stats = avio::url_context_of(*ctx)->options();
+  EXPECT_EQ(stats.integer("bytes_fetched"), static_cast<int64_t>(data.size())) << "a byte fetched twice";
+  EXPECT_LE(stats.integer("connections"), 8);
+  EXPECT_GE(stats.integer("connections"), 2);
+  EXPECT_EQ(proxy.requests(), stats.integer("requests"));
+  EXPECT_EQ(proxy.connections(), stats.integer("connections"));
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + 64 * 1024);
+
+  const std::vector<uint8_t> other = random_bytes(24 << 20, 8);
+  avio::OpenOptions small = options(proxy.url(""));
+  small.options.set("block_size", "65536");
+  avio::Result<avio::IOContext> pinned = avio::open_url("s3://test-bucket/cached.bin", small);
+  ASSERT_TRUE(pinned) << pinned.error().message();
+  ASSERT_TRUE(server_->put_object("test-bucket", "cached.bin", other));
+  ASSERT_TRUE(pinned->seek(20 << 20));
+  uint8_t buf[1000];
+  avio::Result<size_t> n = pinned->read(buf);
+  ASSERT_FALSE(n) << "read on into the new object";
+  EXPECT_EQ(n.error().code(), -EIO);
+  EXPECT_NE(n.error().message().find("replaced"), std::string::npos) << n.error().message();
 }
 
 TEST_F(S3, ListsAPrefixAndDeletes) {

@@ -83,9 +83,14 @@ class HttpClient final : public Protocol {
  public:
   Status open(UrlContext &h, const OpenRequest &request) override;
   StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
+  std::string object_version() const override { return !etag_.empty() ? etag_ : last_modified_; }
   Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override;
   Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override;
   Result<int64_t> seek(UrlContext &h, int64_t offset, int whence) override;
+  // One bounded range on the kept-alive connection, validated as a resumed
+  // read is (If-Range with the ETag): a changed file is -EIO, never spliced.
+  // The stream position does not move (the next read() asks afresh).
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override;
   Status close(UrlContext &h) override;
   int file_handle(UrlContext &) override { return conn_ ? conn_->transport().file_handle() : -1; }
   Result<int> short_seek_size(UrlContext &) override;
@@ -129,6 +134,7 @@ class HttpClient final : public Protocol {
   int64_t off_ = 0;                   // the stream position
   int64_t filesize_ = -1;             // -1: unknown
   int64_t request_end_ = -1;          // the end (exclusive) of the range asked for, -1: open-ended
+  int64_t positional_end_ = 0;        // within read_at: the end of its range, which every request asks for
   std::string etag_;
   std::string last_modified_;
   bool streamed_ = true;
@@ -392,6 +398,7 @@ Status HttpClient::open_at(UrlContext &h, int64_t offset, const Deadline &deadli
     const int64_t size = body_ || resume || offset > 0 ? s_.request_size : s_.initial_request_size;
     const int64_t chunk = size > 0 ? size : s_.request_size;
     if (chunk > 0) to = to > 0 ? std::min(to, offset + chunk) : offset + chunk;
+    if (positional_end_ > 0) to = positional_end_;
     body_.reset();
     const bool ranged = offset > 0 || to > 0 || s_.seekable != 0;
     const std::string method = !s_.method.empty() ? s_.method : (s_.has_post_data ? "POST" : "GET");
@@ -467,6 +474,34 @@ Result<size_t> HttpClient::read(UrlContext &h, std::span<uint8_t> dst) {
   if (writing_) return Error(-EIO, "http: the context was opened for writing");
   if (dst.empty()) return size_t{0};
   return read_or_reconnect(h, dst);
+}
+
+Result<size_t> HttpClient::read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) {
+  if (writing_) return Error(-EIO, "http: the context was opened for writing");
+  if (streamed_) return Error(-ENOSYS, "http: " + url_.to_string() + " takes no ranges: no positional reads");
+  if (filesize_ >= 0 && offset >= filesize_) return Error::eof();
+  if (dst.empty()) return size_t{0};
+  int64_t end = offset + static_cast<int64_t>(dst.size());
+  if (filesize_ >= 0) end = std::min(end, filesize_);
+  const int64_t position = off_;
+  drop_response(true, h);
+  positional_end_ = end;
+  Status st = open_at(h, offset, h.io_deadline(), nullptr, !etag_.empty() || !last_modified_.empty());
+  size_t got = 0;
+  const size_t want = static_cast<size_t>(end - offset);
+  while (st && got < want) {
+    Result<size_t> n = read_or_reconnect(h, dst.subspan(got, want - got));
+    if (!n) {
+      if (n.error().code() != kEof || got == 0) st = n.error();
+      break;
+    }
+    got += *n;
+  }
+  positional_end_ = 0;
+  drop_response(true, h);
+  off_ = position;
+  if (!st) return st.error();
+  return got;
 }
 
 void HttpClient::drop_response(bool keep_connection_if_cheap, UrlContext &) {

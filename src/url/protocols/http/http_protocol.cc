@@ -40,9 +40,13 @@ class HttpProtocol final : public Protocol {
   Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override { return side_->read(h, dst); }
   Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override { return side_->write(h, src); }
   Result<int64_t> seek(UrlContext &h, int64_t offset, int whence) override { return side_->seek(h, offset, whence); }
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
+    return side_->read_at(h, offset, dst);
+  }
   Status close(UrlContext &h) override { return side_ ? side_->close(h) : Status(); }
   int file_handle(UrlContext &h) override { return side_->file_handle(h); }
   Result<int> short_seek_size(UrlContext &h) override { return side_->short_seek_size(h); }
+  std::string object_version() const override { return side_ ? side_->object_version() : std::string(); }
   Status shutdown(UrlContext &h, int flags) override { return side_->shutdown(h, flags); }
   Result<std::unique_ptr<Protocol>> accept(UrlContext &h) override {
     Result<std::unique_ptr<Protocol>> client = side_->accept(h);
@@ -57,15 +61,23 @@ class HttpProtocol final : public Protocol {
 
 }  // namespace
 
+// Arrow's and GDAL's measurements put one HTTP/1.1 connection's useful
+// read-ahead at a few MiB; a few connections per host is what servers
+// tolerate from one client.
+constexpr ProtocolTraits::Remote kHttpRemote{
+    .readahead_max = int64_t{8} << 20, .max_connections = 4, .initial_hole = int64_t{1} << 20};
+
 ProtocolInfo http_protocol() {
-  return ProtocolInfo::of<HttpProtocol>(
-      "http",
-      {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy,data", .options = http::http_option_specs()});
+  return ProtocolInfo::of<HttpProtocol>("http",
+                                        {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy,data",
+                                         .options = http::http_option_specs(),
+                                         .remote = kHttpRemote});
 }
 
 ProtocolInfo https_protocol() {
   return ProtocolInfo::of<HttpProtocol>("https", {.default_whitelist = "http,https,tls,rtp,tcp,udp,crypto,httpproxy",
-                                                  .options = http::http_option_specs()});
+                                                  .options = http::http_option_specs(),
+                                                  .remote = kHttpRemote});
 }
 
 }  // namespace avio::protocols

@@ -39,6 +39,8 @@ bool retryable_status(int status) {
 int status_code(int status) { return status >= 400 && status <= 599 ? http::http_error_code(status) : -EIO; }
 
 std::string describe(const S3Error &error) {
+  // A proxy's or load balancer's own answer (HTML, text, nothing) has no Code.
+  if (error.code.empty()) return "s3: an error answer without an S3 error document";
   std::string text = "s3: " + error.code;
   if (!error.message.empty()) text += ": " + error.message;
   if (!error.request_id.empty()) text += " (request id " + error.request_id + ")";

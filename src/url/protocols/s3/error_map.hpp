@@ -29,7 +29,8 @@ struct ErrorMapping {
 // otherwise by HTTP status, as FFmpeg's http protocol reports it: 400, 401,
 // 403, 404, 429 (retryable), other 4xx, 5xx (500, 502, 503, 504 retryable);
 // anything else (an <Error> inside a 200) -EIO, or kHttpServerError when the
-// Code is retryable. The text names a redirect's Endpoint or Region.
+// Code is retryable. The text names a redirect's Endpoint or Region, and
+// says so when the answer had no S3 error document (an empty Code).
 ErrorMapping map_error(int http_status, const S3Error &error);
 
 }  // namespace avio::protocols::s3

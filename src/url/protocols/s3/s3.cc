@@ -44,22 +44,29 @@ class S3Protocol final : public Protocol {
     writing_ = (request.flags & kOpenWrite) != 0;
     if (writing_) return {};
     if (session_->config().key.empty()) return Error(-EISDIR, "s3: " + session_->config().display() + " is a bucket");
-    return get_at(0, kFirstRange, &request.options);
+    // offset / end_offset as http's: where the stream starts and ends (a
+    // block cache opens a connection with its first piece so).
+    const int64_t offset = h.options().integer("offset");
+    end_offset_ = h.options().integer("end_offset");
+    const int64_t first = end_offset_ > offset ? end_offset_ - offset : kFirstRange;
+    return get_at(offset, first, &request.options);
   }
 
   StreamProperties stream_properties() const override { return {.streamed = writing_}; }
+  std::string object_version() const override { return etag_; }
 
   Result<size_t> read(UrlContext &, std::span<uint8_t> dst) override {
     if (writing_) return Error(-EIO, "s3: opened for writing");
     for (int round = 0; round < 3; ++round) {
-      if (pos_ >= size_) return Error::eof();
+      const int64_t end = end_offset_ > 0 ? std::min(size_, end_offset_) : size_;
+      if (pos_ >= end) return Error::eof();
       if (!response_) {
-        if (Status st = get_at(pos_, next_range_, nullptr); !st) return st.error();
+        if (Status st = get_at(pos_, std::min(next_range_, end - pos_), nullptr); !st) return st.error();
         next_range_ = std::min(next_range_ * 2, kMaxRange);
         if (!response_) continue;  // a 416: the object ended early
       }
       Result<size_t> n =
-          session_->read(*response_, dst.first(std::min<size_t>(dst.size(), static_cast<size_t>(size_ - pos_))));
+          session_->read(*response_, dst.first(std::min<size_t>(dst.size(), static_cast<size_t>(end - pos_))));
       if (n) {
         pos_ += static_cast<int64_t>(*n);
         return n;
@@ -93,7 +100,11 @@ class S3Protocol final : public Protocol {
     response_.reset();
     const int64_t length = std::min<int64_t>(static_cast<int64_t>(dst.size()), size_ - offset);
     Result<S3Response> r = session_->send(ranged_get(offset, length));
-    if (!r) return r.error();
+    if (!r) return replaced_or(r.error());
+    if (Status st = check_version(r->head); !st) {
+      session_->abandon(*r);
+      return st.error();
+    }
     size_t got = 0;
     while (got < static_cast<size_t>(length)) {
       Result<size_t> n = session_->read(*r, dst.subspan(got, static_cast<size_t>(length) - got));
@@ -106,6 +117,9 @@ class S3Protocol final : public Protocol {
 
   Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override {
     if (!writing_) return Error(-EIO, "s3: opened for reading");
+    // A failed upload has been aborted: nothing more goes out, else a later
+    // write would start another upload that no close completes or aborts.
+    if (!failure_.ok()) return failure_.error();
     buffer_.insert(buffer_.end(), src.begin(), src.end());
     const size_t part = static_cast<size_t>(session_->config().part_size);
     // A part goes out once more than a part is held: an object of at most
@@ -120,8 +134,9 @@ class S3Protocol final : public Protocol {
   }
 
   Status close(UrlContext &h) override {
-    Status st;
-    if (writing_ && !failed_) st = finish_upload(h);
+    // An upload that failed earlier is reported again: no object was made.
+    Status st = failure_;
+    if (writing_ && failure_.ok()) st = finish_upload(h);
     if (response_) session_->abandon(*response_);
     response_.reset();
     return st;
@@ -178,24 +193,31 @@ class S3Protocol final : public Protocol {
     S3Request r = ranged_get(offset, length);
     r.also_accept = 416;
     Result<S3Response> answer = session_->send(r, first_options);
-    if (!answer) {
-      if (answer.error().code() == kHttpOther4xx &&
-          answer.error().message().find("PreconditionFailed") != std::string::npos)
-        return Error(-EIO,
-                     "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ + ")");
-      return answer.error();
-    }
+    if (!answer) return replaced_or(answer.error());
     return take_response(std::move(*answer), offset);
+  }
+
+  // A refused If-Match is the object replaced.
+  Error replaced_or(const Error &e) const {
+    if (e.code() == kHttpOther4xx && e.message().find("PreconditionFailed") != std::string::npos)
+      return Error(-EIO, "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ + ")");
+    return e;
+  }
+
+  // If-Match asks the store to refuse another version; a store that does
+  // not (s3rver) still names the version it sends.
+  Status check_version(const http::ResponseHead &head) const {
+    const std::string_view etag = head.find("ETag").value_or("");
+    if (!etag_.empty() && !etag.empty() && etag != etag_)
+      return Error(-EIO, "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ +
+                             ", now " + std::string(etag) + ")");
+    return {};
   }
 
   Status take_response(S3Response answer, int64_t offset) {
     const http::ResponseHead &head = answer.head;
-    // If-Match asks the store to refuse another version; a store that does
-    // not (s3rver) still names the version it sends.
+    if (Status st = check_version(head); !st) return st;
     const std::string etag(head.find("ETag").value_or(""));
-    if (!etag_.empty() && !etag.empty() && etag != etag_)
-      return Error(-EIO, "s3: " + session_->config().display() + " was replaced while being read (ETag " + etag_ +
-                             ", now " + etag + ")");
     if (std::optional<std::string_view> cr = head.find("Content-Range"); cr) {
       Result<http::ContentRange> range = http::parse_content_range(*cr);
       if (!range && offset == 0 && cr->size() > 2 && cr->substr(cr->size() - 2) == "/0") {
@@ -256,7 +278,7 @@ class S3Protocol final : public Protocol {
   // AbortMultipartUpload, also after an interrupt: on a session of its own
   // that the interrupt does not stop, bounded by a short timeout instead.
   Status fail_upload(UrlContext &h, const Status &why) {
-    failed_ = true;
+    failure_ = why;
     if (uploader_) (void)uploader_->finish();
     if (!upload_id_.empty()) {
       UrlOpenParams params = h.params();
@@ -342,12 +364,13 @@ class S3Protocol final : public Protocol {
   int64_t size_ = -1;
   int64_t pos_ = 0;
   int64_t next_range_ = kFirstRange;
+  int64_t end_offset_ = 0;  // 0: the object's end
   // writing
   std::vector<uint8_t> buffer_;
   Dictionary nested_options_;
   std::string upload_id_;
   std::unique_ptr<s3::PartUploader> uploader_;
-  bool failed_ = false;
+  Status failure_;  // the upload's, once it failed (and was aborted)
   // listing
   std::string prefix_, token_, max_keys_;
   std::vector<DirEntry> entries_;
@@ -358,7 +381,11 @@ class S3Protocol final : public Protocol {
 
 ProtocolInfo s3_protocol() {
   return ProtocolInfo::of<S3Protocol>(
-      "s3", {.default_whitelist = "s3,http,https,tls,tcp,httpproxy", .options = s3::s3_option_specs()});
+      "s3", {.default_whitelist = "s3,http,https,tls,tcp,httpproxy",
+             .options = s3::s3_option_specs(),
+             // AWS's guidance: 8-16 MiB ranges, many connections per object.
+             .remote = ProtocolTraits::Remote{
+                 .readahead_max = int64_t{16} << 20, .max_connections = 8, .initial_hole = int64_t{4} << 20}});
 }
 
 }  // namespace avio::protocols

@@ -23,6 +23,9 @@ constexpr OptionSpec kS3Options[] = {
     {"part_size", OptionType::kInt64, "8388608", 5242880, 5368709120.0, "multipart upload part size, bytes"},
     {"max_retries", OptionType::kInt, "5", 0, 100, "retries of a throttled or failed request"},
     {"max_keys", OptionType::kInt, "1000", 1, 1000, "keys per ListObjectsV2 page"},
+    {"offset", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "initial byte offset"},
+    {"end_offset", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX),
+     "reading stops at this offset (0: the object's end)"},
     {"parts_in_flight", OptionType::kInt, "4", 1, 64, "multipart parts uploaded at once (memory: one part more)"},
 };
 

@@ -1,6 +1,7 @@
 #include "s3_session.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -141,6 +142,13 @@ Result<S3Response> S3Session::send(const S3Request &request, Dictionary *first_o
     }
     if (Status st = backoff(attempt, retry_after, why); !st) return st.error();
   }
+}
+
+Result<size_t> S3Session::read(S3Response &response, std::span<uint8_t> dst) {
+  if (!conn_) return Error(-EIO, "s3: " + config_.display() + ": the answer's connection is gone");
+  Result<size_t> n = response.body.read(*conn_, dst);
+  if (!n && n.error().code() != kEof) conn_.reset();
+  return n;
 }
 
 Result<std::string> S3Session::read_all(S3Response &response, size_t limit) {

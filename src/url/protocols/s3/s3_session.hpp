@@ -49,8 +49,10 @@ class S3Session {
   // answer's head; a 2xx (or also_accept) answer's body is left to read.
   // `first_options`: the open's own dictionary, for the first connection.
   Result<S3Response> send(const S3Request &request, Dictionary *first_options = nullptr);
-  // The body of an answer, at least one byte or EOF.
-  Result<size_t> read(S3Response &response, std::span<uint8_t> dst) { return response.body.read(*conn_, dst); }
+  // The body of an answer, at least one byte or EOF. After an error (an
+  // interrupt, a timeout, a cut) the rest of the body is unknown: the
+  // connection is dropped, so the next request does not read it as its answer.
+  Result<size_t> read(S3Response &response, std::span<uint8_t> dst);
   // A whole (small) body.
   Result<std::string> read_all(S3Response &response, size_t limit);
   // Gives up the rest of a body: drained when short, else the connection

@@ -1,0 +1,106 @@
+// The blocks of remote objects kept in memory: fixed-size pieces of an
+// object version, shared by every context of the process that reads it.
+//
+// An object is named by a string that must change whenever its bytes may
+// (the URL with the ETag or Last-Modified the server gave), so a block is
+// never served for another version. The cache holds at most capacity()
+// bytes of blocks, evicting the least recently used; a block that would not
+// fit is handed to its readers without being kept. A block being fetched is
+// fetched once: whoever asks first claims it (Lookup::claimed) and must
+// fulfil() or fail() it; later askers wait() for that outcome. A failure is
+// given to the waiters and forgotten, so the next reader asks again.
+//
+// Thread-safety: every method may be called from any thread.
+#ifndef AVIO_SRC_URL_REMOTE_BLOCK_CACHE_HPP
+#define AVIO_SRC_URL_REMOTE_BLOCK_CACHE_HPP
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "avio/error.hpp"
+#include "avio/interrupt.hpp"
+
+namespace avio::remote {
+
+class BlockCache {
+ public:
+  using Block = std::shared_ptr<const std::vector<uint8_t>>;
+  struct Pending;  // a block being fetched
+
+  struct Lookup {
+    Block block;                       // in the cache
+    std::shared_ptr<Pending> pending;  // being fetched by another reader: wait()
+    bool claimed = false;              // the caller fetches it: fulfil() or fail()
+  };
+
+  struct Stats {
+    int64_t hits = 0;       // lookups that found the block
+    int64_t misses = 0;     // lookups that claimed it
+    int64_t merged = 0;     // lookups that waited for another reader's fetch
+    int64_t evictions = 0;  // blocks dropped to make room
+    size_t resident = 0;    // bytes held now
+    size_t peak = 0;        // the most bytes ever held at once
+  };
+
+  explicit BlockCache(size_t capacity);
+  BlockCache(const BlockCache &) = delete;
+  BlockCache &operator=(const BlockCache &) = delete;
+
+  // The process's cache (64 MiB until set_capacity).
+  static BlockCache &shared();
+
+  size_t capacity() const;
+  // Evicts down to `bytes` at once.
+  void set_capacity(size_t bytes);
+
+  Lookup lookup(const std::string &object, int64_t index);
+  // Stores `data` as the block (if it fits), wakes the waiters, and returns
+  // the block either way.
+  Block fulfil(const std::string &object, int64_t index, std::vector<uint8_t> data);
+  void fail(const std::string &object, int64_t index, const Error &why);
+  // The outcome of another reader's fetch; ends early (with the interrupt's
+  // error, AVERROR_EXIT) within 10 ms of `interrupt` being raised.
+  Result<Block> wait(const std::shared_ptr<Pending> &pending, const Interrupt &interrupt);
+  // Drops every block of `object` (a version found to be stale).
+  void forget(const std::string &object);
+
+  Stats stats() const;
+
+ private:
+  struct Key {
+    std::string object;
+    int64_t index = 0;
+    friend bool operator==(const Key &, const Key &) = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key &k) const;
+  };
+  struct Entry {
+    Block block;
+    std::shared_ptr<Pending> pending;
+    std::list<Key>::iterator lru;  // valid when block is set
+  };
+
+  void settle_locked(const Key &key, Block block, const Error *why);
+  void evict_to_locked(size_t bytes);
+  void erase_locked(std::unordered_map<Key, Entry, KeyHash>::iterator it);
+
+  mutable std::mutex mu_;
+  std::condition_variable settled_;
+  size_t capacity_;
+  std::unordered_map<Key, Entry, KeyHash> entries_;
+  std::list<Key> lru_;  // most recent first
+  Stats stats_;
+};
+
+}  // namespace avio::remote
+
+#endif  // AVIO_SRC_URL_REMOTE_BLOCK_CACHE_HPP

@@ -1,0 +1,281 @@
+// The block cache (blockcache:, under C++ open_url of http by default)
+// against a real nginx and through the fault proxy: right bytes under random
+// seeks and a tiny memory bound, blocks shared between opens, a changed file
+// never spliced, concurrent readers fetching each block once, read plans in
+// fewer requests than reads, failures surfaced then retried, and the
+// interrupt ending a stalled fetch with no thread left behind.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "../net_fixture.hpp"
+#include "../net_test_util.hpp"
+#include "avio/url.hpp"
+#include "fault_proxy.hpp"
+#include "io_test_util.hpp"
+#include "nginx_suite.hpp"
+#include "random_bytes.hpp"
+
+namespace {
+
+using avio_http_test::Fault;
+using avio_http_test::FaultProxy;
+using avio_http_test::Nginx;
+using avio_http_test::random_bytes;
+using avio_http_test::read_all;
+using Clock = std::chrono::steady_clock;
+
+int64_t stat_of(avio::IOContext &ctx, const char *name) { return avio::url_context_of(ctx)->options().integer(name); }
+
+class BlockCache : public avio_http_test::NginxSuite {
+ protected:
+  // Small blocks, so that a few MiB make many.
+  static avio::OpenOptions small_blocks() {
+    avio::OpenOptions o;
+    o.options.set("block_size", "65536");
+    return o;
+  }
+};
+
+TEST_F(BlockCache, OpenUrlReadsHttpThroughTheCacheAndRandomReadsAreRight) {
+  const std::vector<uint8_t> data = random_bytes(3 << 20, 21);
+  nginx().put_file("bc_random.bin", data);
+  avio::OpenOptions o = small_blocks();
+  o.options.set("cache_size", std::to_string(3 * 65536));  // a tiny bound: constant eviction
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/bc_random.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  EXPECT_EQ(avio::url_context_of(*ctx)->info().name(), "blockcache");
+  ASSERT_EQ(ctx->size().value(), static_cast<int64_t>(data.size()));
+  std::mt19937 rng(7);
+  std::vector<uint8_t> buf(200000);
+  for (int i = 0; i < 300; ++i) {
+    const int64_t at = std::uniform_int_distribution<int64_t>(0, static_cast<int64_t>(data.size()) - 1)(rng);
+    const size_t want = std::uniform_int_distribution<size_t>(1, buf.size())(rng);
+    ASSERT_TRUE(ctx->seek(at));
+    avio::Result<size_t> n = ctx->read(std::span<uint8_t>(buf.data(), want));
+    ASSERT_TRUE(n) << n.error().message();
+    const size_t expect = std::min<size_t>(want, data.size() - static_cast<size_t>(at));
+    ASSERT_EQ(*n, expect) << "at " << at;
+    ASSERT_EQ(0, std::memcmp(buf.data(), data.data() + at, *n)) << "at " << at;
+  }
+  EXPECT_LE(avio::url_context_of(*ctx)->options().integer("cache_size"), 3 * 65536);
+  avio::Dictionary reset;
+  reset.set("cache_size", "67108864");
+  avio::OpenOptions restore;
+  restore.options = reset;
+  nginx().put_file("bc_tiny.bin", "x");
+  ASSERT_TRUE(avio::open_url(nginx().http_url("/bc_tiny.bin"), restore));  // the shared bound back to its default
+}
+
+TEST_F(BlockCache, SequentialReadAheadGrowsAndOpensCostOneRequest) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 22);
+  nginx().put_file("bc_seq.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "1");  // one connection: each read-ahead is one request
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_seq.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  EXPECT_EQ(proxy.requests(), 1) << "the open is one small request that also gives the size";
+  EXPECT_LE(proxy.response_bytes(), (64 << 10) + 2048);
+  avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(*got, data);
+  // 1 MiB blocks, read-ahead doubling 2, 4, 8 blocks: the open and three
+  // requests (a fixed window of one block would take twelve).
+  EXPECT_EQ(stat_of(*ctx, "requests"), 4) << [&] {
+    std::string heads;
+    for (const std::string &h : proxy.request_heads()) heads += h.substr(0, h.find("\r\n\r\n")) + "\n";
+    return heads;
+  }();
+  EXPECT_EQ(stat_of(*ctx, "bytes_fetched"), static_cast<int64_t>(data.size())) << "a byte fetched twice";
+  EXPECT_EQ(proxy.connections(), 1);
+  EXPECT_EQ(proxy.requests(), stat_of(*ctx, "requests"));
+}
+
+TEST_F(BlockCache, ParallelConnectionsShareALargeReadAhead) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 32);
+  nginx().put_file("bc_par.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_par.bin"));
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(*got, data);
+  // http's advice is four connections; a piece that ends before another
+  // starts hands its connection on, so fewer may do (timing).
+  EXPECT_GE(stat_of(*ctx, "connections"), 2);
+  EXPECT_LE(stat_of(*ctx, "connections"), 4);
+  EXPECT_EQ(proxy.connections(), stat_of(*ctx, "connections"));
+  EXPECT_EQ(stat_of(*ctx, "bytes_fetched"), static_cast<int64_t>(data.size()));
+}
+
+TEST_F(BlockCache, BlocksAreSharedByOpensOfTheSameVersion) {
+  const std::vector<uint8_t> data = random_bytes(2 << 20, 23);
+  nginx().put_file("bc_shared.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  {
+    avio::Result<avio::IOContext> first = avio::open_url(proxy.url("/bc_shared.bin"));
+    ASSERT_TRUE(first) << first.error().message();
+    ASSERT_EQ(read_all(*first).value(), data);
+  }
+  const int before = proxy.requests();
+  avio::Result<avio::IOContext> second = avio::open_url(proxy.url("/bc_shared.bin"));
+  ASSERT_TRUE(second) << second.error().message();
+  ASSERT_EQ(read_all(*second).value(), data);
+  EXPECT_EQ(proxy.requests() - before, 1) << "only the open: every block came from the cache";
+  EXPECT_EQ(stat_of(*second, "cache_misses"), 0);
+  EXPECT_GE(stat_of(*second, "cache_hits"), 2);
+}
+
+TEST_F(BlockCache, AFileChangedOnTheServerIsAnErrorNeverASplice) {
+  const std::vector<uint8_t> v1 = random_bytes(3 << 20, 24);
+  const std::vector<uint8_t> v2 = random_bytes(3 << 20, 25);
+  nginx().put_file("bc_change.bin", v1);
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/bc_change.bin"), small_blocks());
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<uint8_t> buf(1000);
+  ASSERT_TRUE(ctx->read(buf));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // nginx's ETag has whole seconds
+  nginx().put_file("bc_change.bin", v2);
+  ASSERT_TRUE(ctx->seek(2 << 20));
+  avio::Result<size_t> n = ctx->read(buf);
+  ASSERT_FALSE(n) << "read on into the new file";
+  EXPECT_EQ(n.error().code(), -EIO);
+  EXPECT_NE(n.error().message().find("changed"), std::string::npos) << n.error().message();
+  // A new open sees the new version, never the old blocks.
+  avio::Result<avio::IOContext> fresh = avio::open_url(nginx().http_url("/bc_change.bin"), small_blocks());
+  ASSERT_TRUE(fresh) << fresh.error().message();
+  EXPECT_EQ(read_all(*fresh).value(), v2);
+}
+
+TEST_F(BlockCache, ConcurrentReadersFetchEachBlockOnce) {
+  const std::vector<uint8_t> data = random_bytes(4 << 20, 26);
+  nginx().put_file("bc_threads.bin", data);
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/bc_threads.bin"), small_blocks());
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  ASSERT_TRUE(ctx->backend_capabilities().concurrent_read_at);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  threads.reserve(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t));
+      std::vector<uint8_t> buf(100000);
+      for (int i = 0; i < 60; ++i) {
+        const int64_t at =
+            std::uniform_int_distribution<int64_t>(0, static_cast<int64_t>(data.size() - buf.size()))(rng);
+        avio::Result<size_t> n = ctx->read_at(at, buf);
+        if (!n || *n != buf.size() || std::memcmp(buf.data(), data.data() + at, buf.size()) != 0) ++wrong;
+      }
+    });
+  }
+  for (std::thread &t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // 64 blocks of 64 KiB: each fetched at most once, whoever asked first.
+  avio::UrlContext *h = avio::url_context_of(*ctx);
+  (void)ctx->seek(0);
+  uint8_t one;
+  ASSERT_TRUE(ctx->read(std::span<uint8_t>(&one, 1)));  // publishes the statistics
+  EXPECT_LE(h->options().integer("cache_misses"), 64);
+  EXPECT_LE(h->options().integer("bytes_fetched"), static_cast<int64_t>(data.size()));
+}
+
+TEST_F(BlockCache, AReadPlanTakesFewerRequestsThanReads) {
+  const std::vector<uint8_t> data = random_bytes(16 << 20, 27);
+  nginx().put_file("bc_plan.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_plan.bin"), small_blocks());
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::mt19937 rng(9);
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<avio::ReadRequest> plan;
+  int64_t at = 70000;
+  while (true) {
+    const size_t len = std::uniform_int_distribution<size_t>(4096, 65536)(rng);
+    if (at + static_cast<int64_t>(len) > static_cast<int64_t>(data.size())) break;
+    bufs.emplace_back(len);
+    plan.push_back({at, bufs.back()});
+    at += static_cast<int64_t>(len) + std::uniform_int_distribution<int64_t>(4096, 400000)(rng);
+  }
+  for (size_t i = 0; i < plan.size(); ++i) plan[i].dst = bufs[i];
+  const int before = proxy.requests();
+  ASSERT_TRUE(avio::read_ranges(*ctx, plan));
+  for (const avio::ReadRequest &r : plan)
+    ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
+  const int requests = proxy.requests() - before;
+  EXPECT_LT(requests, static_cast<int>(plan.size()) / 4) << plan.size() << " reads";
+  EXPECT_GE(stat_of(*ctx, "hole_limit"), 64 << 10);
+}
+
+TEST_F(BlockCache, APlanOverMoreThanTheCacheHoldsIsReadRight) {
+  const std::vector<uint8_t> data = random_bytes(8 << 20, 31);
+  nginx().put_file("bc_bigplan.bin", data);
+  avio::OpenOptions o = small_blocks();
+  o.options.set("cache_size", std::to_string(4 * 65536));
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/bc_bigplan.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  // Every other 100 KB, overlapping reads among them, out of order.
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<int64_t> offsets;
+  for (int64_t at = static_cast<int64_t>(data.size()) - 150000; at > 0; at -= 200000) {
+    offsets.push_back(at);
+    offsets.push_back(at + 50000);
+  }
+  bufs.reserve(offsets.size());
+  std::vector<avio::ReadRequest> plan;
+  for (int64_t at : offsets) {
+    bufs.emplace_back(100000);
+    plan.push_back({at, bufs.back()});
+  }
+  ASSERT_TRUE(avio::read_ranges(*ctx, plan));
+  for (const avio::ReadRequest &r : plan)
+    ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
+}
+
+TEST_F(BlockCache, AFailedFetchSurfacesAndTheNextReadRetries) {
+  const std::vector<uint8_t> data = random_bytes(3 << 20, 28);
+  nginx().put_file("bc_fail.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_fail.bin"), small_blocks());
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  proxy.push(Fault{.kind = Fault::Kind::kStatus, .status = 500});
+  std::vector<uint8_t> buf(1000);
+  avio::Result<size_t> n = ctx->read_at(2 << 20, buf);
+  ASSERT_FALSE(n) << "the 500 is the reader's error";
+  EXPECT_NE(n.error().message().find("500"), std::string::npos) << n.error().message();
+  n = ctx->read_at(2 << 20, buf);
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + (2 << 20), *n));
+}
+
+TEST_F(BlockCache, TheTokenEndsAStalledFetchWithin100msAndNoThreadStays) {
+  const std::vector<uint8_t> data = random_bytes(8 << 20, 29);
+  nginx().put_file("bc_stall.bin", data);
+  const int threads_before = avio_net_test::threads_now();
+  {
+    FaultProxy proxy(nginx().http_port());
+    auto token = std::make_shared<avio::CancellationToken>();
+    avio::OpenOptions o;
+    o.cancel = token;
+    avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_stall.bin"), o);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    for (int i = 0; i < 4; ++i) proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      token->cancel();
+    });
+    const auto start = Clock::now();
+    avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+    const auto since = Clock::now() - start;
+    canceller.join();
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error().code(), avio::kExit) << got.error().message();
+    EXPECT_LT(since, std::chrono::milliseconds(300 + 100));
+  }
+  EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+}
+
+}  // namespace

@@ -1,0 +1,161 @@
+// The block cache's parts without a network: range coalescing and splitting,
+// the link model's fit, and BlockCache's claims, merged waits, failures,
+// eviction within its bound and thread-safety.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "remote/block_cache.hpp"
+#include "remote/range_plan.hpp"
+
+namespace {
+
+using avio::remote::BlockCache;
+using avio::remote::ByteRange;
+using avio::remote::coalesce;
+using avio::remote::LinkModel;
+
+TEST(Coalesce, MergesAcrossHolesUpToTheRangeLimit) {
+  const std::vector<ByteRange> out =
+      coalesce({{100, 10}, {0, 10}, {15, 10}, {1000, 10}, {1020, 0}, {30, 20}}, {.hole = 10, .range = 100});
+  // 0-10 and 15-25 (hole 5), then 30-50 (hole 5): 0-50; 100-110 is 50 away; 1000 alone; the empty one dropped.
+  EXPECT_EQ(out, (std::vector<ByteRange>{{0, 50}, {100, 10}, {1000, 10}}));
+}
+
+TEST(Coalesce, OverlapsMergeWhateverTheLimitAndTheRangeLimitHolds) {
+  EXPECT_EQ(coalesce({{0, 100}, {50, 100}, {140, 5}}, {.hole = 0, .range = 10}), (std::vector<ByteRange>{{0, 150}}));
+  EXPECT_EQ(coalesce({{0, 6}, {7, 6}}, {.hole = 5, .range = 12}), (std::vector<ByteRange>{{0, 6}, {7, 6}}));
+  EXPECT_EQ(coalesce({{0, 6}, {7, 6}}, {.hole = 5, .range = 13}), (std::vector<ByteRange>{{0, 13}}));
+}
+
+TEST(LinkModel, FitsLatencyAndBandwidthAndDerivesTheLimits) {
+  LinkModel link(int64_t{1} << 20);
+  EXPECT_EQ(link.limits().hole, int64_t{1} << 20) << "the initial hole until measured";
+  // 20 ms to the first byte, 50 MB/s: hole = 1 MB, range = 9 MB.
+  for (int64_t n : {int64_t{65536}, int64_t{1} << 20, int64_t{8} << 20, int64_t{65536}, int64_t{4} << 20})
+    link.observe(n, std::chrono::nanoseconds(static_cast<int64_t>((0.020 + static_cast<double>(n) / 50e6) * 1e9)));
+  EXPECT_NEAR(std::chrono::duration<double>(link.latency()).count(), 0.020, 0.001);
+  EXPECT_NEAR(link.bytes_per_second(), 50e6, 1e6);
+  EXPECT_NEAR(static_cast<double>(link.limits().hole), 1e6, 3e4);
+  EXPECT_NEAR(static_cast<double>(link.limits().range), 9e6, 3e5);
+  // A slow, far link: the range is capped.
+  LinkModel far(int64_t{1} << 20);
+  for (int64_t n : {int64_t{65536}, int64_t{4} << 20})
+    far.observe(n, std::chrono::nanoseconds(static_cast<int64_t>((0.2 + static_cast<double>(n) / 100e6) * 1e9)));
+  EXPECT_EQ(far.limits().hole, LinkModel::kMaxRange);
+  EXPECT_EQ(far.limits().range, LinkModel::kMaxRange);
+}
+
+TEST(LinkModel, EqualSizesKeepTheInitialHole) {
+  LinkModel link(int64_t{4} << 20);
+  for (int i = 0; i < 5; ++i) link.observe(int64_t{1} << 20, std::chrono::milliseconds(30));
+  EXPECT_EQ(link.limits().hole, int64_t{4} << 20);
+  EXPECT_EQ(link.latency().count(), 0);
+}
+
+std::vector<uint8_t> bytes(size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
+
+TEST(BlockCacheParts, TheFirstAskerClaimsAndTheOthersWaitForIt) {
+  BlockCache cache(1 << 20);
+  BlockCache::Lookup first = cache.lookup("obj", 3);
+  ASSERT_TRUE(first.claimed);
+  BlockCache::Lookup second = cache.lookup("obj", 3);
+  ASSERT_FALSE(second.claimed);
+  ASSERT_TRUE(second.pending);
+  std::thread fetcher([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    cache.fulfil("obj", 3, bytes(100, 7));
+  });
+  avio::Result<BlockCache::Block> b = cache.wait(second.pending, avio::Interrupt{});
+  fetcher.join();
+  ASSERT_TRUE(b);
+  EXPECT_EQ((**b)[0], 7);
+  BlockCache::Lookup third = cache.lookup("obj", 3);
+  ASSERT_TRUE(third.block);
+  EXPECT_EQ(cache.stats().hits, 1);
+  EXPECT_EQ(cache.stats().misses, 1);
+  EXPECT_EQ(cache.stats().merged, 1);
+  EXPECT_FALSE(cache.lookup("obj2", 3).block) << "another object's block 3 is another block";
+}
+
+TEST(BlockCacheParts, AFailureReachesTheWaitersAndTheNextAskerFetchesAgain) {
+  BlockCache cache(1 << 20);
+  ASSERT_TRUE(cache.lookup("obj", 0).claimed);
+  BlockCache::Lookup waiter = cache.lookup("obj", 0);
+  cache.fail("obj", 0, avio::Error(-EIO, "boom"));
+  avio::Result<BlockCache::Block> b = cache.wait(waiter.pending, avio::Interrupt{});
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code(), -EIO);
+  EXPECT_NE(b.error().message().find("boom"), std::string::npos);
+  EXPECT_TRUE(cache.lookup("obj", 0).claimed);
+}
+
+TEST(BlockCacheParts, AWaitEndsAtTheInterrupt) {
+  BlockCache cache(1 << 20);
+  ASSERT_TRUE(cache.lookup("obj", 0).claimed);
+  BlockCache::Lookup waiter = cache.lookup("obj", 0);
+  auto token = std::make_shared<avio::CancellationToken>();
+  avio::Interrupt interrupt;
+  interrupt.token = token;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    token->cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  avio::Result<BlockCache::Block> b = cache.wait(waiter.pending, interrupt);
+  canceller.join();
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().code(), avio::kExit);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(50 + 100));
+}
+
+TEST(BlockCacheParts, NeverHoldsMoreThanItsBound) {
+  BlockCache cache(4000);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(cache.lookup("obj", i).claimed);
+    BlockCache::Block b = cache.fulfil("obj", i, bytes(1000, static_cast<uint8_t>(i)));
+    EXPECT_EQ((*b)[0], i) << "a block too many for the bound is still handed over";
+    EXPECT_LE(cache.stats().resident, 4000u);
+  }
+  EXPECT_EQ(cache.stats().peak, 4000u);
+  EXPECT_EQ(cache.stats().evictions, 16);
+  EXPECT_TRUE(cache.lookup("obj", 19).block) << "the most recent stay";
+  EXPECT_TRUE(cache.lookup("obj", 0).claimed) << "the oldest went";
+  cache.fail("obj", 0, avio::Error(-EIO));
+  ASSERT_TRUE(cache.lookup("big", 0).claimed);
+  cache.fulfil("big", 0, bytes(5000, 1));
+  EXPECT_TRUE(cache.lookup("big", 0).claimed) << "a block beyond the whole bound is not kept";
+  cache.fail("big", 0, avio::Error(-EIO));
+  cache.set_capacity(1000);
+  EXPECT_LE(cache.stats().resident, 1000u);
+}
+
+TEST(BlockCacheParts, ManyThreadsClaimEachBlockOnce) {
+  BlockCache cache(size_t{64} << 20);
+  std::atomic<int> fetched{0};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  threads.reserve(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        BlockCache::Lookup l = cache.lookup("obj", i);
+        BlockCache::Block b = l.block;
+        if (l.claimed) {
+          ++fetched;
+          b = cache.fulfil("obj", i, bytes(64, static_cast<uint8_t>(i)));
+        } else if (l.pending) {
+          b = cache.wait(l.pending, avio::Interrupt{}).value();
+        }
+        if (!b || (*b)[0] != static_cast<uint8_t>(i)) ++wrong;
+      }
+    });
+  }
+  for (std::thread &t : threads) t.join();
+  EXPECT_EQ(fetched.load(), 200);
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+}  // namespace
