@@ -181,7 +181,7 @@ TEST_F(S3, TheBlockCacheReadsInParallelPiecesPinnedToTheETag) {
   EXPECT_GE(stats.integer("connections"), 2);
   EXPECT_EQ(proxy.requests(), stats.integer("requests"));
   EXPECT_EQ(proxy.connections(), stats.integer("connections"));
-  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + 64 * 1024);
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + int64_t{64} * 1024);
 
   const std::vector<uint8_t> other = random_bytes(24 << 20, 8);
   avio::OpenOptions small = options(proxy.url(""));
