@@ -99,6 +99,7 @@ class BlockCacheProtocol final : public Protocol {
   Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override {
     if (direct_) return direct_->read(dst);
     if (pos_ >= reader_->size()) return Error::eof();
+    if (dst.empty()) return size_t{0};
     const int64_t bs = reader_->block_size();
     const int64_t index = pos_ / bs;
     if (!block_ || block_index_ != index) {

@@ -268,8 +268,9 @@ Status RemoteReader::fetch(const std::vector<int64_t> &claimed, std::vector<Bloc
           std::memcpy(bytes.data(), head_.data() + at, static_cast<size_t>(skip - at));
           at = skip;
         }
-        std::memcpy(bytes.data() + (at - br.offset), data->data() + (at - range.offset - skip),
-                    static_cast<size_t>(br.end() - at));
+        if (at < br.end())  // else the head held the whole block (and data is empty)
+          std::memcpy(bytes.data() + (at - br.offset), data->data() + (at - range.offset - skip),
+                      static_cast<size_t>(br.end() - at));
         (*got)[k] = cache_->fulfil(object_, index, std::move(bytes));
       }
       return data ? Status() : Status(data.error());
