@@ -5,6 +5,11 @@ Reads what bench/run collected in --raw (workload descriptions, checksums,
 Google Benchmark JSON, callgrind dumps, strace logs, peak memory) and writes
 --out/results.json, --out/results.md and --out/ratios.svg (through gnuplot).
 With --readme, also replaces the table between the results markers there.
+The remote workloads (avio_bench_remote: remote_*.json in --raw) become the
+section between the remote markers of results.md and "remote" in
+results.json; --remote-only updates just those (and the chart), keeping the
+rest of a previous full run. Hand-written sections of results.md (any "## "
+section after the table) are kept.
 
 Every ratio is libavformat / avio (time, instructions, bytes): higher is
 better for avio. Times are the median CPU time of the repetitions: CPU time
@@ -253,6 +258,97 @@ def traffic_rows(desc, times, wall, seen):
     return rows
 
 
+def load_remote(raw):
+    """The remote workloads' figures (one JSON file per scenario, as bench/run runs them), or None."""
+    scenarios, config = [], None
+    for path in sorted(glob.glob(os.path.join(raw, "remote_*.json"))):
+        data = load_json(path, {})
+        config = config or data.get("config")
+        scenarios += data.get("scenarios", [])
+    if not scenarios:
+        return None
+    order = {"demux": 0, "plan": 1, "sequential": 2, "threads": 3}
+    scenarios.sort(key=lambda sc: order.get(sc["scenario"], 9))
+    meta = load_json(os.path.join(raw, "remote_meta.json"), {})
+    return {"date": meta.get("date") or datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "load_average": meta.get("load_average", []), "commit": meta.get("commit", ""),
+            "versions": meta.get("versions", {}), "command": meta.get("command", ""),
+            "config": config or {}, "scenarios": scenarios}
+
+
+REMOTE_BEGIN, REMOTE_END = "<!-- remote:begin -->", "<!-- remote:end -->"
+
+
+def remote_markdown(remote, m):
+    """The section of results.md for the remote workloads."""
+    cfg = remote["config"]
+    lat = " and ".join(f"{x} ms" for x in cfg.get("latencies_ms", []))
+    cap = cfg.get("bandwidth", 0) / 1048576
+    targets = [t for sc in remote["scenarios"] for run in sc["runs"] for t in run["targets"]]
+    met = sum(1 for t in targets if t["met"])
+    v = remote.get("versions", {})
+    versions = ", ".join(f"{k} {v[k]}" for k in sorted(v) if v[k])
+    lines = [REMOTE_BEGIN, "## Remote reads through the block cache (issue 14)", "",
+             f"Measured {remote['date']} ({'quick' if cfg.get('quick') else 'full'} run"
+             + (f", avio at {remote['commit']}" if remote.get("commit") else "") + f") on {m['cpu']}, {m['cores']} cores"
+             + (f" (1-minute load average as the scenarios started: {load_text(remote['load_average'])})"
+                if remote.get("load_average") else "")
+             + (f"; {versions}" if versions else "") + ".", "",
+             "Every client reads from the http tests' private nginx (one worker, files from the page cache) through "
+             "the http tests' shaping proxy (`tests/net/http/fault_proxy`), which adds a first-byte latency to "
+             f"every response ({lat}), caps each connection at {cap:.0f} MiB/s (like one S3 request; scenario 3 "
+             "also runs without the cap), and counts what it forwards: the requests, connections and bytes in "
+             "the tables are the proxy's, for every side alike (GDAL's HEAD included). Plain http: the proxy reads "
+             "the requests to delay their answers, so it cannot sit inside TLS. A new connection costs no extra "
+             "round trip through it (loopback), which favours the sides that open many. Wall time of a pass, "
+             "opening and closing included"
+             + (f": a side whose first pass takes under 5 s runs {cfg['reps']} passes and shows the median one "
+                "(its note gives the range), a slower side runs once" if cfg.get("reps", 1) > 1 else
+                ", one pass per side") +
+             "; every side's bytes are compared with the file (the PCM with ffmpeg's). "
+             "Ratios: the other side's figure over the reference row's (time / ref > 1: the reference is faster).",
+             ""]
+    for sc in remote["scenarios"]:
+        lines += [f"### {sc['title']}", ""]
+        for key, value in sc.get("info", {}).items():
+            lines.append(f"- {key}: {value}")
+        if sc.get("info"):
+            lines.append("")
+        for run in sc["runs"]:
+            lines += [run["markdown"].rstrip(), ""]
+    lines += [f"Remote targets met: {met} of {len(targets)}. What limits the ones that are not met: "
+              "[README.md](README.md), \"Where avio falls short\".", ""]
+    if remote.get("command"):
+        lines += ["Repeat (after `bench/run --remote` has built `build-bench/`):", "", "```sh",
+                  remote["command"], "```", ""]
+    lines.append(REMOTE_END)
+    return "\n".join(lines) + "\n"
+
+
+def write_results_md(path, head, remote_section):
+    """results.md: `head` (None: keep the file's own head), then the hand-written sections the file
+    already has, with the remote section replaced (None: kept as it is)."""
+    old = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+    # The hand-written part: from the first "## " heading (or the remote block) on.
+    starts = [i for i in (old.find("\n## "), old.find(REMOTE_BEGIN)) if i >= 0]
+    cut = min(starts) if starts else len(old)
+    old_head, tail = old[:cut], old[cut:]
+    if head is None:
+        head = old_head if old_head.strip() else "# avio benchmark results\n"
+    if remote_section is not None:
+        if REMOTE_BEGIN in tail and REMOTE_END in tail:
+            before, rest = tail.split(REMOTE_BEGIN, 1)
+            _, after = rest.split(REMOTE_END, 1)
+            tail = before + remote_section.rstrip("\n") + after
+        else:
+            tail = tail.rstrip("\n") + "\n\n" + remote_section
+    with open(path, "w") as f:
+        f.write(head.rstrip("\n") + "\n" + ("\n" + tail.lstrip("\n") if tail.strip() else ""))
+
+
 def build(args):
     raw = args.raw
     desc = describe(raw, "describe_cpp.json")
@@ -279,8 +375,10 @@ def build(args):
 
     memory = []
     for m in load_jsonl(os.path.join(raw, "footprint.jsonl")):
-        memory.append({**m, "ratio": m["lavf_bytes"] / m["avio_bytes"], "target": 1.0,
-                       "met": m["avio_bytes"] <= m["lavf_bytes"]})
+        # An informational scenario (what an option costs) has no target.
+        informational = m.get("informational", False)
+        memory.append({**m, "ratio": m["lavf_bytes"] / m["avio_bytes"], "target": None if informational else 1.0,
+                       "met": None if informational else m["avio_bytes"] <= m["lavf_bytes"]})
 
     return {
         "date": measured_at(raw),
@@ -293,6 +391,7 @@ def build(args):
         "workloads": rows,
         "memory": memory,
         "traffic": traffic_rows(desc, times, timings(raw, "real_time"), counters(raw)),
+        "remote": load_remote(raw),
     }
 
 
@@ -363,8 +462,9 @@ def markdown(res):
                   "|---|---|---|---|---|---|"]
         for m in res["memory"]:
             parts = (f" ({m['avio_heap_bytes']} + {m['avio_object_bytes']})" if "avio_heap_bytes" in m else "")
+            target, met = ("—", "—") if m["met"] is None else ("≤ libavformat", "yes" if m["met"] else "**no**")
             lines.append(f"| {m['description']} | {m['avio_bytes']}{parts} | {m['lavf_bytes']} | {m['ratio']:.3f} "
-                         f"| ≤ libavformat | {'yes' if m['met'] else '**no**'} |")
+                         f"| {target} | {met} |")
     if res.get("traffic"):
         lines += traffic_markdown(res["traffic"])
     sys_rows = [r for r in res["workloads"] if "syscalls" in r]
@@ -377,10 +477,18 @@ def markdown(res):
             sc = r["syscalls"]
             lines.append(f"| {r['workload']} | {sc['ops_traced']} | {sc['avio']} ({detail(sc['avio_by_call'])}) "
                          f"| {sc['libavformat']} ({detail(sc['libavformat_by_call'])}) |")
-    met = sum(r["met"] for r in res["workloads"]) + sum(m["met"] for m in res["memory"])
-    total = len(res["workloads"]) + len(res["memory"])
+    targeted = [m for m in res["memory"] if m["met"] is not None]
+    met = sum(r["met"] for r in res["workloads"]) + sum(m["met"] for m in targeted)
+    total = len(res["workloads"]) + len(targeted)
     lines += ["", f"Targets met: {met} of {total}."]
     return "\n".join(lines) + "\n"
+
+
+def remote_ratios(res):
+    """The remote targets that are time ratios (for the chart)."""
+    remote = res.get("remote") or {}
+    return [t for sc in remote.get("scenarios", []) for run in sc["runs"] for t in run["targets"]
+            if t.get("label") and t.get("ratio") is not None and t.get("ratio") > 0]
 
 
 def chart(res, out_dir):
@@ -393,29 +501,43 @@ def chart(res, out_dir):
             label = r["workload"].replace("/avio_", "+")  # a variant: http_seek_4k+rs64k
             f.write(f"\"{label}\" {r['ratio']:.4f} {ins} {r['target']}\n")
         for m in res["memory"]:  # bytes, libavformat / avio, drawn with the time ratios
+            if m["target"] is None:
+                continue
             label = "mem_" + m["scenario"].replace("memory_callback_reader", "callback")
             f.write(f"\"{label}\" {m['ratio']:.4f} NaN {m['target']}\n")
+        for t in remote_ratios(res):  # wall-time ratios of the remote workloads (peer / avio)
+            f.write(f"\"remote_{t['label']}\" {t['ratio']:.4f} NaN {t['ratio_target']}\n")
+    remote = remote_ratios(res)
+    ratios = [r["ratio"] for r in rows] + [t["ratio"] for t in remote]
+    ymin = 0.25
+    # The remote rows widen the chart, and their labels are longer.
+    width = 1300 + 20 * len(remote)
+    bmargin, rmargin = (11, 18) if remote else (9, 8)
+    title_extra = ("; remote_*: the peer's wall time / avio's, through the shaping proxy"
+                   + (f" ({res['remote']['date']})" if res["remote"].get("date") else "")) if remote else ""
+    while ratios and ymin > min(ratios) / 1.2 and ymin > 1 / 64:
+        ymin /= 2
     svg = os.path.join(out_dir, "ratios.svg")
     # gnuplot fails on a column with no valid point (a run without callgrind)
     counted = any(r.get("instructions", {}).get("ratio") for r in rows)
     instr_plot = '     "" using 3 title "instruction ratio (callgrind)" lc rgb "#9ac1e6", \\\n' if counted else ""
     script = f"""
-set terminal svg size 1300,600 dynamic font "sans,12" background rgb "white"
+set terminal svg size {width},600 dynamic font "sans,12" background rgb "white"
 set termoption noenhanced
 set output "{svg}"
-set title "avio vs libavformat {res['machine']['libavformat']}: ratio = libavformat / avio (higher is better), {res['date']}"
+set title "avio vs libavformat {res['machine']['libavformat']}: ratio = libavformat / avio (higher is better), {res['date']}{title_extra}"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y 2
-set yrange [0.25:*]
+set yrange [{ymin}:*]
 set ylabel "ratio (log scale)"
 set grid ytics
 set xtics rotate by -40 scale 0 font ",11"
 set key top right
-set rmargin 8
-set bmargin 9
+set rmargin {rmargin}
+set bmargin {bmargin}
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#444444"
 plot "{data}" using 2:xtic(1) title "time ratio (memory: bytes)" lc rgb "#2b6cb0", \\
 {instr_plot}     "" using ($0):4 with points pt 9 ps 1.4 lc rgb "#c53030" title "target"
@@ -423,8 +545,8 @@ plot "{data}" using 2:xtic(1) title "time ratio (memory: bytes)" lc rgb "#2b6cb0
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     preview = os.environ.get("AVIO_BENCH_PNG")  # a PNG copy, to look at the chart without a browser
     if preview:
-        png = script.replace('set terminal svg size 1300,600 dynamic font "sans,12" background rgb "white"',
-                             'set terminal pngcairo size 1300,600 font "sans,10" background rgb "white"')
+        png = script.replace(f'set terminal svg size {width},600 dynamic font "sans,12" background rgb "white"',
+                             f'set terminal pngcairo size {width},600 font "sans,10" background rgb "white"')
         subprocess.run(["gnuplot"], input=png.replace(f'set output "{svg}"', f'set output "{preview}"'),
                        text=True, check=True)
     os.remove(data)
@@ -450,15 +572,33 @@ def main():
     p.add_argument("--out", required=True)
     p.add_argument("--mode", default="full")
     p.add_argument("--readme")
+    p.add_argument("--remote-only", action="store_true",
+                   help="--raw holds only the remote workloads: update their part of --out")
     args = p.parse_args()
-    res = build(args)
     os.makedirs(args.out, exist_ok=True)
+    results_md = os.path.join(args.out, "results.md")
+    if args.remote_only:
+        res = load_json(os.path.join(args.out, "results.json")) or {
+            "date": "", "mode": args.mode, "machine": machine(), "workloads": [], "memory": []}
+        res["remote"] = load_remote(args.raw)
+        if not res["remote"]:
+            print(f"report.py: no remote_*.json in {args.raw}", file=sys.stderr)
+            return 1
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump(res, f, indent=2)
+            f.write("\n")
+        section = remote_markdown(res["remote"], res.get("machine") or machine())
+        write_results_md(results_md, None, section)
+        chart(res, args.out)
+        sys.stdout.write(section)
+        return 0
+    res = build(args)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(res, f, indent=2)
         f.write("\n")
     table = markdown(res)
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("# avio benchmark results\n\n" + table + "\n![ratios](ratios.svg)\n")
+    section = remote_markdown(res["remote"], res["machine"]) if res.get("remote") else None
+    write_results_md(results_md, "# avio benchmark results\n\n" + table + "\n![ratios](ratios.svg)\n", section)
     chart(res, args.out)
     if args.readme:
         update_readme(args.readme, table)
