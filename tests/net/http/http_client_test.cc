@@ -26,7 +26,6 @@ namespace {
 
 using avio_http_test::Fault;
 using avio_http_test::FaultProxy;
-using avio_http_test::Nginx;
 using avio_http_test::random_bytes;
 using avio_http_test::read_all;
 using avio_http_test::upload;
