@@ -23,6 +23,7 @@
 #include "avio/c/avio.h"
 #include "s3_test_util.hpp"
 #include "s3rver_fixture.hpp"
+#include "s3rver_suite.hpp"
 
 namespace {
 
@@ -35,7 +36,6 @@ using avio_s3_test::kInterruptBound;
 using avio_s3_test::query_param;
 using avio_s3_test::RaiseLater;
 using avio_s3_test::request_line;
-using avio_s3_test::S3rver;
 using std::chrono::milliseconds;
 
 constexpr int64_t kPart = int64_t{5} << 20;
@@ -61,22 +61,7 @@ void store_options(Dict &opts, const std::string &endpoint) {
 
 std::string url(const std::string &key) { return "s3://test-bucket/" + key; }
 
-class S3CApi : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    server_ = S3rver::start(&error).release();
-    ASSERT_NE(server_, nullptr) << "s3rver did not start: " << error;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-
-  static S3rver *server_;
-};
-S3rver *S3CApi::server_ = nullptr;
+class S3CApi : public avio_s3_test::S3rverSuite {};
 
 // Writes `data` to `key` through the C API in uneven pieces (1 B to over a
 // MiB, none a multiple of the buffer or part size); avio_close's result.

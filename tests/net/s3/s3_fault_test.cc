@@ -21,6 +21,7 @@
 #include "avio/url.hpp"
 #include "s3_test_util.hpp"
 #include "s3rver_fixture.hpp"
+#include "s3rver_suite.hpp"
 
 namespace {
 
@@ -35,7 +36,6 @@ using avio_s3_test::kInterruptBound;
 using avio_s3_test::query_param;
 using avio_s3_test::RaiseLater;
 using avio_s3_test::request_line;
-using avio_s3_test::S3rver;
 using avio_s3_test::slow_down;
 using std::chrono::milliseconds;
 
@@ -43,19 +43,11 @@ constexpr size_t kPart = size_t{5} << 20;
 
 bool contains(const std::string &text, const std::string &part) { return text.find(part) != std::string::npos; }
 
-class S3Faults : public ::testing::Test {
+class S3Faults : public avio_s3_test::S3rverSuite {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    server_ = S3rver::start(&error).release();
-    ASSERT_NE(server_, nullptr) << "s3rver did not start: " << error;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    avio_s3_test::S3rverSuite::SetUp();
+    if (HasFatalFailure()) return;
     proxy_ = std::make_unique<FaultProxy>(server_->port());
   }
 
@@ -77,10 +69,8 @@ class S3Faults : public ::testing::Test {
     return out;
   }
 
-  static S3rver *server_;
   std::unique_ptr<FaultProxy> proxy_;
 };
-S3rver *S3Faults::server_ = nullptr;
 
 // ---------------------------------------------------------------- SlowDown
 

@@ -14,6 +14,7 @@
 #include "../http/io_test_util.hpp"
 #include "avio/url.hpp"
 #include "s3rver_fixture.hpp"
+#include "s3rver_suite.hpp"
 
 namespace {
 
@@ -22,21 +23,9 @@ using avio_http_test::FaultProxy;
 using avio_http_test::random_bytes;
 using avio_http_test::read_all;
 using avio_http_test::upload;
-using avio_s3_test::S3rver;
 
-class S3 : public ::testing::Test {
+class S3 : public avio_s3_test::S3rverSuite {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    server_ = S3rver::start(&error).release();
-    ASSERT_NE(server_, nullptr) << "s3rver did not start: " << error;
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-
   static avio::OpenOptions options(const std::string &endpoint = "") {
     avio::OpenOptions o;
     o.options.set("endpoint_url", endpoint.empty() ? server_->endpoint() : endpoint);
@@ -44,10 +33,7 @@ class S3 : public ::testing::Test {
     o.options.set("secret_access_key", "S3RVER");
     return o;
   }
-
-  static S3rver *server_;
 };
-S3rver *S3::server_ = nullptr;
 
 TEST_F(S3, ReadsAnObjectAndSeeksWithRangedGets) {
   const std::vector<uint8_t> data = random_bytes(3 << 20, 1);
