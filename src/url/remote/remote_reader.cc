@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <thread>
 #include <unordered_map>
 
@@ -74,8 +75,8 @@ ByteRange RemoteReader::block_range(int64_t index) const {
 
 Result<RemoteReader::Block> RemoteReader::block(int64_t index, int64_t readahead, bool *fetched) {
   const int64_t blocks = (size_ + block_size_ - 1) / block_size_;
-  Result<std::vector<Block>> got =
-      acquire(index, 1, std::min(blocks, index + std::max<int64_t>(readahead, 1)), fetched);
+  const int64_t wanted[] = {index};
+  Result<std::vector<Block>> got = acquire(wanted, std::min(blocks, index + std::max<int64_t>(readahead, 1)), fetched);
   if (!got) return got.error();
   return std::move((*got)[0]);
 }
@@ -86,8 +87,10 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst) {
   if (want == 0) return size_t{0};
   const int64_t first = offset / block_size_;
   const int64_t last = (offset + static_cast<int64_t>(want) - 1) / block_size_;
+  std::vector<int64_t> wanted(static_cast<size_t>(last - first + 1));
+  std::iota(wanted.begin(), wanted.end(), first);
   bool fetched = false;
-  Result<std::vector<Block>> blocks = acquire(first, last - first + 1, last + 1, &fetched);
+  Result<std::vector<Block>> blocks = acquire(wanted, 0, &fetched);
   if (!blocks) return blocks.error();
   size_t done = 0;
   for (const Block &b : *blocks) {
@@ -127,30 +130,14 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   const int64_t batch = std::max<int64_t>(
       max_connections_, static_cast<int64_t>(cache_->capacity()) / 2 / std::max<int64_t>(block_size_, 1));
   for (size_t from = 0; from < indices.size(); from += static_cast<size_t>(batch)) {
-    const size_t to = std::min(indices.size(), from + static_cast<size_t>(batch));
-    std::vector<int64_t> claimed;
-    std::vector<std::pair<int64_t, Block>> held;
-    std::vector<std::pair<int64_t, std::shared_ptr<BlockCache::Pending>>> pending;
-    for (size_t k = from; k < to; ++k) {
-      BlockCache::Lookup l = cache_->lookup(object_, indices[k]);
-      if (l.block) {
-        ++hits_;
-        held.emplace_back(indices[k], std::move(l.block));
-      } else if (l.pending) {
-        pending.emplace_back(indices[k], std::move(l.pending));
-      } else {
-        claimed.push_back(indices[k]);
-      }
-    }
-    std::vector<Block> got;
-    if (Status st = fetch(claimed, &got); !st) return st;
-    for (size_t k = 0; k < claimed.size(); ++k) held.emplace_back(claimed[k], std::move(got[k]));
-    for (auto &[index, p] : pending) {
-      Result<Block> b = cache_->wait(p, owner_->interrupt());
-      if (!b) return b.error();
-      held.emplace_back(index, std::move(*b));
-    }
-    for (const auto &[index, block] : held) {
+    const std::span<const int64_t> wanted =
+        std::span<const int64_t>(indices).subspan(from, std::min(indices.size() - from, static_cast<size_t>(batch)));
+    bool fetched = false;
+    Result<std::vector<Block>> held = acquire(wanted, 0, &fetched);
+    if (!held) return held.error();
+    for (size_t w = 0; w < wanted.size(); ++w) {
+      const int64_t index = wanted[w];
+      const Block &block = (*held)[w];
       auto it = readers.find(index);
       if (it == readers.end()) continue;  // a hole's block
       const int64_t block_start = index * block_size_;
@@ -168,26 +155,28 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   return {};
 }
 
-Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(int64_t first, int64_t count, int64_t prefetch_end,
+Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(std::span<const int64_t> indices, int64_t prefetch_end,
                                                                bool *fetched) {
-  std::vector<Block> out(static_cast<size_t>(count));
-  std::vector<std::shared_ptr<BlockCache::Pending>> pending(static_cast<size_t>(count));
+  std::vector<Block> out(indices.size());
+  std::vector<std::shared_ptr<BlockCache::Pending>> pending(indices.size());
   std::vector<int64_t> claimed;
-  for (int64_t i = first; i < first + count; ++i) {
-    BlockCache::Lookup l = cache_->lookup(object_, i);
+  std::vector<size_t> claimed_at;  // where each claimed block goes in `out`
+  for (size_t k = 0; k < indices.size(); ++k) {
+    BlockCache::Lookup l = cache_->lookup(object_, indices[k]);
     if (l.block) {
       ++hits_;
-      out[static_cast<size_t>(i - first)] = std::move(l.block);
+      out[k] = std::move(l.block);
     } else if (l.pending) {
-      pending[static_cast<size_t>(i - first)] = std::move(l.pending);
+      pending[k] = std::move(l.pending);
     } else {
-      claimed.push_back(i);
+      claimed.push_back(indices[k]);
+      claimed_at.push_back(k);
     }
   }
   // Read-ahead rides on a request that has to be made anyway: the missing
   // blocks after the needed ones, up to the first that is not missing.
   if (!claimed.empty()) {
-    for (int64_t i = first + count; i < prefetch_end; ++i) {
+    for (int64_t i = indices.back() + 1; i < prefetch_end; ++i) {
       BlockCache::Lookup l = cache_->lookup(object_, i);
       if (!l.claimed) break;
       claimed.push_back(i);
@@ -196,9 +185,7 @@ Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(int64_t first, in
   *fetched = !claimed.empty();
   std::vector<Block> got;
   if (Status st = fetch(claimed, &got); !st) return st.error();
-  for (size_t k = 0; k < claimed.size(); ++k) {
-    if (claimed[k] < first + count) out[static_cast<size_t>(claimed[k] - first)] = std::move(got[k]);
-  }
+  for (size_t k = 0; k < claimed_at.size(); ++k) out[claimed_at[k]] = std::move(got[k]);
   for (size_t k = 0; k < pending.size(); ++k) {
     if (!pending[k]) continue;
     Result<Block> b = cache_->wait(pending[k], owner_->interrupt());

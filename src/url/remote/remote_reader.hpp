@@ -90,14 +90,10 @@ class RemoteReader {
  private:
   explicit RemoteReader(const RemoteReaderConfig &config);
 
-  struct Wanted {
-    int64_t index;
-    Block block;                                   // found
-    std::shared_ptr<BlockCache::Pending> pending;  // being fetched by another reader
-  };
-  // The blocks [first, first + count): found, fetched (with the missing ones
-  // of [first + count, prefetch_end) too), or waited for.
-  Result<std::vector<Block>> acquire(int64_t first, int64_t count, int64_t prefetch_end, bool *fetched);
+  // The blocks `indices` (ascending), in that order: found, fetched (with the
+  // missing blocks after the last one, up to prefetch_end, when any had to
+  // be), or waited for.
+  Result<std::vector<Block>> acquire(std::span<const int64_t> indices, int64_t prefetch_end, bool *fetched);
   // Fetches the claimed blocks (sorted) and settles them in the cache.
   Status fetch(const std::vector<int64_t> &claimed, std::vector<Block> *got);
   Result<std::vector<uint8_t>> fetch_piece(ByteRange piece);
