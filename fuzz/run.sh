@@ -3,9 +3,9 @@
 # build directory and runs each for a bounded time: the differential engine
 # fuzzer, then the HTTP message parser (response and request heads, request
 # paths, chunked bodies) for a quarter as long, the http protocol's pure
-# parts (URLs and redirects, cookies, gzip/deflate and ICY bodies) for an
-# eighth as long each, the s3 XML reader for an eighth as long, and the URL
-# parser fuzzer for half as long.
+# parts (URLs and redirects, cookies, gzip/deflate and ICY bodies,
+# multipart/byteranges bodies) for an eighth as long each, the s3 XML
+# reader for an eighth as long, and the URL parser fuzzer for half as long.
 #
 #   fuzz/run.sh [seconds]            default 60
 #
@@ -25,7 +25,8 @@ cmake -S "$root" -B "$build" -G Ninja \
   -DAVIO_SANITIZE=address,undefined \
   -DAVIO_BUILD_FUZZERS=ON -DAVIO_BUILD_TESTS=OFF >/dev/null
 ninja -C "$build" -j2 avio_diff_fuzzer avio_url_fuzzer avio_http_message_fuzzer \
-  avio_http_url_fuzzer avio_http_cookie_fuzzer avio_http_body_fuzzer avio_s3_xml_fuzzer
+  avio_http_url_fuzzer avio_http_cookie_fuzzer avio_http_body_fuzzer avio_http_byteranges_fuzzer \
+  avio_s3_xml_fuzzer
 
 corpus="$build/fuzz-corpus"
 mkdir -p "$corpus" "$build/url-corpus"
@@ -45,7 +46,7 @@ printf 'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-3/9\r\nTransfer-E
 "$build/fuzz/avio_http_message_fuzzer" -max_total_time="$(( (seconds + 3) / 4 ))" -timeout=10 -rss_limit_mb=4096 \
   -max_len=4096 -print_final_stats=1 "$build/http-corpus"
 # Seeds: a URL, and a base URL whose second half is a Location to resolve.
-mkdir -p "$build/http-url-corpus" "$build/http-cookie-corpus" "$build/http-body-corpus"
+mkdir -p "$build/http-url-corpus" "$build/http-cookie-corpus" "$build/http-body-corpus" "$build/http-byteranges-corpus"
 printf 'https://u:p@Example.com:8443/a b/c?d=e#f' > "$build/http-url-corpus/seed-url"
 printf 'http://h/a/b../c?d#e/f/g' > "$build/http-url-corpus/seed-base-location"
 # Seeds: a cookies option, whose lines are also Set-Cookie headers.
@@ -54,7 +55,12 @@ printf 'a=1; Path=/; Domain=example.com; Expires=Thu, 01 Jan 2037 00:00:00 GMT; 
 # Seeds: a gzip body (two members) and an ICY stream.
 { printf 'a gzip member\n' | gzip -c; printf 'and another\n' | gzip -c; } > "$build/http-body-corpus/seed-gzip"
 printf 'x\001StreamTitle=\047A\047;\000\000audio' > "$build/http-body-corpus/seed-icy"
-for part in url cookie body; do
+# Seeds: a multipart/byteranges body as nginx sends it (boundary "B"), and a
+# Content-Type with a quoted boundary.
+printf '\r\n--B\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-3/10\r\n\r\nabcd\r\n--B\r\nContent-Range: bytes 6-9/10\r\n\r\nghij\r\n--B--\r\n' \
+  > "$build/http-byteranges-corpus/seed-nginx"
+printf 'multipart/byteranges; charset=x; boundary="a b:c"' > "$build/http-byteranges-corpus/seed-type"
+for part in url cookie body byteranges; do
   "$build/fuzz/avio_http_${part}_fuzzer" -max_total_time="$(( (seconds + 7) / 8 ))" -timeout=10 -rss_limit_mb=4096 \
     -max_len=4096 -print_final_stats=1 "$build/http-${part}-corpus"
 done

@@ -49,7 +49,7 @@ extern "C" {
 #include "avio/url.hpp"
 #include "fault_proxy.hpp"
 #include "harness/data.hpp"
-#include "media.hpp"
+#include "interleaved_media.hpp"
 #include "nginx_fixture.hpp"
 #include "readers.hpp"
 
@@ -537,14 +537,14 @@ Report scenario_demux(Env &env, const Config &c) {
   rep.scenario = "demux";
   rep.title = "Seek-heavy demux: a poorly interleaved MP4 decoded to PCM";
   const std::string media = c.files + "/remote-demux-" + std::to_string(c.media_seconds) + "s.mp4";
-  MediaSpec spec;
+  avio_http_test::MediaSpec spec;
   spec.seconds = c.media_seconds;
   std::fprintf(stderr, "[remote] making %s\n", media.c_str());
-  if (std::string why = make_interleaved_mp4(c.ffmpeg, media, spec); !why.empty()) {
+  if (std::string why = avio_http_test::make_interleaved_mp4(c.ffmpeg, media, spec); !why.empty()) {
     rep.info.emplace_back("error", why);
     return rep;
   }
-  const Interleave layout = check_interleave(media);
+  const avio_http_test::Interleave layout = avio_http_test::check_interleave(media);
   rep.info.emplace_back("media", layout.describe());
   if (!layout.error.empty()) rep.info.emplace_back("layout_error", layout.error);
   if (std::string why = env.serve(media, "demux.mp4"); !why.empty()) rep.info.emplace_back("error", why);

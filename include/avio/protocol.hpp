@@ -139,6 +139,14 @@ struct StreamProperties {
   bool read_ahead = false;
 };
 
+// Bytes [offset, offset + length) of a stream.
+struct ByteRange {
+  int64_t offset = 0;
+  int64_t length = 0;
+  int64_t end() const { return offset + length; }
+  friend bool operator==(const ByteRange &, const ByteRange &) = default;
+};
+
 // One read of a plan handed over at once (Protocol::read_ranges).
 struct ReadRequest {
   int64_t offset = 0;
@@ -165,9 +173,15 @@ class Protocol {
   // See the class comment for when it may be called concurrently.
   virtual Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst);
   // Every read of a plan: a protocol that fetches remotely coalesces and
-  // parallelises them; by default, read_at one after the other. Thread-safety
-  // as read_at's.
+  // parallelises them (http and https ask for them all in one multi-range
+  // request, s3 for each run of touching reads in one GET); by default,
+  // read_at one after the other. Bytes past the end of the stream are left
+  // as they were. Thread-safety as read_at's.
   virtual Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads);
+  // Advice: the stream will be read at these ranges, in this order (a
+  // demuxer's index, say), so a protocol that fetches remotely may fetch them
+  // ahead, together. Replaces earlier advice; the default ignores it.
+  virtual Status will_read(UrlContext &h, std::span<const ByteRange> ranges);
   // The URL this protocol reads through, when it is a layer over one whose
   // own state (its options, exported ones included) is worth showing; else
   // null. Not to be used while another thread reads.
@@ -245,6 +259,7 @@ struct ProtocolTraits {
     int64_t readahead_max = 0;  // bytes a sequential read-ahead grows to
     int max_connections = 0;    // connections one open object may use at once
     int64_t initial_hole = 0;   // the coalescing hole until the link is measured
+    bool multi_range = false;   // read_ranges asks for ranges apart in one request
   };
   std::optional<Remote> remote;
 };
@@ -358,6 +373,8 @@ class UrlContext {
   // Every read of the plan (Protocol::read_ranges); bytes past the end of
   // the stream are left as they were. -ENOSYS without positional reads.
   Status read_ranges(std::span<const ReadRequest> reads);
+  // Protocol::will_read (negative offsets and lengths are -EINVAL).
+  Status will_read(std::span<const ByteRange> ranges);
   // Protocol::inner_url: the URL under a layer such as blockcache, or null.
   UrlContext *inner() { return protocol_->inner_url(*this); }
   // ffurl_write: all of src; -EIO above max_packet_size.

@@ -95,6 +95,12 @@ Result<std::unique_ptr<UrlContext>> open_url_context(std::string_view url, const
 // IOContext::read_at's.
 Status read_ranges(IOContext &ctx, std::span<const ReadRequest> reads);
 
+// Advice that `ctx` will be read at `ranges`, in that order (a demuxer's
+// index of the packets it will read, say): a remote URL read through the
+// block cache then fetches them ahead, many in one request, instead of a
+// block per seek. Contexts that cannot use it ignore it.
+Status will_read(IOContext &ctx, std::span<const ByteRange> ranges);
+
 // The URL object under an IOContext made by open_url or accept, or null.
 UrlContext *url_context_of(IOContext &ctx);
 

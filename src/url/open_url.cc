@@ -83,6 +83,12 @@ Status read_ranges(IOContext &ctx, std::span<const ReadRequest> reads) {
   return h->read_ranges(reads);
 }
 
+Status will_read(IOContext &ctx, std::span<const ByteRange> ranges) {
+  UrlContext *h = url_context_of(ctx);
+  if (!h) return {};  // advice: nothing to tell
+  return h->will_read(ranges);
+}
+
 UrlContext *url_context_of(IOContext &ctx) {
   auto *b = dynamic_cast<UrlBackend *>(ctx.backend());
   return b ? &b->url() : nullptr;

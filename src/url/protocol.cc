@@ -15,6 +15,7 @@ Result<int64_t> Protocol::seek(UrlContext &h, int64_t, int) { return not_support
 Result<size_t> Protocol::read_at(UrlContext &h, int64_t, std::span<uint8_t>) {
   return not_supported(h, "positional reading");
 }
+Status Protocol::will_read(UrlContext &, std::span<const ByteRange>) { return {}; }
 Status Protocol::read_ranges(UrlContext &h, std::span<const ReadRequest> reads) {
   for (const ReadRequest &r : reads) {
     Result<size_t> n = h.read_at(r.offset, r.dst);

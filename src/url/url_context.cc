@@ -332,6 +332,12 @@ Status UrlContext::read_ranges(std::span<const ReadRequest> reads) {
   return protocol_->read_ranges(*this, reads);
 }
 
+Status UrlContext::will_read(std::span<const ByteRange> ranges) {
+  for (const ByteRange &r : ranges)
+    if (r.offset < 0 || r.length < 0) return Error(-EINVAL, info_->name() + ": will_read of a negative range");
+  return protocol_->will_read(*this, ranges);
+}
+
 Status UrlContext::write(std::span<const uint8_t> src) {
   if (!(flags_ & kOpenWrite)) return Error(-EIO, info_->name() + ": not opened for writing");
   const int max_packet_size = stream_.max_packet_size;

@@ -55,7 +55,7 @@ TEST(LinkModel, EqualSizesKeepTheInitialHole) {
   EXPECT_EQ(link.latency().count(), 0);
 }
 
-std::vector<uint8_t> bytes(size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
+avio::remote::BlockBytes bytes(size_t n, uint8_t v) { return avio::remote::BlockBytes(n, v); }
 
 TEST(BlockCacheParts, TheFirstAskerClaimsAndTheOthersWaitForIt) {
   BlockCache cache(1 << 20);

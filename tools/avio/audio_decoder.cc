@@ -185,7 +185,40 @@ const SourceInfo &AudioDecoder::source() const { return impl_->info; }
 int64_t AudioDecoder::samples_written() const { return impl_->samples; }
 int64_t AudioDecoder::samples_decoded() const { return impl_->decoded; }
 
-Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from) {
+namespace {
+
+// With one audio stream there is nothing to choose: the others are dropped
+// before probing (the probe then reads no video), and the reader is told
+// where the audio packets are, chunks of adjacent packets as one range.
+void announce_the_audio(AVFormatContext *format, const AudioDecoder::WillRead &will_read) {
+  int audio = -1;
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    if (format->streams[i]->codecpar->codec_type != AVMEDIA_TYPE_AUDIO) continue;
+    if (audio >= 0) return;
+    audio = static_cast<int>(i);
+  }
+  if (audio < 0) return;
+  AVStream *stream = format->streams[audio];
+  const int entries = avformat_index_get_entries_count(stream);
+  if (entries <= 0) return;
+  std::vector<ByteRange> ranges;
+  for (int k = 0; k < entries; ++k) {
+    const AVIndexEntry *e = avformat_index_get_entry(stream, k);
+    if (!e || e->pos < 0 || e->size <= 0) return;  // not an index of byte ranges
+    if (!ranges.empty() && ranges.back().end() == e->pos) {
+      ranges.back().length += e->size;
+    } else {
+      ranges.push_back({e->pos, e->size});
+    }
+  }
+  for (unsigned i = 0; i < format->nb_streams; ++i)
+    if (static_cast<int>(i) != audio) format->streams[i]->discard = AVDISCARD_ALL;
+  will_read(ranges);
+}
+
+}  // namespace
+
+Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from, WillRead will_read) {
   auto impl = std::make_unique<Impl>();
   impl->errors_from = std::move(errors_from);
   Impl &d = *impl;
@@ -202,6 +235,7 @@ Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from) 
     if (ret == AVERROR_EOF) return Error(ret, "truncated: the input ends before its headers could be read");
     return d.fail(ret, "opening the input");
   }
+  if (will_read) announce_the_audio(d.format, will_read);
   if (const int ret = avformat_find_stream_info(d.format, nullptr); ret < 0) {
     if (ret == AVERROR_EOF) return Error(ret, "truncated: the input ends before its headers could be read");
     return d.fail(ret, "reading the stream information");

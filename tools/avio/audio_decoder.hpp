@@ -22,6 +22,7 @@
 #include <string>
 
 #include "avio/error.hpp"
+#include "avio/protocol.hpp"
 
 struct AVIOContext;
 
@@ -74,7 +75,10 @@ class AudioDecoder {
   // stream, no decoder; `errors_from` turns libav* codes into Errors (the
   // bridge's error_from, so that I/O errors keep avio's detail).
   using ErrorFrom = std::function<Error(int code, std::string_view context)>;
-  static Result<AudioDecoder> open(AVIOContext *pb, ErrorFrom errors_from);
+  // Told, when the container indexes its packets up front (MP4's moov), the
+  // byte ranges of the audio it will read, in order (avio::will_read).
+  using WillRead = std::function<void(std::span<const ByteRange>)>;
+  static Result<AudioDecoder> open(AVIOContext *pb, ErrorFrom errors_from, WillRead will_read = {});
 
   AudioDecoder(AudioDecoder &&) noexcept;
   AudioDecoder &operator=(AudioDecoder &&) noexcept;

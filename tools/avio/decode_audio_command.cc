@@ -13,6 +13,7 @@
 #include "audio_decoder.hpp"
 #include "avio/ffmpeg/io_bridge.hpp"
 #include "avio/io_context.hpp"
+#include "avio/url.hpp"
 #include "command.hpp"
 #include "endpoints.hpp"
 #include "input_ends.hpp"
@@ -178,8 +179,13 @@ int run(const DecodeArgs &args) {
   if (!bridge) return report(kCommand, args.input, bridge.error());
 
   const ffmpeg::IOBridge &b = *bridge;
+  // In url mode the demuxer's index reaches the URL's reader (the block
+  // cache fetches the audio's ranges together).
+  AudioDecoder::WillRead will_read;
+  if (!memory && !stream)
+    will_read = [&source](std::span<const ByteRange> ranges) { (void)avio::will_read(*source, ranges); };
   Result<AudioDecoder> decoder = AudioDecoder::open(
-      bridge->get(), [&b](int code, std::string_view context) { return b.error_from(code, context); });
+      bridge->get(), [&b](int code, std::string_view context) { return b.error_from(code, context); }, will_read);
   if (!decoder) return report(kCommand, args.input, decoder.error());
   const SourceInfo &info = decoder->source();
   Result<PcmFormat> pcm = decoder->configure({*format, args.rate, args.channels});

@@ -5,11 +5,23 @@
 // (remote/remote_reader.hpp). C++ open_url puts it under http, https and s3
 // reads by default; the C API uses it when the URL asks.
 //
-// Sequential reads fetch a block and the read-ahead after it when the block
-// is missing: one block after a seek, doubling on each further sequential
-// fetch up to readahead_max. A URL that cannot be read at an offset (no
-// ranges, unknown size) is read straight through instead.
+// Read-ahead follows the reader: a block after a seek; then, while reads go
+// on where they ended (or skip less than the link's hole), a window that
+// doubles at each block up to readahead_max. From a window of
+// kBackgroundFrom blocks on, the blocks ahead (the window times the
+// connections, at most half the cache) are fetched in the background in
+// pieces of up to a window, so the connections keep fetching while the
+// reader consumes. A URL that cannot be read at an offset (no ranges,
+// unknown size) is read straight through instead.
+//
+// Reads within the bytes the open brought are served from them. Ranges the
+// caller says it will read (will_read: a demuxer's index) are fetched when
+// the first of them is read, as many as a quarter of the cache holds, in one
+// read_ranges call (one multi-range request over http), and kept aside from
+// the blocks until the reader has moved past them: a sparse reader then
+// costs a request per batch of its ranges, not a block per seek.
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "../remote/remote_reader.hpp"
@@ -23,6 +35,13 @@ namespace {
 using remote::RemoteReader;
 
 constexpr int64_t kHead = int64_t{64} << 10;
+// A reader has read on through this many blocks' worth of doubling before
+// its read-ahead runs in the background: a probe that reads a little after
+// a seek (a demuxer's header, an index) costs no more than its window.
+constexpr int64_t kBackgroundFrom = 4;
+// How far past the next advised range a read may start and still be taken
+// for it (a demuxer reads a packet's ranges in order, give or take a few).
+constexpr size_t kPlanLookahead = 16;
 
 constexpr OptionSpec kBlockCacheOptions[] = {
     {"block_size", OptionType::kInt64, "1048576", 4096, static_cast<double>(int64_t{64} << 20),
@@ -32,7 +51,7 @@ constexpr OptionSpec kBlockCacheOptions[] = {
     {"readahead_max", OptionType::kInt64, "0", 0, static_cast<double>(int64_t{1} << 30),
      "bytes sequential read-ahead grows to (0: the protocol's advice, 8 MiB for http, 16 MiB for s3)"},
     {"max_connections", OptionType::kInt, "0", 0, 64,
-     "connections one open object may use at once (0: the protocol's advice, 4 for http, 8 for s3)"},
+     "connections one open object may use at once (0: the protocol's advice, 6 for http, 8 for s3)"},
     {"requests", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "export: requests made", true},
     {"connections", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "export: connections opened", true},
     {"bytes_fetched", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "export: bytes fetched", true},
@@ -63,6 +82,8 @@ class BlockCacheProtocol final : public Protocol {
     if (config.max_connections == 0) config.max_connections = std::max(1, advice.max_connections);
     if (advice.initial_hole > 0) config.initial_hole = advice.initial_hole;
     config.open_at_range = declares(*inner, "offset") && declares(*inner, "end_offset");
+    config.multi_range = advice.multi_range;
+    config.cancel = std::make_shared<CancellationToken>();
     readahead_max_ = h.options().integer("readahead_max");
     if (readahead_max_ == 0) readahead_max_ = advice.readahead_max > 0 ? advice.readahead_max : config.block_size;
     if (h.options().was_set("cache_size"))
@@ -74,7 +95,11 @@ class BlockCacheProtocol final : public Protocol {
     Dictionary first = request.options;
     if (declares(*inner, "initial_request_size") && !first.contains("initial_request_size"))
       first.set("initial_request_size", std::to_string(kHead));
-    Result<std::unique_ptr<UrlContext>> primary = request.open_nested(url, kOpenRead, first);
+    // Opened as the reader opens its other connections: their waits end when
+    // the reader goes, so no background fetch outlives the context.
+    config.head_asked = std::chrono::steady_clock::now();
+    Result<std::unique_ptr<UrlContext>> primary =
+        UrlContext::open(url, kOpenRead, RemoteReader::connection_params(h, config.cancel), first);
     if (!primary) return primary.error();
     request.options = first;  // what no layer took
 
@@ -87,6 +112,8 @@ class BlockCacheProtocol final : public Protocol {
         RemoteReader::open(std::move(*primary), h, url, std::move(later), config, kHead);
     if (!reader) return reader.error();
     reader_ = std::move(*reader);
+    horizon_max_ =
+        std::max<int64_t>(1, static_cast<int64_t>(remote::BlockCache::shared().capacity()) / 2 / reader_->block_size());
     publish(h);
     return {};
   }
@@ -100,28 +127,47 @@ class BlockCacheProtocol final : public Protocol {
     if (direct_) return direct_->read(dst);
     if (pos_ >= reader_->size()) return Error::eof();
     if (dst.empty()) return size_t{0};
+    if (Result<std::span<const uint8_t>> planned = planned_bytes(h); !planned) {
+      return planned.error();
+    } else if (!planned->empty()) {
+      return take(*planned, dst);
+    }
+    const std::span<const uint8_t> head = reader_->head();
+    if (pos_ < static_cast<int64_t>(head.size()) && !(block_ && block_index_ == 0))
+      return take(head.subspan(static_cast<size_t>(pos_)), dst);
     const int64_t bs = reader_->block_size();
     const int64_t index = pos_ / bs;
     if (!block_ || block_index_ != index) {
       // Sequential: the read goes on where the last one ended, or skips less
       // than the link's hole. Anything else starts the read-ahead over.
       const int64_t skipped = pos_ - read_end_;
-      const bool sequential = skipped >= 0 && skipped <= reader_->stats().limits.hole;
-      const int64_t grown = sequential ? std::min(window_ * 2, std::max<int64_t>(1, readahead_max_ / bs)) : 1;
+      const bool sequential = skipped >= 0 && skipped <= reader_->limits().hole;
+      window_ = sequential ? std::min(window_ * 2, std::max<int64_t>(1, readahead_max_ / bs)) : 1;
       bool fetched = false;
-      Result<RemoteReader::Block> b = reader_->block(index, grown, &fetched);
+      Result<RemoteReader::Block> b = reader_->block(index, window_, &fetched);
       if (!b) return b.error();
-      if (fetched) window_ = grown;
       block_ = std::move(*b);
       block_index_ = index;
+      if (window_ >= kBackgroundFrom) {
+        const int64_t connections = reader_->max_connections();
+        const int64_t horizon = std::min(window_ * connections, horizon_max_);
+        reader_->read_ahead(index + 1, horizon, std::clamp<int64_t>(horizon / connections, 1, window_));
+      }
       publish(h);
     }
-    const size_t from = static_cast<size_t>(pos_ - block_index_ * bs);
-    const size_t n = std::min(dst.size(), block_->size() - from);
-    std::memcpy(dst.data(), block_->data() + from, n);
-    pos_ += static_cast<int64_t>(n);
-    read_end_ = pos_;
-    return n;
+    return take(std::span<const uint8_t>(*block_).subspan(static_cast<size_t>(pos_ - block_index_ * bs)), dst);
+  }
+
+  Status will_read(UrlContext &, std::span<const ByteRange> ranges) override {
+    if (direct_) return direct_->will_read(ranges);
+    plan_.clear();
+    for (const ByteRange &r : ranges) {
+      const int64_t end = std::min(r.end(), reader_->size());
+      if (r.offset < end) plan_.push_back({r.offset, end - r.offset});
+    }
+    plan_next_ = 0;
+    extents_.clear();
+    return {};
   }
 
   Result<int64_t> seek(UrlContext &, int64_t offset, int whence) override {
@@ -171,6 +217,49 @@ class BlockCacheProtocol final : public Protocol {
   }
 
  private:
+  // Copies what `from` (the bytes at pos_ on) holds into dst, and moves on.
+  size_t take(std::span<const uint8_t> from, std::span<uint8_t> dst) {
+    const size_t n = std::min(dst.size(), from.size());
+    std::memcpy(dst.data(), from.data(), n);
+    pos_ += static_cast<int64_t>(n);
+    read_end_ = pos_;
+    return n;
+  }
+
+  // The bytes at pos_ on within a fetched advised range, fetching the next
+  // batch when pos_ is in one not fetched yet; empty when pos_ is in none.
+  Result<std::span<const uint8_t>> planned_bytes(UrlContext &h) {
+    for (size_t k = 0; k < extents_.size(); ++k) {
+      const Extent &e = extents_[k];
+      if (pos_ < e.offset || pos_ >= e.offset + static_cast<int64_t>(e.bytes.size())) continue;
+      extents_.erase(extents_.begin(), extents_.begin() + static_cast<long>(k));  // the reader has moved past them
+      const Extent &at = extents_.front();
+      return std::span<const uint8_t>(at.bytes).subspan(static_cast<size_t>(pos_ - at.offset));
+    }
+    size_t first = plan_next_;
+    const size_t last = std::min(plan_.size(), plan_next_ + kPlanLookahead);
+    while (first < last && (pos_ < plan_[first].offset || pos_ >= plan_[first].end())) ++first;
+    if (first == last) return std::span<const uint8_t>();
+    // A batch: the advised ranges from here, up to a quarter of the cache.
+    const int64_t budget = static_cast<int64_t>(remote::BlockCache::shared().capacity()) / 4;
+    std::vector<Extent> batch;
+    std::vector<remote::PlannedRead> reads;
+    int64_t bytes = 0;
+    size_t k = first;
+    for (; k < plan_.size() && (batch.empty() || bytes + plan_[k].length <= budget); ++k) {
+      batch.push_back({plan_[k].offset, remote::BlockBytes(static_cast<size_t>(plan_[k].length))});
+      bytes += plan_[k].length;
+    }
+    reads.reserve(batch.size());
+    for (Extent &e : batch) reads.push_back({e.offset, std::span<uint8_t>(e.bytes)});
+    if (Status st = reader_->read_ranges(reads); !st) return st.error();
+    plan_next_ = k;
+    extents_ = std::move(batch);
+    publish(h);
+    return std::span<const uint8_t>(extents_.front().bytes)
+        .subspan(static_cast<size_t>(pos_ - extents_.front().offset));
+  }
+
   void publish(UrlContext &h) const {
     const remote::RemoteReadStats s = reader_->stats();
     OptionValues &o = h.mutable_options();
@@ -191,6 +280,15 @@ class BlockCacheProtocol final : public Protocol {
   int64_t read_end_ = 0;  // where the last read ended
   int64_t window_ = 1;    // read-ahead, in blocks
   int64_t readahead_max_ = 0;
+  int64_t horizon_max_ = 1;  // blocks the background read-ahead may hold: half the cache
+
+  struct Extent {
+    int64_t offset = 0;
+    remote::BlockBytes bytes;
+  };
+  std::vector<ByteRange> plan_;  // will_read's ranges, within the object
+  size_t plan_next_ = 0;         // the first not fetched yet
+  std::vector<Extent> extents_;  // the batch fetched last, from the one being read
 };
 
 }  // namespace

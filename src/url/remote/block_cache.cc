@@ -30,17 +30,21 @@ size_t BlockCache::capacity() const {
 void BlockCache::set_capacity(size_t bytes) {
   std::lock_guard lock(mu_);
   capacity_ = bytes;
-  evict_to_locked(bytes);
+  make_room_locked(0);
 }
 
-BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index) {
+BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index, size_t reserve) {
   std::lock_guard lock(mu_);
   Key key{object, index};
   auto it = entries_.find(key);
   if (it == entries_.end()) {
+    make_room_locked(reserve);
     Entry e;
     e.pending = std::make_shared<Pending>();
+    e.reserved = reserve;
     entries_.emplace(std::move(key), std::move(e));
+    stats_.reserved += reserve;
+    stats_.peak = std::max(stats_.peak, stats_.resident + stats_.reserved);
     ++stats_.misses;
     return {.claimed = true};
   }
@@ -54,8 +58,22 @@ BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index) 
   return {.pending = e.pending};
 }
 
-BlockCache::Block BlockCache::fulfil(const std::string &object, int64_t index, std::vector<uint8_t> data) {
-  Block block = std::make_shared<const std::vector<uint8_t>>(std::move(data));
+BlockCache::Block BlockCache::peek(const std::string &object, int64_t index) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(Key{object, index});
+  if (it == entries_.end() || !it->second.block) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  ++stats_.hits;
+  return it->second.block;
+}
+
+bool BlockCache::known(const std::string &object, int64_t index) const {
+  std::lock_guard lock(mu_);
+  return entries_.contains(Key{object, index});
+}
+
+BlockCache::Block BlockCache::fulfil(const std::string &object, int64_t index, BlockBytes data) {
+  Block block = std::make_shared<const BlockBytes>(std::move(data));
   std::lock_guard lock(mu_);
   settle_locked(Key{object, index}, block, nullptr);
   return block;
@@ -70,6 +88,7 @@ void BlockCache::settle_locked(const Key &key, Block block, const Error *why) {
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.block) return;  // forgotten meanwhile, or settled by another path
   std::shared_ptr<Pending> pending = std::move(it->second.pending);
+  stats_.reserved -= it->second.reserved;
   pending->done = true;
   pending->block = block;
   if (why) pending->error = *why;
@@ -79,17 +98,17 @@ void BlockCache::settle_locked(const Key &key, Block block, const Error *why) {
   } else {
     // Make room first: the new block is not among the candidates.
     entries_.erase(it);
-    evict_to_locked(capacity_ - bytes);
+    make_room_locked(bytes);
     lru_.push_front(key);
     entries_.emplace(key, Entry{.block = std::move(block), .pending = nullptr, .lru = lru_.begin()});
     stats_.resident += bytes;
-    stats_.peak = std::max(stats_.peak, stats_.resident);
+    stats_.peak = std::max(stats_.peak, stats_.resident + stats_.reserved);
   }
   settled_.notify_all();
 }
 
-void BlockCache::evict_to_locked(size_t bytes) {
-  while (stats_.resident > bytes && !lru_.empty()) {
+void BlockCache::make_room_locked(size_t incoming) {
+  while (stats_.resident + stats_.reserved + incoming > capacity_ && !lru_.empty()) {
     auto it = entries_.find(lru_.back());
     erase_locked(it);
     ++stats_.evictions;

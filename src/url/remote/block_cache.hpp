@@ -8,7 +8,9 @@
 // fit is handed to its readers without being kept. A block being fetched is
 // fetched once: whoever asks first claims it (Lookup::claimed) and must
 // fulfil() or fail() it; later askers wait() for that outcome. A failure is
-// given to the waiters and forgotten, so the next reader asks again.
+// given to the waiters and forgotten, so the next reader asks again. A claim
+// reserves the bytes its block will take, so blocks in flight count against
+// the bound as resident ones do.
 //
 // Thread-safety: every method may be called from any thread.
 #ifndef AVIO_SRC_URL_REMOTE_BLOCK_CACHE_HPP
@@ -30,9 +32,23 @@
 
 namespace avio::remote {
 
+// Bytes a fetch writes into whole: not zeroed first.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  void construct(U *p) noexcept {
+    ::new (static_cast<void *>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using BlockBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 class BlockCache {
  public:
-  using Block = std::shared_ptr<const std::vector<uint8_t>>;
+  using Block = std::shared_ptr<const BlockBytes>;
   struct Pending;  // a block being fetched
 
   struct Lookup {
@@ -47,7 +63,8 @@ class BlockCache {
     int64_t merged = 0;     // lookups that waited for another reader's fetch
     int64_t evictions = 0;  // blocks dropped to make room
     size_t resident = 0;    // bytes held now
-    size_t peak = 0;        // the most bytes ever held at once
+    size_t reserved = 0;    // bytes claimed blocks will take
+    size_t peak = 0;        // the most bytes ever held and reserved at once
   };
 
   explicit BlockCache(size_t capacity);
@@ -61,10 +78,16 @@ class BlockCache {
   // Evicts down to `bytes` at once.
   void set_capacity(size_t bytes);
 
-  Lookup lookup(const std::string &object, int64_t index);
+  // Claiming reserves `reserve` bytes (the block's size) until the claim is
+  // settled, evicting to keep resident + reserved within the bound.
+  Lookup lookup(const std::string &object, int64_t index, size_t reserve = 0);
+  // The block if it is held; claims nothing.
+  Block peek(const std::string &object, int64_t index);
+  // Whether the block is held or being fetched; claims nothing.
+  bool known(const std::string &object, int64_t index) const;
   // Stores `data` as the block (if it fits), wakes the waiters, and returns
   // the block either way.
-  Block fulfil(const std::string &object, int64_t index, std::vector<uint8_t> data);
+  Block fulfil(const std::string &object, int64_t index, BlockBytes data);
   void fail(const std::string &object, int64_t index, const Error &why);
   // The outcome of another reader's fetch; ends early (with the interrupt's
   // error, AVERROR_EXIT) within 10 ms of `interrupt` being raised.
@@ -87,10 +110,12 @@ class BlockCache {
     Block block;
     std::shared_ptr<Pending> pending;
     std::list<Key>::iterator lru;  // valid when block is set
+    size_t reserved = 0;           // while pending
   };
 
   void settle_locked(const Key &key, Block block, const Error *why);
-  void evict_to_locked(size_t bytes);
+  // Evicts until resident + reserved + `incoming` fits the bound.
+  void make_room_locked(size_t incoming);
   void erase_locked(std::unordered_map<Key, Entry, KeyHash>::iterator it);
 
   mutable std::mutex mu_;

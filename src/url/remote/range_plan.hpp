@@ -18,14 +18,11 @@
 #include <mutex>
 #include <vector>
 
+#include "avio/protocol.hpp"
+
 namespace avio::remote {
 
-struct ByteRange {
-  int64_t offset = 0;
-  int64_t length = 0;
-  int64_t end() const { return offset + length; }
-  friend bool operator==(const ByteRange &, const ByteRange &) = default;
-};
+using ByteRange = avio::ByteRange;
 
 struct CoalesceLimits {
   int64_t hole = 0;   // merge neighbours at most this far apart

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <thread>
 #include <unordered_map>
@@ -11,6 +12,10 @@ namespace avio::remote {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The hole read rather than skipped when one request takes many ranges: a
+// part costs its header (about 100 bytes) and the server a seek.
+constexpr int64_t kMultiRangeHole = int64_t{4} << 10;
 
 // Runs every job, job 0 on the calling thread and the others on threads of
 // their own, and returns the first failure.
@@ -30,16 +35,32 @@ Status run_all(std::vector<std::function<Status()>> &jobs) {
 
 RemoteReader::RemoteReader(const RemoteReaderConfig &config) : link_(config.initial_hole) {}
 
-RemoteReader::~RemoteReader() = default;
+RemoteReader::~RemoteReader() {
+  if (cancel_) cancel_->cancel();
+  std::lock_guard lock(tasks_mu_);
+  for (Task &t : tasks_) t.thread.join();
+}
+
+UrlOpenParams RemoteReader::connection_params(const UrlContext &owner,
+                                              std::shared_ptr<const CancellationToken> cancel) {
+  UrlOpenParams params = owner.params();
+  const Interrupt outer = params.interrupt;
+  params.interrupt.token = std::move(cancel);
+  // The owner's own token can only be polled now, as its callback is.
+  if (!outer.empty()) params.interrupt.callback = [outer] { return outer.raised(); };
+  return params;
+}
 
 Result<std::unique_ptr<RemoteReader>> RemoteReader::open(std::unique_ptr<UrlContext> primary, UrlContext &owner,
                                                          std::string url, Dictionary options,
                                                          const RemoteReaderConfig &config, int64_t head) {
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start = config.head_asked == Clock::time_point() ? Clock::now() : config.head_asked;
   Result<int64_t> size = primary->size();
   if (!size) return size.error();
   std::unique_ptr<RemoteReader> r(new RemoteReader(config));
   r->owner_ = &owner;
+  r->cancel_ = config.cancel ? config.cancel : std::make_shared<CancellationToken>();
+  r->params_ = connection_params(owner, r->cancel_);
   r->url_ = std::move(url);
   r->options_ = std::move(options);
   r->cache_ = config.cache ? config.cache : &BlockCache::shared();
@@ -47,6 +68,7 @@ Result<std::unique_ptr<RemoteReader>> RemoteReader::open(std::unique_ptr<UrlCont
   r->block_size_ = config.block_size;
   r->max_connections_ = std::max(1, config.max_connections);
   r->open_at_range_ = config.open_at_range;
+  r->multi_range_ = config.multi_range;
   r->version_ = primary->protocol().object_version();
   // Without a version, blocks cannot be shared safely with another open: the
   // name is then this reader's own.
@@ -74,9 +96,9 @@ ByteRange RemoteReader::block_range(int64_t index) const {
 }
 
 Result<RemoteReader::Block> RemoteReader::block(int64_t index, int64_t readahead, bool *fetched) {
-  const int64_t blocks = (size_ + block_size_ - 1) / block_size_;
   const int64_t wanted[] = {index};
-  Result<std::vector<Block>> got = acquire(wanted, std::min(blocks, index + std::max<int64_t>(readahead, 1)), fetched);
+  Result<std::vector<Block>> got =
+      acquire(wanted, std::min(block_count(), index + std::max<int64_t>(readahead, 1)), fetched);
   if (!got) return got.error();
   return std::move((*got)[0]);
 }
@@ -104,52 +126,103 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst) {
 }
 
 Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
+  // What the cache holds is copied; the rest is wanted from the server.
   std::vector<ByteRange> wanted;
-  wanted.reserve(reads.size());
-  for (const PlannedRead &r : reads) {
-    const int64_t end = std::min(size_, r.offset + static_cast<int64_t>(r.dst.size()));
-    if (r.offset < end) wanted.push_back({r.offset, end - r.offset});
-  }
-  // The plan in blocks: a hole the link finds cheaper to read than to skip
-  // brings its blocks along, so its neighbours come in one request.
-  std::vector<int64_t> indices;
-  for (const ByteRange &span : coalesce(std::move(wanted), link_.limits())) {
-    for (int64_t i = span.offset / block_size_; i <= (span.end() - 1) / block_size_; ++i) indices.push_back(i);
-  }
-  indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
-  // The reads each block serves.
-  std::unordered_map<int64_t, std::vector<size_t>> readers;
+  std::vector<size_t> missing;  // into reads
   for (size_t k = 0; k < reads.size(); ++k) {
-    const int64_t end = std::min(size_, reads[k].offset + static_cast<int64_t>(reads[k].dst.size()));
-    for (int64_t at = reads[k].offset; at < end; at = (at / block_size_ + 1) * block_size_)
-      readers[at / block_size_].push_back(k);
+    const PlannedRead &r = reads[k];
+    const int64_t end = std::min(size_, r.offset + static_cast<int64_t>(r.dst.size()));
+    if (r.offset >= end) continue;
+    std::vector<Block> held;
+    for (int64_t i = r.offset / block_size_; i <= (end - 1) / block_size_; ++i) {
+      Block b = cache_->peek(object_, i);
+      if (!b) break;
+      held.push_back(std::move(b));
+    }
+    if (static_cast<int64_t>(held.size()) != (end - 1) / block_size_ - r.offset / block_size_ + 1) {
+      missing.push_back(k);
+      wanted.push_back({r.offset, end - r.offset});
+      continue;
+    }
+    hits_ += static_cast<int64_t>(held.size());
+    for (int64_t at = r.offset; at < end;) {
+      const Block &b = held[static_cast<size_t>(at / block_size_ - r.offset / block_size_)];
+      const int64_t from = at % block_size_;
+      const int64_t n = std::min(end - at, static_cast<int64_t>(b->size()) - from);
+      std::memcpy(r.dst.data() + (at - r.offset), b->data() + from, static_cast<size_t>(n));
+      at += n;
+    }
   }
-  // In batches of half the cache (but a piece per connection at least), so
-  // that a plan over more than the cache holds neither more memory than the
-  // bound nor blocks the cache has already dropped.
-  const int64_t batch = std::max<int64_t>(
-      max_connections_, static_cast<int64_t>(cache_->capacity()) / 2 / std::max<int64_t>(block_size_, 1));
-  for (size_t from = 0; from < indices.size(); from += static_cast<size_t>(batch)) {
-    const std::span<const int64_t> wanted =
-        std::span<const int64_t>(indices).subspan(from, std::min(indices.size() - from, static_cast<size_t>(batch)));
-    bool fetched = false;
-    Result<std::vector<Block>> held = acquire(wanted, 0, &fetched);
-    if (!held) return held.error();
-    for (size_t w = 0; w < wanted.size(); ++w) {
-      const int64_t index = wanted[w];
-      const Block &block = (*held)[w];
-      auto it = readers.find(index);
-      if (it == readers.end()) continue;  // a hole's block
-      const int64_t block_start = index * block_size_;
-      for (size_t k : it->second) {
-        const PlannedRead &r = reads[k];
-        const int64_t from_byte = std::max(r.offset, block_start);
-        const int64_t to_byte = std::min(
-            {r.offset + static_cast<int64_t>(r.dst.size()), block_start + static_cast<int64_t>(block->size()), size_});
-        if (from_byte < to_byte)
-          std::memcpy(r.dst.data() + (from_byte - r.offset), block->data() + (from_byte - block_start),
-                      static_cast<size_t>(to_byte - from_byte));
+  if (wanted.empty()) return {};
+  // The spans to ask for: neighbours closer than the hole are one span. Where
+  // one request takes many ranges, a hole costs its bytes and saves nothing
+  // but a part header, so only small ones are read.
+  CoalesceLimits limits = link_.limits();
+  if (multi_range_) limits = {kMultiRangeHole, std::numeric_limits<int64_t>::max()};
+  const std::vector<ByteRange> spans = coalesce(wanted, limits);
+  // A span that is one read exactly is read into its buffer; any other into
+  // a buffer of its own, copied out after.
+  std::vector<ReadRequest> requests;
+  std::vector<BlockBytes> staged(spans.size());
+  std::vector<size_t> direct(spans.size(), SIZE_MAX);  // the read a span is, if one
+  std::vector<size_t> order;                           // into wanted, by offset
+  std::vector<size_t> covers(spans.size() + 1);        // a span's reads: order[covers[s], covers[s + 1])
+  {
+    size_t w = 0;
+    order.resize(missing.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return wanted[x].offset < wanted[y].offset; });
+    for (size_t s = 0; s < spans.size(); ++s) {
+      size_t covering = 0, only = SIZE_MAX;
+      covers[s] = w;
+      for (; w < order.size() && wanted[order[w]].offset < spans[s].end(); ++w, ++covering) only = order[w];
+      covers[s + 1] = w;
+      if (covering == 1 && wanted[only] == spans[s]) {
+        direct[s] = missing[only];
+        requests.push_back({spans[s].offset, reads[missing[only]].dst.first(static_cast<size_t>(spans[s].length))});
+      } else {
+        staged[s].resize(static_cast<size_t>(spans[s].length));
+        requests.push_back({spans[s].offset, std::span<uint8_t>(staged[s])});
       }
+    }
+  }
+  // Shares of equal bytes, one per connection (a span longer than a share
+  // is cut too, so that one large read is fetched in parallel), but none
+  // under twice the link's hole: a share that short saves less transfer
+  // time than the latency of its request (two, on a new connection).
+  int64_t total = 0;
+  for (const ByteRange &s : spans) total += s.length;
+  const int64_t connections = std::clamp<int64_t>(total / (2 * link_.limits().hole), 1, max_connections_);
+  const int64_t share = (total + connections - 1) / connections;
+  std::vector<std::vector<ReadRequest>> shares(1);
+  int64_t in_share = 0;
+  for (ReadRequest r : requests) {
+    while (!r.dst.empty()) {
+      if (in_share >= share) {
+        shares.emplace_back();
+        in_share = 0;
+      }
+      const size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(r.dst.size()), share - in_share));
+      shares.back().push_back({r.offset, r.dst.first(n)});
+      r.offset += static_cast<int64_t>(n);
+      r.dst = r.dst.subspan(n);
+      in_share += static_cast<int64_t>(n);
+    }
+  }
+  std::vector<std::function<Status()>> jobs;
+  jobs.reserve(shares.size());
+  for (const std::vector<ReadRequest> &s : shares)
+    jobs.emplace_back([this, &s]() -> Status { return fetch_ranges(s); });
+  if (Status st = run_all(jobs); !st) return st;
+  for (size_t s = 0; s < spans.size(); ++s) {
+    if (direct[s] != SIZE_MAX) continue;
+    for (size_t w = covers[s]; w < covers[s + 1]; ++w) {
+      const PlannedRead &r = reads[missing[order[w]]];
+      const int64_t from = std::max(r.offset, spans[s].offset);
+      const int64_t to = std::min({r.offset + static_cast<int64_t>(r.dst.size()), spans[s].end(), size_});
+      if (from < to)
+        std::memcpy(r.dst.data() + (from - r.offset), staged[s].data() + (from - spans[s].offset),
+                    static_cast<size_t>(to - from));
     }
   }
   return {};
@@ -199,28 +272,22 @@ Status RemoteReader::fetch(const std::vector<int64_t> &claimed, std::vector<Bloc
   got->assign(claimed.size(), nullptr);
   if (claimed.empty()) return {};
   misses_ += static_cast<int64_t>(claimed.size());
-  // Runs of consecutive blocks, each cut to the range limit and, when there
-  // are fewer pieces than connections, further so that all of them work.
-  const CoalesceLimits limits = link_.limits();
-  std::vector<std::pair<size_t, size_t>> runs;  // [begin, end) into `claimed`
-  for (size_t k = 0; k < claimed.size();) {
-    size_t e = k + 1;
-    while (e < claimed.size() && claimed[e] == claimed[e - 1] + 1) ++e;
-    runs.emplace_back(k, e);
-    k = e;
-  }
-  struct Piece {
-    size_t begin, end;  // blocks, into `claimed`
-  };
-  std::vector<Piece> pieces;
-  // More pieces than connections would only queue: then the pieces grow
-  // past the range limit instead.
+  // Pieces of at most the range limit, larger when there would be more
+  // pieces than connections (they would only queue). Without multi-range
+  // requests a piece is also cut where the blocks stop following each other.
   const size_t per_connection =
       (claimed.size() + static_cast<size_t>(max_connections_) - 1) / static_cast<size_t>(max_connections_);
   const size_t limit_blocks =
-      std::max(per_connection, static_cast<size_t>(std::max<int64_t>(1, limits.range / block_size_)));
-  for (auto [b, e] : runs) {
-    for (size_t k = b; k < e; k += limit_blocks) pieces.push_back({k, std::min(e, k + limit_blocks)});
+      std::max(per_connection, static_cast<size_t>(std::max<int64_t>(1, link_.limits().range / block_size_)));
+  struct Piece {
+    size_t begin, end;  // into `claimed`
+  };
+  std::vector<Piece> pieces;
+  for (size_t k = 0; k < claimed.size();) {
+    size_t e = k + 1;
+    while (e < claimed.size() && e - k < limit_blocks && (multi_range_ || claimed[e] == claimed[e - 1] + 1)) ++e;
+    pieces.push_back({k, e});
+    k = e;
   }
   while (static_cast<int>(pieces.size()) < max_connections_) {
     auto widest = std::max_element(pieces.begin(), pieces.end(),
@@ -235,72 +302,140 @@ Status RemoteReader::fetch(const std::vector<int64_t> &claimed, std::vector<Bloc
   jobs.reserve(pieces.size());
   for (const Piece &p : pieces) {
     jobs.emplace_back([this, p, &claimed, got]() -> Status {
-      const ByteRange first = block_range(claimed[p.begin]);
-      const ByteRange last = block_range(claimed[p.end - 1]);
-      ByteRange range{first.offset, last.end() - first.offset};
-      // Block 0 begins with the bytes the open brought.
-      const int64_t skip = range.offset == 0 ? std::min<int64_t>(static_cast<int64_t>(head_.size()), range.length) : 0;
-      Result<std::vector<uint8_t>> data =
-          skip == range.length ? std::vector<uint8_t>() : fetch_piece({range.offset + skip, range.length - skip});
-      for (size_t k = p.begin; k < p.end; ++k) {
-        const int64_t index = claimed[k];
-        if (!data) {
-          cache_->fail(object_, index, data.error());
-          continue;
-        }
-        const ByteRange br = block_range(index);
-        std::vector<uint8_t> bytes(static_cast<size_t>(br.length));
-        int64_t at = br.offset;
-        if (at < skip) {
-          std::memcpy(bytes.data(), head_.data() + at, static_cast<size_t>(skip - at));
-          at = skip;
-        }
-        if (at < br.end())  // else the head held the whole block (and data is empty)
-          std::memcpy(bytes.data() + (at - br.offset), data->data() + (at - range.offset - skip),
-                      static_cast<size_t>(br.end() - at));
-        (*got)[k] = cache_->fulfil(object_, index, std::move(bytes));
-      }
-      return data ? Status() : Status(data.error());
+      return fetch_blocks(std::span<const int64_t>(claimed).subspan(p.begin, p.end - p.begin), got->data() + p.begin);
     });
   }
   return run_all(jobs);
 }
 
-Result<std::vector<uint8_t>> RemoteReader::fetch_piece(ByteRange piece) {
-  std::vector<uint8_t> data(static_cast<size_t>(piece.length));
-  const Clock::time_point start = Clock::now();
-  bool fetched = false;
-  Result<std::unique_ptr<UrlContext>> url = take_connection(piece, &data, &fetched);
-  if (!url) return url.error();
-  if (!fetched) {
-    Result<size_t> n = (*url)->read_at(piece.offset, data);
-    if (!n || *n != data.size()) {
-      drop_connection(std::move(*url));  // its state is unknown
-      if (!n) return n.error();
-      return Error(-EIO, "blockcache: " + url_ + " ended at byte " + std::to_string(piece.offset + *n) + " of " +
-                             std::to_string(size_));
+Status RemoteReader::fetch_blocks(std::span<const int64_t> blocks, Block *got) {
+  // The blocks' buffers (their bytes are reserved in the cache already);
+  // block 0 begins with the bytes the open brought.
+  const int64_t head = static_cast<int64_t>(head_.size());
+  std::vector<BlockBytes> bytes(blocks.size());
+  std::vector<ReadRequest> reads;
+  reads.reserve(blocks.size());
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    const ByteRange br = block_range(blocks[k]);
+    bytes[k].resize(static_cast<size_t>(br.length));
+    int64_t at = br.offset;
+    if (at < head) {
+      const int64_t n = std::min(head, br.end()) - at;
+      std::memcpy(bytes[k].data(), head_.data() + at, static_cast<size_t>(n));
+      at += n;
     }
-    link_.observe(piece.length, Clock::now() - start);
+    if (at < br.end()) reads.push_back({at, std::span<uint8_t>(bytes[k]).subspan(static_cast<size_t>(at - br.offset))});
   }
-  ++requests_;
-  bytes_ += piece.length;
-  give_back(std::move(*url));
-  return data;
+  const Status st = fetch_ranges(reads);
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    if (!st) {
+      cache_->fail(object_, blocks[k], st.error());
+      continue;
+    }
+    Block b = cache_->fulfil(object_, blocks[k], std::move(bytes[k]));
+    if (got) got[k] = std::move(b);
+  }
+  return st;
 }
 
-Result<std::unique_ptr<UrlContext>> RemoteReader::take_connection(ByteRange first, std::vector<uint8_t> *data,
-                                                                  bool *fetched) {
+Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
+  if (reads.empty()) return {};
+  // The ranges asked for: reads that follow each other are one.
+  std::vector<ByteRange> ranges;
+  int64_t fetched = 0;
+  for (const ReadRequest &r : reads) {
+    const int64_t length = static_cast<int64_t>(r.dst.size());
+    fetched += length;
+    if (!ranges.empty() && ranges.back().end() == r.offset) {
+      ranges.back().length += length;
+    } else {
+      ranges.push_back({r.offset, length});
+    }
+  }
+  Result<Connection> c = take_connection(ranges[0]);
+  if (!c) return c.error();
+  const Clock::time_point start = Clock::now();
+  Status st;
+  size_t from = 0;
+  if (c->at_first) {
+    // The open's response holds the first range: read it off the stream.
+    for (; from < reads.size() && reads[from].offset < ranges[0].end() && st; ++from) {
+      Result<size_t> n = c->url->read_complete(reads[from].dst);
+      if (!n) {
+        st = n.error();
+      } else if (*n != reads[from].dst.size()) {
+        st = Error(-EIO, "blockcache: " + url_ + " ended at byte " + std::to_string(reads[from].offset + *n) + " of " +
+                             std::to_string(size_));
+      }
+    }
+  }
+  if (st && from < reads.size()) {
+    st = c->url->read_ranges(reads.subspan(from));
+    requests_ += multi_range_ ? 1 : static_cast<int64_t>(ranges.size()) - (c->at_first ? 1 : 0);
+    if (st && !c->at_first) link_.observe(fetched, Clock::now() - start);
+  }
+  if (!st) {
+    drop_connection(std::move(c->url));  // its state is unknown
+    return st;
+  }
+  bytes_ += fetched;
+  give_back(std::move(c->url));
+  return {};
+}
+
+void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
+  std::lock_guard lock(tasks_mu_);
+  reap_locked();
+  const int64_t count = block_count();
+  const int64_t end = std::min(count, std::max<int64_t>(from, 0) + horizon);
+  int64_t i = std::max<int64_t>(from, 0);
+  while (static_cast<int>(tasks_.size()) < max_connections_) {
+    while (i < end && cache_->known(object_, i)) ++i;
+    // Only whole pieces (or the object's last): a piece of the one block
+    // the reader's progress freed would cost a request for a block's bytes.
+    int64_t run = 0;
+    while (run < piece && i + run < end && !cache_->known(object_, i + run)) ++run;
+    if (run == 0 || (run < piece && i + run < count)) break;
+    std::vector<int64_t> claimed;
+    for (; i < end && static_cast<int64_t>(claimed.size()) < run; ++i) {
+      if (!cache_->lookup(object_, i, static_cast<size_t>(block_range(i).length)).claimed) break;  // another reader's
+      claimed.push_back(i);
+    }
+    if (claimed.empty()) continue;
+    misses_ += static_cast<int64_t>(claimed.size());
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    tasks_.push_back({std::thread([this, blocks = std::move(claimed), done] {
+                        (void)fetch_blocks(blocks, nullptr);  // a failure reaches whoever waits for the blocks
+                        done->store(true, std::memory_order_release);
+                      }),
+                      done});
+  }
+}
+
+void RemoteReader::reap_locked() {
+  for (auto it = tasks_.begin(); it != tasks_.end();) {
+    if (it->done->load(std::memory_order_acquire)) {
+      it->thread.join();
+      it = tasks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first) {
   {
     std::unique_lock lock(pool_mu_);
     for (;;) {
       if (!idle_.empty()) {
         std::unique_ptr<UrlContext> url = std::move(idle_.back());
         idle_.pop_back();
-        return url;
+        return Connection{std::move(url), false};
       }
       if (open_connections_ < max_connections_) break;
       pool_cv_.wait_for(lock, std::chrono::milliseconds(10));
-      if (owner_->interrupted()) return owner_->interrupted_error();
+      if (params_.interrupt.raised())
+        return Error(kExit, "blockcache: interrupted while waiting for a connection to " + url_);
     }
     ++open_connections_;
   }
@@ -309,26 +444,18 @@ Result<std::unique_ptr<UrlContext>> RemoteReader::take_connection(ByteRange firs
     options.set("offset", std::to_string(first.offset));
     options.set("end_offset", std::to_string(first.end()));
   }
-  Result<std::unique_ptr<UrlContext>> url = owner_->open_nested(url_, kOpenRead, options);
+  Result<std::unique_ptr<UrlContext>> url = UrlContext::open(url_, kOpenRead, params_, options);
   Status st = url ? Status() : Status(url.error());
   if (st && (*url)->protocol().object_version() != version_)
     st = Error(-EIO, "blockcache: " + url_ + " changed on the server while being read (version " +
                          (*url)->protocol().object_version() + ", had " + version_ + ")");
-  if (st && open_at_range_) {
-    Result<size_t> n = (*url)->read_complete(*data);
-    if (!n) {
-      st = n.error();
-    } else if (*n != data->size()) {
-      st = Error(-EIO, "blockcache: " + url_ + " ended early");
-    }
-    *fetched = true;
-  }
   if (url) ++connections_;
+  if (st && open_at_range_) ++requests_;
   if (!st) {
     drop_connection(url ? std::move(*url) : nullptr);
     return st.error();
   }
-  return url;
+  return Connection{std::move(*url), open_at_range_};
 }
 
 void RemoteReader::drop_connection(std::unique_ptr<UrlContext> url) {

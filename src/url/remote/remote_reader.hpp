@@ -2,29 +2,39 @@
 // connections that fetch its blocks, and the plan that decides how.
 //
 // A read needs blocks; those the cache lacks are fetched, and with them the
-// read-ahead the caller asks for. Missing blocks that follow each other are
-// one range; a range beyond the link's range limit, or one that several
-// idle connections could share, is cut into pieces fetched at once, one
-// per connection. Connections are opened lazily, up to max_connections,
-// each the inner protocol's own context (kept alive, each with its own
-// bounded ranges); every piece is a positional read validated against the
-// object's version, so a changed object is an error, never a splice.
+// read-ahead the caller asks for. The missing blocks are shared out among
+// idle connections as pieces (a piece is at most the link's range limit,
+// unless that would leave pieces queueing for connections); a piece is one
+// read_ranges call on one connection, so blocks apart from each other cost
+// one request where the inner protocol takes several ranges at once (http's
+// multipart ranges). Connections are opened lazily, up to max_connections,
+// each the inner protocol's own context, kept alive; every piece is checked
+// against the object's version, so a changed object is an error, never a
+// splice.
 //
-// Thread-safety: read_at, read_ranges, block and stats may be called from
-// any number of threads; fetches of one call run on threads of their own
-// that are joined before it returns, so nothing runs once a call is done.
+// read_ahead() fetches in the background: pieces run on threads of their
+// own while the reader consumes what came before, and a reader that needs a
+// block such a piece brings waits for it. A plan (read_ranges) is fetched
+// straight into the caller's buffers, bytes the cache holds excepted.
+//
+// Thread-safety: every method may be called from any number of threads.
+// Background fetches end with the reader: its destructor raises the token
+// every connection it opened waits on and joins them.
 #ifndef AVIO_SRC_URL_REMOTE_REMOTE_READER_HPP
 #define AVIO_SRC_URL_REMOTE_REMOTE_READER_HPP
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "avio/interrupt.hpp"
 #include "avio/protocol.hpp"
 #include "block_cache.hpp"
 #include "range_plan.hpp"
@@ -39,10 +49,19 @@ struct RemoteReaderConfig {
   // The inner protocol takes http's "offset" / "end_offset": a new
   // connection's open then fetches its first piece instead of a throwaway.
   bool open_at_range = false;
+  // One read_ranges call of the inner protocol is one request even for
+  // ranges apart (ProtocolTraits::Remote::multi_range).
+  bool multi_range = false;
+  // What every connection's waits end on besides the owner's interrupt
+  // (connection_params); raised by the reader's destructor.
+  std::shared_ptr<CancellationToken> cancel;
+  // When the primary's open was asked for: the head's request time, first
+  // byte included, is the link model's first observation.
+  std::chrono::steady_clock::time_point head_asked{};
 };
 
 struct RemoteReadStats {
-  int64_t requests = 0;       // ranges asked of the server, opens included
+  int64_t requests = 0;       // requests made, opens included (a multi-range call counts once)
   int64_t connections = 0;    // inner contexts opened
   int64_t bytes_fetched = 0;  // bytes those requests returned
   int64_t cache_hits = 0;     // blocks found in the cache
@@ -59,10 +78,15 @@ class RemoteReader {
  public:
   using Block = BlockCache::Block;
 
-  // `primary` is the object's first context, just opened, its stream at
-  // byte 0; `owner` opens the others (its interrupt and limits are theirs),
-  // from `url` with `options`. The first min(head, size) bytes are read at
-  // once (they came with the open's response).
+  // What a connection of the reader is opened with: the owner's, its waits
+  // ending also on `cancel`.
+  static UrlOpenParams connection_params(const UrlContext &owner, std::shared_ptr<const CancellationToken> cancel);
+
+  // `primary` is the object's first context, opened with
+  // connection_params(owner, config.cancel), its stream at byte 0; the
+  // others are opened so, from `url` with `options`. The first
+  // min(head, size) bytes are read at once (they came with the open's
+  // response).
   static Result<std::unique_ptr<RemoteReader>> open(std::unique_ptr<UrlContext> primary, UrlContext &owner,
                                                     std::string url, Dictionary options,
                                                     const RemoteReaderConfig &config, int64_t head);
@@ -71,18 +95,28 @@ class RemoteReader {
   int64_t size() const { return size_; }
   const std::string &version() const { return version_; }
   int64_t block_size() const { return block_size_; }
+  // Bytes [0, head().size()) as the open brought them.
+  std::span<const uint8_t> head() const { return head_; }
 
   // Block `index`, fetching it (and the blocks after it up to `readahead`
   // blocks in all, those missing) when the cache lacks it. *fetched says
   // whether that happened.
   Result<Block> block(int64_t index, int64_t readahead, bool *fetched);
+  // Starts fetching, in the background, the missing blocks of
+  // [from, from + horizon) in pieces of at most `piece` blocks, while fewer
+  // pieces than connections are in flight; returns at once.
+  void read_ahead(int64_t from, int64_t horizon, int64_t piece);
   // All of dst from `offset` unless the object ends first.
   Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst);
-  // Every read at once: ranges coalesced by the link's limits, fetched in
-  // parallel, then copied. Each is read whole, or up to the object's end.
+  // Every read at once, each read whole or up to the object's end: those
+  // the cache holds are copied, the others fetched in parallel straight
+  // into their buffers, coalesced by the link's limits (by a small hole
+  // where a request takes many ranges).
   Status read_ranges(std::span<const PlannedRead> reads);
 
   RemoteReadStats stats() const;
+  CoalesceLimits limits() const { return link_.limits(); }
+  int max_connections() const { return max_connections_; }
   // The context the object was opened with (kept even if its connection
   // fails), to show its options.
   UrlContext &primary() { return *primary_; }
@@ -96,13 +130,27 @@ class RemoteReader {
   Result<std::vector<Block>> acquire(std::span<const int64_t> indices, int64_t prefetch_end, bool *fetched);
   // Fetches the claimed blocks (sorted) and settles them in the cache.
   Status fetch(const std::vector<int64_t> &claimed, std::vector<Block> *got);
-  Result<std::vector<uint8_t>> fetch_piece(ByteRange piece);
-  Result<std::unique_ptr<UrlContext>> take_connection(ByteRange first, std::vector<uint8_t> *data, bool *fetched);
+  // One piece: the claimed `blocks` (ascending) over one connection,
+  // settled in the cache; into got[0..] when got is set.
+  Status fetch_blocks(std::span<const int64_t> blocks, Block *got);
+  // Reads `reads` (ascending, apart or following each other) over one
+  // connection: one read_ranges call, after the first range when a new
+  // connection's open brought it.
+  Status fetch_ranges(std::span<const ReadRequest> reads);
+  struct Connection {
+    std::unique_ptr<UrlContext> url;
+    bool at_first = false;  // opened on `first`: its stream holds those bytes
+  };
+  Result<Connection> take_connection(ByteRange first);
   void give_back(std::unique_ptr<UrlContext> url);
   void drop_connection(std::unique_ptr<UrlContext> url);
   ByteRange block_range(int64_t index) const;
+  int64_t block_count() const { return (size_ + block_size_ - 1) / block_size_; }
+  void reap_locked();
 
   UrlContext *owner_ = nullptr;
+  std::shared_ptr<CancellationToken> cancel_;
+  UrlOpenParams params_;  // connection_params(owner, cancel)
   std::string url_;
   Dictionary options_;
   BlockCache *cache_ = nullptr;
@@ -112,6 +160,7 @@ class RemoteReader {
   int64_t block_size_ = 0;
   int max_connections_ = 1;
   bool open_at_range_ = false;
+  bool multi_range_ = false;
   std::vector<uint8_t> head_;  // bytes [0, head_.size()) from the open
   UrlContext *primary_ = nullptr;
   std::unique_ptr<UrlContext> retired_primary_;  // the primary, once its connection failed
@@ -121,6 +170,13 @@ class RemoteReader {
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<UrlContext>> idle_;
   int open_connections_ = 0;
+
+  struct Task {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::mutex tasks_mu_;
+  std::vector<Task> tasks_;  // background pieces
 
   std::atomic<int64_t> requests_{0}, connections_{0}, bytes_{0}, hits_{0}, misses_{0};
 };

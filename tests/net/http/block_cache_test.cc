@@ -82,9 +82,10 @@ TEST_F(BlockCache, SequentialReadAheadGrowsAndOpensCostOneRequest) {
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
   ASSERT_TRUE(got) << got.error().message();
   EXPECT_EQ(*got, data);
-  // 1 MiB blocks, read-ahead doubling 2, 4, 8 blocks: the open and three
-  // requests (a fixed window of one block would take twelve).
-  EXPECT_EQ(stat_of(*ctx, "requests"), 4) << [&] {
+  // 1 MiB blocks, read-ahead doubling 2, 4, 8 blocks: the open and three or
+  // four requests (a fixed window of one block would take twelve; where the
+  // background's pieces end depends on when the last one finished).
+  EXPECT_LE(stat_of(*ctx, "requests"), 5) << [&] {
     std::string heads;
     for (const std::string &h : proxy.request_heads()) heads += h.substr(0, h.find("\r\n\r\n")) + "\n";
     return heads;
@@ -103,12 +104,66 @@ TEST_F(BlockCache, ParallelConnectionsShareALargeReadAhead) {
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
   ASSERT_TRUE(got) << got.error().message();
   EXPECT_EQ(*got, data);
-  // http's advice is four connections; a piece that ends before another
+  // http's advice is six connections; a piece that ends before another
   // starts hands its connection on, so fewer may do (timing).
   EXPECT_GE(stat_of(*ctx, "connections"), 2);
-  EXPECT_LE(stat_of(*ctx, "connections"), 4);
+  EXPECT_LE(stat_of(*ctx, "connections"), 6);
   EXPECT_EQ(proxy.connections(), stat_of(*ctx, "connections"));
   EXPECT_EQ(stat_of(*ctx, "bytes_fetched"), static_cast<int64_t>(data.size()));
+}
+
+// Once reading is sequential, the blocks ahead are fetched while the reader
+// is elsewhere: a reader that has read 2 MiB and stopped sees far more than
+// any window it asked for arrive (a synchronous read-ahead fetches only when
+// read, at most 8 blocks past the block read).
+TEST_F(BlockCache, ReadAheadRunsInTheBackgroundWhileTheReaderIsIdle) {
+  const std::vector<uint8_t> data = random_bytes(32 << 20, 33);
+  nginx().put_file("bc_bg.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bg.bin"));
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<uint8_t> buf(2 << 20);
+  ASSERT_TRUE(ctx->read(buf));
+  ASSERT_EQ(0, std::memcmp(buf.data(), data.data(), buf.size()));
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (proxy.response_bytes() < (int64_t{20} << 20) && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_GE(proxy.response_bytes(), int64_t{20} << 20) << "nothing fetched ahead of an idle reader";
+  avio::Result<std::vector<uint8_t>> rest = read_all(*ctx);
+  ASSERT_TRUE(rest) << rest.error().message();
+  EXPECT_TRUE(std::equal(rest->begin(), rest->end(), data.begin() + static_cast<long>(buf.size())));
+  EXPECT_EQ(rest->size(), data.size() - buf.size());
+  EXPECT_EQ(stat_of(*ctx, "bytes_fetched"), static_cast<int64_t>(data.size())) << "a byte fetched twice";
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (int64_t{64} << 10));
+}
+
+// A context closed while its read-ahead is stalled in flight ends it: the
+// close returns, no thread stays.
+TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
+  const std::vector<uint8_t> data = random_bytes(16 << 20, 34);
+  nginx().put_file("bc_bgclose.bin", data);
+  const int threads_before = avio_net_test::threads_now();
+  {
+    FaultProxy proxy(nginx().http_port());
+    // The open and the first window (blocks 0 and 1, one piece each on two
+    // connections) pass; the background's pieces stall.
+    for (int i = 0; i < 3; ++i) proxy.push(Fault{.kind = Fault::Kind::kPass});
+    for (int i = 0; i < 16; ++i) proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+    Clock::time_point closing;
+    {
+      avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bgclose.bin"));
+      ASSERT_TRUE(ctx) << ctx.error().message();
+      std::vector<uint8_t> buf((2 << 20) - 1);
+      ASSERT_TRUE(ctx->read(buf));  // blocks 0 and 1: the background starts at block 1
+      const auto deadline = Clock::now() + std::chrono::seconds(10);
+      while (proxy.requests() < 4 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      ASSERT_GE(proxy.requests(), 4) << "no read-ahead in flight";
+      closing = Clock::now();
+    }
+    // A bound on a hang, not a speed: the stalls last until the proxy stops.
+    EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));
+  }
+  EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
 }
 
 TEST_F(BlockCache, BlocksAreSharedByOpensOfTheSameVersion) {
@@ -201,12 +256,50 @@ TEST_F(BlockCache, AReadPlanTakesFewerRequestsThanReads) {
   }
   for (size_t i = 0; i < plan.size(); ++i) plan[i].dst = bufs[i];
   const int before = proxy.requests();
+  const int64_t before_bytes = proxy.response_bytes();
   ASSERT_TRUE(avio::read_ranges(*ctx, plan));
   for (const avio::ReadRequest &r : plan)
     ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
   const int requests = proxy.requests() - before;
   EXPECT_LT(requests, static_cast<int>(plan.size()) / 4) << plan.size() << " reads";
+  // Only the plan's bytes (and holes under 4 KiB) come, not whole blocks.
+  int64_t wanted = 0;
+  for (const avio::ReadRequest &r : plan) wanted += static_cast<int64_t>(r.dst.size());
+  EXPECT_LE(proxy.response_bytes() - before_bytes, wanted + wanted / 10);
   EXPECT_GE(stat_of(*ctx, "hole_limit"), 64 << 10);
+}
+
+// will_read: ranges a reader announces (a demuxer's index) come in one
+// multi-range request when the first is read; reads elsewhere still go
+// through the blocks, and every byte is right.
+TEST_F(BlockCache, AnnouncedRangesComeInOneRequest) {
+  const std::vector<uint8_t> data = random_bytes(24 << 20, 35);
+  nginx().put_file("bc_will.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_will.bin"));
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<avio::ByteRange> ranges;
+  for (int64_t at = 3 << 20; at + 50000 < static_cast<int64_t>(data.size()); at += 2 << 20)
+    ranges.push_back({at, 50000});
+  ASSERT_TRUE(avio::will_read(*ctx, ranges));
+  const int before = proxy.requests();
+  const int64_t before_bytes = proxy.response_bytes();
+  std::vector<uint8_t> buf(50000);
+  for (const avio::ByteRange &r : ranges) {
+    ASSERT_TRUE(ctx->seek(r.offset));
+    avio::Result<size_t> n = ctx->read(buf);
+    ASSERT_TRUE(n) << n.error().message();
+    ASSERT_EQ(*n, buf.size());
+    ASSERT_EQ(0, std::memcmp(buf.data(), data.data() + r.offset, buf.size())) << "at " << r.offset;
+  }
+  EXPECT_EQ(proxy.requests() - before, 1) << ranges.size() << " ranges";
+  EXPECT_LT(proxy.response_bytes() - before_bytes, static_cast<int64_t>(ranges.size()) * (50000 + 200));
+  // Off the plan: a block, right bytes.
+  ASSERT_TRUE(ctx->seek(int64_t{1} << 20));
+  avio::Result<size_t> n = ctx->read(buf);
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + (1 << 20), *n));
+  EXPECT_FALSE(avio::will_read(*ctx, std::vector<avio::ByteRange>{{-1, 5}})) << "a negative offset";
 }
 
 TEST_F(BlockCache, APlanOverMoreThanTheCacheHoldsIsReadRight) {

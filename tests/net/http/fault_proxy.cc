@@ -506,7 +506,7 @@ std::string_view reason_phrase(int status) {
 }
 
 // The proxy's own answer: `status` with the fault's body and Content-Type
-// (a short text by default) and its Retry-After.
+// (a short text by default), its Retry-After and its other header lines.
 std::string simple_response(int status, const Fault &f, bool head_only, bool close) {
   const std::string code = std::to_string(status);
   const std::string body =
@@ -515,6 +515,7 @@ std::string simple_response(int status, const Fault &f, bool head_only, bool clo
   std::string s = "HTTP/1.1 " + code + " " + std::string(reason_phrase(status)) + "\r\nContent-Type: " + type +
                   "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   if (!f.retry_after.empty()) s += "Retry-After: " + f.retry_after + "\r\n";
+  s += f.headers;
   if (close) s += "Connection: close\r\n";
   s += "\r\n";
   if (!head_only) s += body;

@@ -39,6 +39,7 @@ struct Fault {
   std::string retry_after;   // kStatus: a Retry-After value when non-empty
   std::string body;          // kStatus: the body when non-empty (an S3 XML <Error>, say), else a short text
   std::string content_type;  // kStatus: the body's Content-Type when non-empty, else text/plain
+  std::string headers;       // kStatus: more header lines, each "Name: value\r\n" (an ETag, a Content-Range)
 };
 
 class FaultProxy {

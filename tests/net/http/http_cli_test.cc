@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "cli_test_util.hpp"
+#include "interleaved_media.hpp"
 #include "nginx_fixture.hpp"
 
 namespace {
@@ -256,6 +257,45 @@ TEST_P(HttpCli, DecodesAacInMp4WithTheMoovAtTheEndLikeFfmpeg) {
   EXPECT_TRUE(read_local(out) == ffmpeg_pcm(url("/media/tone.m4a")).out) << "the PCM differs from ffmpeg's";
   const std::string back = "bytes=" + std::to_string(*mdat + 8) + "-";
   EXPECT_TRUE(logged_range("/media/tone.m4a", back)) << "no request for " << back;
+}
+
+// Audio and video interleaved, the moov at the end: in url mode decode-audio
+// tells the block cache where the audio packets are (the demuxer's index),
+// so they come in one multi-range request instead of a block per seek, and
+// the video is never fetched. The PCM is ffmpeg's.
+TEST_P(HttpCli, DecodeAudioHandsTheIndexToTheCacheAndSkipsTheVideo) {
+  const std::string rel = "media/av.mp4";
+  if (!fs::exists(nginx().www() / rel)) {
+    // 3 s of video, then 3 s of audio, and so on: each audio chunk ~1 MB
+    // of video after the last.
+    const fs::path made = work() / "av.mp4";
+    const std::string why = avio_http_test::make_interleaved_mp4(
+        *ffmpeg_, made.string(), {.seconds = 12, .video_kbps = 3000, .chunk_seconds = 3});
+    ASSERT_EQ(why, "");
+    const std::string bytes = read_local(made);
+    nginx().put_file(rel, std::string_view(bytes));
+  }
+  const std::string mp4 = read_local(nginx().www() / rel);
+  ASSERT_LT(top_level_box(mp4, "mdat"), top_level_box(mp4, "moov")) << "the moov box is not at the end";
+  const CommandResult ref = ffmpeg_pcm(url("/" + rel));
+  ASSERT_EQ(ref.exit_code, 0) << describe(ref);
+  nginx().clear_access_log();
+  const fs::path out = work() / (GetParam() + "-av.raw");
+  const CommandResult r = avio("decode-audio", {"--mode", "url", "--format", "raw", url("/" + rel), out.string()});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_TRUE(read_local(out) == ref.out) << "the PCM differs from ffmpeg's";
+  int requests = 0, multi = 0;
+  int64_t sent = 0;
+  for (const avio_http_test::AccessLogEntry &e : nginx().wait_access_log(3, std::chrono::seconds(3))) {
+    if (e.uri != "/" + rel) continue;
+    ++requests;
+    multi += e.range.find(',') != std::string::npos;
+    sent += e.body_bytes;
+  }
+  // The open, the block the moov is in, the audio.
+  EXPECT_EQ(requests, 3);
+  EXPECT_EQ(multi, 1) << "the audio packets were not asked for together";
+  EXPECT_LT(sent, static_cast<int64_t>(mp4.size()) / 3) << "the video was fetched";
 }
 
 // --verbose: what the remote input cost, as the server saw it.

@@ -203,6 +203,10 @@ http {
       sub_filter_once on;
       sub_filter_types *;
     }
+
+    # Static files, but a request for more than one range gets the whole
+    # file (200), as from a server that does not do multipart/byteranges.
+    location /onerange/ { max_ranges 1; }
   }
 }
 )";

@@ -1,9 +1,10 @@
 // A private nginx for the http protocol tests: started on free loopback
 // ports in a temporary prefix, with the locations those tests need (static
-// files with ranges, WebDAV, redirects, status codes, basic auth, gzip, a
-// header echo, cookies, chunked responses), stopped and removed by its
-// destructor. Every wait here is bounded: a test that goes wrong fails, it
-// does not hang, and no nginx outlives the fixture.
+// files with ranges, one range at most under /onerange/, WebDAV,
+// redirects, status codes, basic auth, gzip, a header echo, cookies, chunked
+// responses), stopped and removed by its destructor. Every wait here is
+// bounded: a test that goes wrong fails, it does not hang, and no nginx
+// outlives the fixture.
 #ifndef AVIO_TESTS_NET_HTTP_NGINX_FIXTURE_HPP
 #define AVIO_TESTS_NET_HTTP_NGINX_FIXTURE_HPP
 

@@ -43,6 +43,9 @@ class HttpProtocol final : public Protocol {
   Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
     return side_->read_at(h, offset, dst);
   }
+  Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
+    return side_->read_ranges(h, reads);
+  }
   Status close(UrlContext &h) override { return side_ ? side_->close(h) : Status(); }
   int file_handle(UrlContext &h) override { return side_->file_handle(h); }
   Result<int> short_seek_size(UrlContext &h) override { return side_->short_seek_size(h); }
@@ -65,7 +68,7 @@ class HttpProtocol final : public Protocol {
 // read-ahead at a few MiB; a few connections per host is what servers
 // tolerate from one client.
 constexpr ProtocolTraits::Remote kHttpRemote{
-    .readahead_max = int64_t{8} << 20, .max_connections = 4, .initial_hole = int64_t{1} << 20};
+    .readahead_max = int64_t{8} << 20, .max_connections = 6, .initial_hole = int64_t{1} << 20, .multi_range = true};
 
 ProtocolInfo http_protocol() {
   return ProtocolInfo::of<HttpProtocol>("http",

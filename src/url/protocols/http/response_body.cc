@@ -132,6 +132,29 @@ Result<size_t> ResponseBody::read(Connection &conn, std::span<uint8_t> dst) {
   }
 }
 
+Result<std::span<const uint8_t>> ResponseBody::peek(Connection &conn) {
+  if (complete_) return Error::eof();
+  if (conn.buffered().empty()) {
+    Result<size_t> n = conn.fill();
+    if (!n) {
+      if (n.error().code() != kEof) return n.error();
+      if (framing_ == Framing::kLength) return truncated("Content-Length");
+      complete_ = true;
+      return Error::eof();
+    }
+  }
+  const std::span<const uint8_t> in = conn.buffered();
+  if (framing_ != Framing::kLength) return in;
+  return in.first(static_cast<size_t>(std::min<int64_t>(remaining_, static_cast<int64_t>(in.size()))));
+}
+
+void ResponseBody::consume(Connection &conn, size_t n) {
+  conn.consume(n);
+  if (framing_ != Framing::kLength) return;
+  remaining_ -= static_cast<int64_t>(n);
+  complete_ = remaining_ == 0;
+}
+
 Result<bool> ResponseBody::drain(Connection &conn, int64_t limit) {
   uint8_t scratch[16384];
   int64_t left = limit;

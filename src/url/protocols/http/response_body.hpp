@@ -34,6 +34,16 @@ class ResponseBody {
   // At least one byte of the decoded body, EOF at its end, or an error (a
   // connection that ends before the framing says is -EIO).
   Result<size_t> read(Connection &conn, std::span<uint8_t> dst);
+  // A plain body (framed by length or by the close, without content coding
+  // or ICY) can be read in place: peek gives its next bytes where they lie,
+  // in the connection's buffer (filled when empty), at least one or EOF at
+  // the body's end; consume(n) marks n of them read. The view lasts until
+  // the next call on the body or the connection.
+  bool in_place() const {
+    return !decoder_ && !icy_ && (framing_ == Framing::kLength || framing_ == Framing::kUntilClose);
+  }
+  Result<std::span<const uint8_t>> peek(Connection &conn);
+  void consume(Connection &conn, size_t n);
   // Reads and drops what is left of the framed body, at most `limit` bytes:
   // true when the body is complete (the connection can carry the next
   // response), false when more than `limit` was left.

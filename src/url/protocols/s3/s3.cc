@@ -5,7 +5,10 @@
 // the size and whose ETag pins the object: every later GET carries
 // If-Match, so an object replaced while it is read is an error (412), never
 // a splice of two versions. Sequential reads ask for ranges that double up
-// to 8 MiB; a seek or read_at asks afresh. Writing: the bytes are kept up to
+// to 8 MiB; a seek or read_at asks afresh. read_ranges merges the reads
+// that overlap or touch and asks for each span with one ranged GET (S3
+// answers a request for several ranges with the whole object), straight
+// into the callers' buffers. Writing: the bytes are kept up to
 // part_size; a smaller object is one PUT at close, a larger one a multipart
 // upload whose parts go out as they fill (memory: one part). The object
 // exists only once close succeeds: a failed upload is aborted, so no part
@@ -16,6 +19,7 @@
 #include <cstdio>
 
 #include "../builtins.hpp"
+#include "../http/read_plan.hpp"
 #include "digest.hpp"
 #include "part_uploader.hpp"
 #include "responses.hpp"
@@ -115,6 +119,20 @@ class S3Protocol final : public Protocol {
     return got;
   }
 
+  // One ranged GET per span of merged reads, pinned as read_at's are.
+  Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
+    if (writing_) return Error(-EIO, "s3: opened for writing");
+    const http::ReadPlan plan(reads, size_);
+    if (plan.spans().empty()) return {};
+    if (response_) session_->abandon(*response_);
+    response_.reset();
+    for (const http::ByteSpan &span : plan.spans()) {
+      if (h.interrupted()) return h.interrupted_error();
+      if (Status st = get_span(plan, span); !st) return st;
+    }
+    return {};
+  }
+
   Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override {
     if (!writing_) return Error(-EIO, "s3: opened for reading");
     // A failed upload has been aborted: nothing more goes out, else a later
@@ -186,6 +204,41 @@ class S3Protocol final : public Protocol {
     r.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
     if (!etag_.empty()) r.headers.emplace_back("If-Match", etag_);
     return r;
+  }
+
+  // The bytes of `span` into the reads of `plan` that want them.
+  Status get_span(const http::ReadPlan &plan, const http::ByteSpan &span) {
+    Result<S3Response> r = session_->send(ranged_get(span.first, span.end - span.first));
+    if (!r) return replaced_or(r.error());
+    Status st = check_version(r->head);
+    if (st) st = check_answered(r->head, span);
+    // Every byte of a span is wanted: the reads' buffers take them directly.
+    for (int64_t at = span.first; st && at < span.end;) {
+      const std::span<uint8_t> to = plan.direct(at, span.end - at);
+      Result<size_t> n = session_->read(*r, to);
+      if (!n)
+        return n.error().code() == kEof
+                   ? Error(-EIO, "s3: " + session_->config().display() + ": the range from byte " +
+                                     std::to_string(span.first) + " ended at byte " + std::to_string(at))
+                   : n.error();
+      plan.put(at, to.first(*n));
+      at += static_cast<int64_t>(*n);
+    }
+    session_->abandon(*r);
+    return st;
+  }
+
+  // The answer holds the span from its first byte (not the whole object
+  // from byte 0, as from a store that ignored the Range).
+  Status check_answered(const http::ResponseHead &head, const http::ByteSpan &span) const {
+    const std::optional<std::string_view> cr = head.find("Content-Range");
+    if (cr) {
+      Result<http::ContentRange> range = http::parse_content_range(*cr);
+      if (range && range->first == span.first && range->last + 1 >= span.end) return {};
+    }
+    return Error(kInvalidData, "s3: " + session_->config().display() + ": asked for bytes " +
+                                   std::to_string(span.first) + "-" + std::to_string(span.end - 1) + ", got " +
+                                   (cr ? http::quoted(*cr) : "status " + std::to_string(head.status)));
   }
 
   // A ranged GET from `offset`; the first one learns the size and ETag.

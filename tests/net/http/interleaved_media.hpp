@@ -1,4 +1,5 @@
-// The seek-heavy demux's input: a poorly interleaved MP4, made at bench time.
+// A poorly interleaved MP4, the input of the remote benchmark's seek-heavy
+// demux and of the tests of decode-audio's reads through the block cache.
 // ffmpeg encodes `seconds` of 1280x720 video (mpeg4) and stereo AAC audio;
 // libavformat then remuxes the packets (stream copy: the samples are
 // ffmpeg's) in chunks: `chunk_seconds` of video, then the same seconds of
@@ -6,13 +7,13 @@
 // audio-only reader thus finds each audio chunk megabytes of video after the
 // last one. The ffmpeg command-line tool cannot write such a file itself: it
 // always interleaves by timestamp.
-#ifndef AVIO_BENCH_REMOTE_MEDIA_HPP
-#define AVIO_BENCH_REMOTE_MEDIA_HPP
+#ifndef AVIO_TESTS_NET_HTTP_INTERLEAVED_MEDIA_HPP
+#define AVIO_TESTS_NET_HTTP_INTERLEAVED_MEDIA_HPP
 
 #include <cstdint>
 #include <string>
 
-namespace avio_bench {
+namespace avio_http_test {
 
 struct MediaSpec {
   int seconds = 60;
@@ -39,6 +40,6 @@ struct Interleave {
 };
 Interleave check_interleave(const std::string &path);
 
-}  // namespace avio_bench
+}  // namespace avio_http_test
 
-#endif  // AVIO_BENCH_REMOTE_MEDIA_HPP
+#endif  // AVIO_TESTS_NET_HTTP_INTERLEAVED_MEDIA_HPP

@@ -1,4 +1,4 @@
-#include "media.hpp"
+#include "interleaved_media.hpp"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -15,7 +15,7 @@ extern "C" {
 
 #include "nginx_fixture.hpp"
 
-namespace avio_bench {
+namespace avio_http_test {
 namespace {
 
 std::string spec_text(const MediaSpec &s) {
@@ -229,4 +229,4 @@ std::string Interleave::describe() const {
   return text;
 }
 
-}  // namespace avio_bench
+}  // namespace avio_http_test

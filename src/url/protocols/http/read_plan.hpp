@@ -1,0 +1,76 @@
+// The reads of one Protocol::read_ranges call, as the remote protocols
+// (http, s3) fetch them: clipped to the object, sorted, and merged where
+// they overlap or touch into spans, each of which is one range to ask for;
+// the bytes that come back are copied into every read they belong to. Also
+// the Range header values that ask for spans, within a size budget, and the
+// check that an answer covered every span. Nothing here does I/O.
+//
+// Not thread-safe: one read_ranges call owns its plan. The plan refers to
+// the callers' buffers, which must outlive it.
+#ifndef AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
+#define AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "avio/protocol.hpp"
+
+namespace avio::protocols::http {
+
+// The bytes [first, end) of an object.
+struct ByteSpan {
+  int64_t first = 0;
+  int64_t end = 0;
+  friend bool operator==(const ByteSpan &, const ByteSpan &) = default;
+};
+
+class ReadPlan {
+ public:
+  // `size`: the object's size (-1: unknown); bytes past it are not asked
+  // for, and their destinations are left as they are.
+  ReadPlan(std::span<const ReadRequest> reads, int64_t size);
+
+  // Sorted, disjoint and not touching: every byte of a span is wanted.
+  const std::vector<ByteSpan> &spans() const { return spans_; }
+
+  // Copies `bytes`, the object's bytes from `offset`, into every read they
+  // intersect.
+  void put(int64_t offset, std::span<const uint8_t> bytes) const;
+  // A destination for the bytes from `offset` to be received into in place:
+  // the longest piece of one read's buffer that starts there, at most `max`
+  // bytes (then put() them, which copies them to the other reads that want
+  // them too). Empty when no read wants the byte at `offset`.
+  std::span<uint8_t> direct(int64_t offset, int64_t max) const;
+
+ private:
+  // The first read (in reads_) that may intersect bytes from `offset`.
+  size_t first_candidate(int64_t offset) const;
+
+  std::vector<ReadRequest> reads_;  // clipped, non-empty, sorted by offset
+  std::vector<int64_t> end_max_;    // end_max_[i]: the largest end of reads_[0..i]
+  std::vector<ByteSpan> spans_;
+};
+
+// The Range header value ("bytes=0-99,200-299") asking for `spans`.
+std::string range_header_value(std::span<const ByteSpan> spans);
+// How many of the first `spans` one Range header line ("Range: " and its
+// value) of at most `budget` bytes asks for; at least one.
+size_t spans_within_header(std::span<const ByteSpan> spans, size_t budget);
+
+// The bytes an answer has brought, to find those it left out.
+class Coverage {
+ public:
+  void add(int64_t first, int64_t end);
+  // The bytes of `wanted` (sorted, disjoint) not covered, in order.
+  std::vector<ByteSpan> gaps(std::span<const ByteSpan> wanted);
+
+ private:
+  std::vector<ByteSpan> got_;
+};
+
+}  // namespace avio::protocols::http
+
+#endif  // AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
