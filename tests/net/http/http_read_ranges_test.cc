@@ -4,8 +4,10 @@
 // multi-range requests as the Range line budget allows (one per range would
 // fail the counts here), overlapping, unsorted and past-the-end reads, the
 // stream position kept, a changed file refused, a server that answers 200
-// to several ranges, answers of the other legal shapes and with bytes left
-// out (made by the proxy), and https.
+// to several ranges (read through when the spans are near the start, else
+// given up for one range a request, then and in later calls), answers of
+// the other legal shapes and with bytes left out (made by the proxy), and
+// https.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -132,6 +134,12 @@ class HttpReadRanges : public avio_http_test::NginxSuite {
       if (kept.size() >= count || std::chrono::steady_clock::now() > deadline) return kept;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+  }
+
+  // The access log's entries for `uri` but the open's own ("bytes=0-"),
+  // once there are `count` of them (or as they are after 5 s).
+  static std::vector<avio_http_test::AccessLogEntry> ranged_requests(size_t count, const std::string &uri) {
+    return logged(count, [&uri](const auto &e) { return e.uri == uri && e.range != "bytes=0-"; });
   }
 
   static std::unique_ptr<avio::UrlContext> open(const std::string &url, const avio::OpenOptions &o = without_cache()) {
@@ -290,6 +298,8 @@ TEST_F(HttpReadRanges, AFileChangedOnTheServerIsAnErrorNotASplice) {
   }
 }
 
+// Spans near the start (the last ends under 1 MiB): the 200 is read
+// through to the last span, one request in all.
 TEST_F(HttpReadRanges, AServerThatAnswersSeveralRangesWith200) {
   const std::vector<uint8_t> data = random_bytes(4 << 20, 28);
   nginx().put_file("onerange/whole.bin", data);
@@ -306,12 +316,111 @@ TEST_F(HttpReadRanges, AServerThatAnswersSeveralRangesWith200) {
   ASSERT_EQ(multi.size(), 1u);
   EXPECT_EQ(multi[0].status, 200) << "nginx did not answer with the whole file";
   // The rest of the file was not read: that connection was given up, and
-  // the next request goes on a new one.
+  // the next requests go on a new one, one range each (the refusal is
+  // remembered).
   const int connections = proxy.connections();
+  const size_t heads_before = proxy.request_heads().size();
   Reads again({{2000000, 100}, {3000000, 100}});
   ASSERT_TRUE(h->read_ranges(again.requests));
   expect_bytes(again, data);
   EXPECT_EQ(proxy.connections(), connections + 1);
+  const std::vector<std::string> heads = proxy.request_heads();
+  ASSERT_EQ(heads.size(), heads_before + 2);
+  EXPECT_EQ(field(heads[heads_before], "Range"), "bytes=2000000-2000099");
+  EXPECT_EQ(field(heads[heads_before + 1], "Range"), "bytes=3000000-3000099");
+}
+
+// Ten reads of 50 KB in the last 4 MiB of a 24 MiB file, the i-th `shift`
+// bytes into its 400 KiB slot.
+std::vector<Range> far_spans(int64_t shift) {
+  std::vector<Range> ranges;
+  for (int64_t i = 0; i < 10; ++i) ranges.push_back({(int64_t{20} << 20) + i * (400 << 10) + shift, 50000});
+  return ranges;
+}
+
+// Spans far into a large file: reading the 200 from byte 0 to the last
+// span would move 24 MB for 500 KB. The answer is given up at once, and the
+// spans come one bounded request each, on one new connection.
+TEST_F(HttpReadRanges, A200FarFromTheSpansIsGivenUpForOneRangeARequest) {
+  const int64_t size = int64_t{24} << 20;
+  const std::vector<uint8_t> data = random_bytes(static_cast<size_t>(size), 35);
+  nginx().put_file("onerange/far.bin", data);
+  std::unique_ptr<avio::UrlContext> h = open(nginx().http_url("/onerange/far.bin"));
+  ASSERT_TRUE(h);
+  nginx().clear_access_log();
+  const std::vector<Range> ranges = far_spans(1234);
+  const auto spans = spans_of(ranges, size);
+  ASSERT_EQ(spans.size(), 10u);
+  Reads reads(ranges);
+  ASSERT_TRUE(h->read_ranges(reads.requests));
+  expect_bytes(reads, data);
+
+  const auto log = ranged_requests(11, "/onerange/far.bin");
+  // What nginx sent in all: the spans, and what the socket buffers took of
+  // the 200 before its connection went (a few MB at most), far from the 20
+  // MB up to the first span.
+  int64_t sent = 0;
+  for (const avio_http_test::AccessLogEntry &e : log) sent += e.body_bytes;
+  EXPECT_LT(sent, int64_t{8} << 20) << "the 200 was read toward the last span";
+  ASSERT_EQ(log.size(), 11u) << "the request for every span, then one per span";
+  EXPECT_EQ(ranges_in(log[0].range), spans);
+  EXPECT_EQ(log[0].status, 200) << "nginx did not answer with the whole file";
+  for (size_t i = 1; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].range.find(','), std::string::npos) << log[i].range;
+    EXPECT_EQ(ranges_in(log[i].range), std::vector{spans[i - 1]});
+    EXPECT_EQ(log[i].status, 206);
+    EXPECT_EQ(log[i].body_bytes, 50000);
+    EXPECT_NE(log[i].connection, log[0].connection) << "a single range on the connection of the 200";
+    EXPECT_EQ(log[i].connection, log[1].connection) << "the connection was not kept alive";
+  }
+}
+
+// Once a server has answered several ranges with 200, later calls ask for
+// one range a request (validated with If-Range) and never several again.
+TEST_F(HttpReadRanges, AfterA200LaterCallsAskForOneRangeARequest) {
+  const int64_t size = int64_t{24} << 20;
+  const std::vector<uint8_t> data = random_bytes(static_cast<size_t>(size), 36);
+  nginx().put_file("onerange/later.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  std::unique_ptr<avio::UrlContext> h = open(proxy.url("/onerange/later.bin"));
+  ASSERT_TRUE(h);
+  Reads first(far_spans(0));
+  ASSERT_TRUE(h->read_ranges(first.requests));
+  expect_bytes(first, data);
+  ASSERT_EQ(ranged_requests(11, "/onerange/later.bin").size(), 11u);
+
+  nginx().clear_access_log();
+  const size_t before = proxy.request_heads().size();
+  std::vector<Range> ranges = far_spans(7777);
+  ranges.push_back({1000, 3000});  // near the start: still a request of its own
+  const auto spans = spans_of(ranges, size);
+  Reads reads(ranges);
+  ASSERT_TRUE(h->read_ranges(reads.requests));
+  expect_bytes(reads, data);
+  const std::vector<std::string> heads = proxy.request_heads();
+  ASSERT_EQ(heads.size() - before, spans.size()) << "one request per span";
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const std::string &head = heads[before + i];
+    EXPECT_EQ(field(head, "Range").find(','), std::string::npos) << head;
+    EXPECT_EQ(ranges_in(field(head, "Range")), std::vector{spans[i]});
+    EXPECT_EQ(field(head, "If-Range"), h->protocol().object_version()) << head;
+  }
+  const auto log = ranged_requests(spans.size(), "/onerange/later.bin");
+  ASSERT_EQ(log.size(), spans.size());
+  int64_t sent = 0;
+  for (const avio_http_test::AccessLogEntry &e : log) {
+    EXPECT_EQ(e.status, 206) << e.range;
+    sent += e.body_bytes;
+  }
+  EXPECT_EQ(sent, 10 * 50000 + 3000) << "bytes nobody asked for";
+
+  // A changed file is refused as read_at refuses it.
+  nginx().put_file("onerange/later.bin", random_bytes(static_cast<size_t>(size) + 1, 37));
+  Reads changed(far_spans(99));
+  avio::Status st = h->read_ranges(changed.requests);
+  ASSERT_FALSE(st) << "read from the new file";
+  EXPECT_EQ(st.error().code(), -EIO);
+  EXPECT_NE(st.error().message().find("changed"), std::string::npos) << st.error().message();
 }
 
 // Answers nginx does not give, from the fault proxy: parts out of order,

@@ -16,12 +16,16 @@
 // plan in one request, "Range: bytes=a-b,c-d,...", validated as read_at is,
 // and scatters the answer straight into the callers' buffers: a
 // multipart/byteranges body (parts in any order, possibly coalesced), one
-// Content-Range, or the whole body from a server that ignores several
-// ranges (read to the last span, then the connection is dropped unless the
-// rest is short). A Range line longer than kRangeHeaderBudget goes out as
-// several requests, one after the other on the kept-alive connection. Bytes
-// an answer leaves out are asked for again; an answer that brings none of
-// them is an error naming them.
+// Content-Range, or the whole body (200) from a server that ignores several
+// ranges. That body is read through to the last span when the bytes up to
+// its end are few (kReadThroughMin, or twice the bytes wanted); else the
+// connection is dropped at once and every span is one bounded request of
+// its own, on a new connection kept alive between them. The client
+// remembers such a server: its later calls ask for one span a request. A
+// Range line longer than kRangeHeaderBudget goes out as several requests,
+// one after the other on the kept-alive connection. Bytes an answer leaves
+// out are asked for again; an answer that brings none of them is an error
+// naming them.
 //
 // A writer (AVIO_FLAG_WRITE) sends POST (or `method`) with a chunked body
 // as the caller writes, or, with chunked_post=0, the whole body with its
@@ -64,6 +68,12 @@ constexpr int64_t kDrainLimit = int64_t{256} * 1024;
 // header lines of 4 to 8 KiB (nginx 8 KiB, Apache 8190 bytes, IIS and some
 // CDNs less), and a few hundred ranges fit.
 constexpr size_t kRangeHeaderBudget = 4000;
+
+// A 200 (the whole object) to a request for several ranges is read through
+// to the end of the last span when that is at most this many bytes, or
+// twice the bytes the spans want; beyond, it is given up for one request
+// per span (a round trip each, instead of downloading what nobody wants).
+constexpr int64_t kReadThroughMin = int64_t{1} << 20;
 
 int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -110,7 +120,8 @@ class HttpClient final : public Protocol {
   // read is (If-Range with the ETag): a changed file is -EIO, never spliced.
   // The stream position does not move (the next read() asks afresh).
   Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override;
-  // Every read in as few requests as the Range line allows (the file
+  // Every read in as few requests as the Range line allows, or one per
+  // span from a server that answered several ranges with 200 (the file
   // comment says how); validated as read_at is, the stream position kept.
   // Without a known size, read_at one read after the other.
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override;
@@ -144,7 +155,8 @@ class HttpClient final : public Protocol {
   void drop_response(bool keep_connection_if_cheap, UrlContext &h);
 
   // ---- read_ranges
-  // One request for `spans`: the bytes of them the answer left out.
+  // One request for `spans`: the bytes of them the answer left out (all of
+  // them when a 200 to several was given up for one request per span).
   Result<std::vector<ByteSpan>> fetch_spans(UrlContext &h, const http::ReadPlan &plan, std::span<const ByteSpan> spans);
   bool same_version(const ResponseHead &head) const;
   Status read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop, const http::ReadPlan &plan,
@@ -168,6 +180,7 @@ class HttpClient final : public Protocol {
   int64_t request_end_ = -1;          // the end (exclusive) of the range asked for, -1: open-ended
   int64_t positional_end_ = 0;        // within read_at: the end of its range, which every request asks for
   std::string ranges_;                // within read_ranges: the Range value every request asks for
+  bool multi_range_refused_ = false;  // several ranges were answered with 200: one range a request
   std::string etag_;
   std::string last_modified_;
   bool streamed_ = true;
@@ -567,13 +580,16 @@ Status HttpClient::read_ranges(UrlContext &h, std::span<const ReadRequest> reads
   drop_response(true, h);
   Status st;
   for (size_t at = 0; st && at < todo.size();) {
-    const size_t n = http::spans_within_header(std::span(todo).subspan(at), kRangeHeaderBudget);
+    const size_t n =
+        multi_range_refused_ ? 1 : http::spans_within_header(std::span(todo).subspan(at), kRangeHeaderBudget);
     const std::vector<ByteSpan> batch(todo.begin() + static_cast<ptrdiff_t>(at),
                                       todo.begin() + static_cast<ptrdiff_t>(at + n));
     Result<std::vector<ByteSpan>> missing = fetch_spans(h, plan, batch);
+    // A 200 to these ranges, given up: each goes again, one a request.
+    const bool refused_now = n > 1 && multi_range_refused_;
     if (!missing) {
       st = missing.error();
-    } else if (*missing == batch) {
+    } else if (*missing == batch && !refused_now) {
       // Nothing asked for came: asking again would not end.
       st = Error(-EIO, "http: " + url_.to_string() + ": the answer to a request for " +
                            http::range_header_value(batch).substr(0, 200) + " held none of bytes " +
@@ -646,6 +662,19 @@ Result<std::vector<ByteSpan>> HttpClient::fetch_spans(UrlContext &h, const http:
     } else if (Result<int64_t> length = http::content_length(head); length && *length >= 0 && *length != filesize_) {
       return Error(-EIO, "http: " + url_.to_string() + " changed on the server while being read (its length is " +
                              std::to_string(*length) + ", was " + std::to_string(filesize_) + ")");
+    }
+    if (head.status == 200 && spans.size() > 1) {
+      // The server ignores several ranges, and will again. Reading from
+      // byte 0 to the last span pays when little precedes the spans; else
+      // the connection goes at once (a drain would read the whole object)
+      // and the spans are asked for one by one.
+      multi_range_refused_ = true;
+      int64_t wanted = 0;
+      for (const ByteSpan &s : spans) wanted += s.end - s.first;
+      if (spans.back().end > std::max(2 * wanted, kReadThroughMin)) {
+        conn_.reset();
+        return std::vector<ByteSpan>(spans.begin(), spans.end());
+      }
     }
     st = read_span_body(ex->body, first, end, std::min(end, spans.back().end), plan, coverage);
   }
