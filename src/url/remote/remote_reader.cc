@@ -326,7 +326,7 @@ Status RemoteReader::fetch_blocks(std::span<const int64_t> blocks, Block *got) {
     }
     if (at < br.end()) reads.push_back({at, std::span<uint8_t>(bytes[k]).subspan(static_cast<size_t>(at - br.offset))});
   }
-  const Status st = fetch_ranges(reads);
+  Status st = fetch_ranges(reads);
   for (size_t k = 0; k < blocks.size(); ++k) {
     if (!st) {
       cache_->fail(object_, blocks[k], st.error());
