@@ -218,7 +218,7 @@ void announce_the_audio(AVFormatContext *format, const AudioDecoder::WillRead &w
 
 }  // namespace
 
-Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from, WillRead will_read) {
+Result<AudioDecoder> AudioDecoder::open(AVIOContext *pb, ErrorFrom errors_from, const WillRead &will_read) {
   auto impl = std::make_unique<Impl>();
   impl->errors_from = std::move(errors_from);
   Impl &d = *impl;

@@ -78,7 +78,7 @@ class AudioDecoder {
   // Told, when the container indexes its packets up front (MP4's moov), the
   // byte ranges of the audio it will read, in order (avio::will_read).
   using WillRead = std::function<void(std::span<const ByteRange>)>;
-  static Result<AudioDecoder> open(AVIOContext *pb, ErrorFrom errors_from, WillRead will_read = {});
+  static Result<AudioDecoder> open(AVIOContext *pb, ErrorFrom errors_from, const WillRead &will_read = {});
 
   AudioDecoder(AudioDecoder &&) noexcept;
   AudioDecoder &operator=(AudioDecoder &&) noexcept;

@@ -262,7 +262,7 @@ Result<ByterangesParser::Event> ByterangesParser::next(std::span<const uint8_t> 
 }
 
 Status ByterangesParser::finish() const {
-  const auto ended = [](std::string where) { return invalid("multipart/byteranges: the body ended " + where); };
+  const auto ended = [](const std::string &where) { return invalid("multipart/byteranges: the body ended " + where); };
   switch (state_) {
     case State::kEpilogue: return {};
     case State::kFailed: return error_;
