@@ -168,8 +168,9 @@ TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
 
 // The link model's first observation is the open's request, first byte
 // included: through a link of 40 ms and 25 MiB/s the hole (latency ×
-// bandwidth, 1 MiB) is far above the 64 KiB floor a fit without the first
-// byte gives. (Wide margins: a model, not a speed.)
+// bandwidth, 1 MiB) is above the 64 KiB floor, where a fit without the
+// first byte finds no latency at all. (A model, not a speed: however slow
+// a loaded machine makes the transfers, the latency stays.)
 TEST_F(BlockCache, TheLinkModelCountsTheOpensFirstByte) {
   const std::vector<uint8_t> data = random_bytes(8 << 20, 36);
   nginx().put_file("bc_link.bin", data);
@@ -181,7 +182,7 @@ TEST_F(BlockCache, TheLinkModelCountsTheOpensFirstByte) {
   ASSERT_TRUE(ctx->seek(int64_t{6} << 20));  // one far block: the fit's second size
   std::vector<uint8_t> buf(4096);
   ASSERT_TRUE(ctx->read(buf));
-  EXPECT_GE(stat_of(*ctx, "hole_limit"), int64_t{256} << 10);
+  EXPECT_GT(stat_of(*ctx, "hole_limit"), int64_t{64} << 10);
 }
 
 TEST_F(BlockCache, BlocksAreSharedByOpensOfTheSameVersion) {
