@@ -30,6 +30,36 @@ inline long ms_since(Clock::time_point t) {
   return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
+// An interrupt (a token cancelled, a flag set) is answered within this:
+// the bound every blocking step of the URL layer keeps.
+inline constexpr std::chrono::milliseconds kInterruptBound{100};
+
+// Runs `raise` on a thread of its own after `after`; raised_at() joins it
+// and says when `raise` began, the point an interrupt's latency counts from.
+class RaiseLater {
+ public:
+  RaiseLater(std::chrono::milliseconds after, std::function<void()> raise)
+      : thread_([this, after, raise = std::move(raise)] {
+          std::this_thread::sleep_for(after);
+          at_ = Clock::now();
+          raise();
+        }) {}
+  ~RaiseLater() {
+    if (thread_.joinable()) thread_.join();
+  }
+  RaiseLater(const RaiseLater &) = delete;
+  RaiseLater &operator=(const RaiseLater &) = delete;
+
+  Clock::time_point raised_at() {
+    if (thread_.joinable()) thread_.join();
+    return at_;
+  }
+
+ private:
+  Clock::time_point at_;
+  std::thread thread_;  // last: started once at_ exists
+};
+
 // Entries of a /proc directory: what this process holds.
 inline int proc_entries(const char *dir) {
   int n = 0;

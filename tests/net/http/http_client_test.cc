@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <thread>
@@ -386,17 +387,12 @@ TEST_F(HttpFaults, AStallIsEndedByTheInterruptWithin100ms) {
   o.cancel = token;
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
-  std::thread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    token->cancel();
-  });
-  const auto start = Clock::now();
+  avio_net_test::RaiseLater raiser(std::chrono::milliseconds(300), [&token] { token->cancel(); });
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
-  const auto since = Clock::now() - start;
-  canceller.join();
+  const auto ended = Clock::now();
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code(), avio::kExit);
-  EXPECT_LT(since, std::chrono::milliseconds(300 + 100));
+  EXPECT_LT(ended - raiser.raised_at(), avio_net_test::kInterruptBound);
 }
 
 TEST_F(HttpFaults, AStallPastRwTimeoutIsETIMEDOUT) {
@@ -555,18 +551,14 @@ TEST_F(HttpFaults, TheInterruptCallbackEndsAStallAndABackoffWithin100ms) {
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/stall3.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
   auto raise_after = [&stop](int ms) {
-    return std::thread([&stop, ms] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-      stop = true;
-    });
+    return std::make_unique<avio_net_test::RaiseLater>(std::chrono::milliseconds(ms), [&stop] { stop = true; });
   };
-  std::thread raiser = raise_after(200);
-  auto start = Clock::now();
+  auto raiser = raise_after(200);
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
-  raiser.join();
+  auto ended = Clock::now();
   ASSERT_FALSE(got);
   EXPECT_EQ(got.error().code(), avio::kExit);
-  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(200 + 100));
+  EXPECT_LT(ended - raiser->raised_at(), avio_net_test::kInterruptBound);
 
   // A backoff sleep (Retry-After: 30) ends on the interrupt too.
   stop = false;
@@ -574,12 +566,11 @@ TEST_F(HttpFaults, TheInterruptCallbackEndsAStallAndABackoffWithin100ms) {
   avio::OpenOptions retrying = o;
   retrying.options.set("reconnect_on_http_error", "503");
   raiser = raise_after(200);
-  start = Clock::now();
   avio::Result<avio::IOContext> opened = avio::open_url(proxy.url("/stall3.bin"), retrying);
-  raiser.join();
+  ended = Clock::now();
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code(), avio::kExit);
-  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(200 + 100));
+  EXPECT_LT(ended - raiser->raised_at(), avio_net_test::kInterruptBound);
 }
 
 }  // namespace

@@ -1,27 +1,24 @@
 // Helpers of the s3 end-to-end tests: S3's XML error documents as fault
-// proxy answers, the fields of the request heads the proxy recorded, and an
-// interrupt raised from another thread at a time the test can measure from.
+// proxy answers and the fields of the request heads the proxy recorded.
 #ifndef AVIO_TESTS_NET_S3_S3_TEST_UTIL_HPP
 #define AVIO_TESTS_NET_S3_S3_TEST_UTIL_HPP
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <utility>
 
+#include "../net_test_util.hpp"
 #include "fault_proxy.hpp"
 
 namespace avio_s3_test {
 
-using Clock = std::chrono::steady_clock;
+using avio_net_test::Clock;
 
-// An interrupt (a token cancelled, a flag set) is answered within this:
-// the bound every blocking step of the URL layer keeps, as for http.
-inline constexpr std::chrono::milliseconds kInterruptBound{100};
+using avio_net_test::kInterruptBound;
+using avio_net_test::RaiseLater;
 
 // An S3 error document (AmazonS3/latest/API/ErrorResponses.html), with
 // `extra` elements after the Message.
@@ -82,32 +79,6 @@ inline std::string query_param(std::string_view head, std::string_view name) {
   const size_t from = at + key.size();
   return query.substr(from, query.find('&', from) - from);
 }
-
-// Runs `raise` on a thread of its own after `after`; raised_at() joins it
-// and says when `raise` began, the point an interrupt's latency counts from.
-class RaiseLater {
- public:
-  RaiseLater(std::chrono::milliseconds after, std::function<void()> raise)
-      : thread_([this, after, raise = std::move(raise)] {
-          std::this_thread::sleep_for(after);
-          at_ = Clock::now();
-          raise();
-        }) {}
-  ~RaiseLater() {
-    if (thread_.joinable()) thread_.join();
-  }
-  RaiseLater(const RaiseLater &) = delete;
-  RaiseLater &operator=(const RaiseLater &) = delete;
-
-  Clock::time_point raised_at() {
-    if (thread_.joinable()) thread_.join();
-    return at_;
-  }
-
- private:
-  Clock::time_point at_;
-  std::thread thread_;  // last: started once at_ exists
-};
 
 }  // namespace avio_s3_test
 
