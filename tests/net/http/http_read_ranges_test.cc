@@ -34,7 +34,7 @@ using avio_http_test::FaultProxy;
 using avio_http_test::random_bytes;
 using avio_http_test::without_cache;
 
-// The Range line budget the client documents (http_client.cc).
+// The Range line budget the client documents (http_read_ranges.cc).
 constexpr size_t kRangeLineBudget = 4000;
 constexpr uint8_t kUntouched = 0xEE;
 

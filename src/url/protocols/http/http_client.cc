@@ -12,68 +12,23 @@
 // at the exact offset with If-Range so that a file changed on the server is
 // an error instead of spliced data. docs/compat.md lists each difference.
 //
-// read_ranges (avio's own, for the block cache) asks for every span of a
-// plan in one request, "Range: bytes=a-b,c-d,...", validated as read_at is,
-// and scatters the answer straight into the callers' buffers: a
-// multipart/byteranges body (parts in any order, possibly coalesced), one
-// Content-Range, or the whole body (200) from a server that ignores several
-// ranges. That body is read through to the last span when the bytes up to
-// its end are few (kReadThroughMin, or twice the bytes wanted); else the
-// connection is dropped at once and every span is one bounded request of
-// its own, on a new connection kept alive between them. The client
-// remembers such a server: its later calls ask for one span a request. A
-// Range line longer than kRangeHeaderBudget goes out as several requests,
-// one after the other on the kept-alive connection. Bytes an answer leaves
-// out are asked for again; an answer that brings none of them is an error
-// naming them.
-//
 // A writer (AVIO_FLAG_WRITE) sends POST (or `method`) with a chunked body
 // as the caller writes, or, with chunked_post=0, the whole body with its
 // Content-Length at close; close (and shutdown) end the body and read the
 // server's answer, so a refused upload is an error of avio_close.
+#include "http_client.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
-#include "../builtins.hpp"
-#include "byteranges.hpp"
-#include "connection.hpp"
-#include "cookies.hpp"
-#include "http_options.hpp"
-#include "http_url.hpp"
-#include "read_plan.hpp"
-#include "response_body.hpp"
+#include "http_protocol.hpp"
 
-namespace avio::protocols {
+namespace avio::protocols::http {
 
 namespace {
-
-using http::ByteSpan;
-using http::Connection;
-using http::HttpSettings;
-using http::HttpUrl;
-using http::iequals;
-using http::RequestHead;
-using http::ResponseBody;
-using http::ResponseHead;
-
-// A seek drains what is left of the response in flight, instead of giving
-// up the connection, when no more than this is left: about what a new
-// connection's handshake costs in time on a fast link.
-constexpr int64_t kDrainLimit = int64_t{256} * 1024;
-
-// The longest "Range: bytes=..." line read_ranges sends: servers take
-// header lines of 4 to 8 KiB (nginx 8 KiB, Apache 8190 bytes, IIS and some
-// CDNs less), and a few hundred ranges fit.
-constexpr size_t kRangeHeaderBudget = 4000;
-
-// A 200 (the whole object) to a request for several ranges is read through
-// to the end of the last span when that is at most this many bytes, or
-// twice the bytes the spans want; beyond, it is given up for one request
-// per span (a round trip each, instead of downloading what nobody wants).
-constexpr int64_t kReadThroughMin = int64_t{1} << 20;
 
 int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -103,95 +58,7 @@ std::optional<HttpUrl> proxy_for(const HttpSettings &s, const HttpUrl &url) {
   return *p;
 }
 
-struct Exchange {
-  ResponseHead head;
-  ResponseBody body;
-};
-
-class HttpClient final : public Protocol {
- public:
-  Status open(UrlContext &h, const OpenRequest &request) override;
-  StreamProperties stream_properties() const override { return {.streamed = streamed_}; }
-  std::string object_version() const override { return !etag_.empty() ? etag_ : last_modified_; }
-  Result<size_t> read(UrlContext &h, std::span<uint8_t> dst) override;
-  Result<size_t> write(UrlContext &h, std::span<const uint8_t> src) override;
-  Result<int64_t> seek(UrlContext &h, int64_t offset, int whence) override;
-  // One bounded range on the kept-alive connection, validated as a resumed
-  // read is (If-Range with the ETag): a changed file is -EIO, never spliced.
-  // The stream position does not move (the next read() asks afresh).
-  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override;
-  // Every read in as few requests as the Range line allows, or one per
-  // span from a server that answered several ranges with 200 (the file
-  // comment says how); validated as read_at is, the stream position kept.
-  // Without a known size, read_at one read after the other.
-  Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override;
-  Status close(UrlContext &h) override;
-  int file_handle(UrlContext &) override { return conn_ ? conn_->transport().file_handle() : -1; }
-  Result<int> short_seek_size(UrlContext &) override;
-  Status shutdown(UrlContext &h, int flags) override;
-
- private:
-  // ---- requests
-  Result<Exchange> request(UrlContext &h, std::string_view method, int64_t from, int64_t to, bool validate,
-                           const Deadline &deadline, Dictionary *first_options);
-  Result<Exchange> send_once(UrlContext &h, const RequestHead &head, std::string_view method,
-                             std::span<const uint8_t> body, const Deadline &deadline, Dictionary *first_options);
-  Status ensure_connection(UrlContext &h, const Deadline &deadline, Dictionary *first_options);
-  Result<RequestHead> build_request(std::string_view method, int64_t from, int64_t to, bool validate,
-                                    size_t body_size) const;
-  std::string error_text(std::string_view method, const ResponseHead &head) const;
-
-  // ---- reading
-  Status open_at(UrlContext &h, int64_t offset, const Deadline &deadline, Dictionary *first_options, bool resume);
-  Status accept_response(UrlContext &h, Exchange exchange, int64_t offset, bool resume);
-  void note_headers(UrlContext &h, const ResponseHead &head);
-  // Sleeps FFmpeg's backoff before attempt `attempt` + 1, or gives up with
-  // `why` (an open) or -EIO naming it (a read).
-  Status retry_wait(UrlContext &h, int attempt, int64_t *delay_s, int64_t *total_s, int64_t retry_after,
-                    const Error &why, bool reading);
-  Result<size_t> read_or_reconnect(UrlContext &h, std::span<uint8_t> dst);
-  bool may_reconnect(const Error &e) const;
-  int64_t range_end() const;
-  void drop_response(bool keep_connection_if_cheap, UrlContext &h);
-
-  // ---- read_ranges
-  // One request for `spans`: the bytes of them the answer left out (all of
-  // them when a 200 to several was given up for one request per span).
-  Result<std::vector<ByteSpan>> fetch_spans(UrlContext &h, const http::ReadPlan &plan, std::span<const ByteSpan> spans);
-  bool same_version(const ResponseHead &head) const;
-  Status read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop, const http::ReadPlan &plan,
-                        http::Coverage &coverage);
-  Status read_multipart(ResponseBody &body, std::string boundary, const http::ReadPlan &plan, http::Coverage &coverage);
-  Error about_url(const Error &e) const;
-
-  // ---- writing
-  Status open_upload(UrlContext &h, const Deadline &deadline, Dictionary &options);
-  Status finish_upload(UrlContext &h);
-
-  HttpSettings s_;
-  HttpUrl url_;  // where the data is (after redirects)
-  std::optional<HttpUrl> proxy_;
-  http::CookieJar cookies_;
-  Dictionary nested_options_;  // the caller's options for tcp/tls, for every later connection
-  std::unique_ptr<Connection> conn_;
-  std::optional<ResponseBody> body_;  // the response being read
-  int64_t off_ = 0;                   // the stream position
-  int64_t filesize_ = -1;             // -1: unknown
-  int64_t request_end_ = -1;          // the end (exclusive) of the range asked for, -1: open-ended
-  int64_t positional_end_ = 0;        // within read_at: the end of its range, which every request asks for
-  std::string ranges_;                // within read_ranges: the Range value every request asks for
-  bool multi_range_refused_ = false;  // several ranges were answered with 200: one range a request
-  std::string etag_;
-  std::string last_modified_;
-  bool streamed_ = true;
-  bool auth_basic_ = false;  // send credentials (auth_type=basic, or after a 401)
-  bool writing_ = false;
-  bool upload_ended_ = false;
-  bool upload_answered_ = false;
-  std::vector<uint8_t> upload_buffer_;  // chunked_post=0: the body, sent at close
-  std::string method_;
-  int64_t icy_metaint_ = 0;
-};
+}  // namespace
 
 // ------------------------------------------------------------------ requests
 
@@ -566,197 +433,6 @@ void HttpClient::drop_response(bool keep_connection_if_cheap, UrlContext &) {
   body_.reset();
 }
 
-// ---------------------------------------------------------------- read_ranges
-
-Status HttpClient::read_ranges(UrlContext &h, std::span<const ReadRequest> reads) {
-  if (writing_) return Error(-EIO, "http: the context was opened for writing");
-  if (streamed_) return Error(-ENOSYS, "http: " + url_.to_string() + " takes no ranges: no positional reads");
-  // A range past an unknown end would be refused: read_at finds the end.
-  if (filesize_ < 0) return Protocol::read_ranges(h, reads);
-  const http::ReadPlan plan(reads, filesize_);
-  std::vector<ByteSpan> todo = plan.spans();
-  if (todo.empty()) return {};
-  const int64_t position = off_;
-  drop_response(true, h);
-  Status st;
-  for (size_t at = 0; st && at < todo.size();) {
-    const size_t n =
-        multi_range_refused_ ? 1 : http::spans_within_header(std::span(todo).subspan(at), kRangeHeaderBudget);
-    const std::vector<ByteSpan> batch(todo.begin() + static_cast<ptrdiff_t>(at),
-                                      todo.begin() + static_cast<ptrdiff_t>(at + n));
-    Result<std::vector<ByteSpan>> missing = fetch_spans(h, plan, batch);
-    // A 200 to these ranges, given up: each goes again, one a request.
-    const bool refused_now = n > 1 && multi_range_refused_;
-    if (!missing) {
-      st = missing.error();
-    } else if (*missing == batch && !refused_now) {
-      // Nothing asked for came: asking again would not end.
-      st = Error(-EIO, "http: " + url_.to_string() + ": the answer to a request for " +
-                           http::range_header_value(batch).substr(0, 200) + " held none of bytes " +
-                           std::to_string(batch.front().first) + "-" + std::to_string(batch.front().end - 1));
-    } else {
-      todo.insert(todo.begin() + static_cast<ptrdiff_t>(at + n), missing->begin(), missing->end());
-    }
-    at += n;
-  }
-  if (!st) conn_.reset();  // what is left of an answer is unknown
-  off_ = position;
-  return st;
-}
-
-bool HttpClient::same_version(const ResponseHead &head) const {
-  if (!etag_.empty()) return head.find("ETag").value_or("") == etag_;
-  return last_modified_.empty() || head.find("Last-Modified").value_or("") == last_modified_;
-}
-
-Error HttpClient::about_url(const Error &e) const {
-  std::string_view detail = e.detail();
-  if (detail.substr(0, 6) == "http: ") detail.remove_prefix(6);
-  return Error(e.code(), "http: " + url_.to_string() + ": " + (detail.empty() ? e.message() : std::string(detail)));
-}
-
-Result<std::vector<ByteSpan>> HttpClient::fetch_spans(UrlContext &h, const http::ReadPlan &plan,
-                                                      std::span<const ByteSpan> spans) {
-  if (h.interrupted()) return h.interrupted_error();
-  const std::string method = !s_.method.empty() ? s_.method : (s_.has_post_data ? "POST" : "GET");
-  ranges_ = http::range_header_value(spans);
-  Result<Exchange> ex = request(h, method, spans.front().first, spans.back().end, true, h.io_deadline(), nullptr);
-  ranges_.clear();
-  if (!ex) return ex.error();
-  const ResponseHead &head = ex->head;
-  if (head.status >= 400) return Error(http::http_error_code(head.status), error_text(method, head));
-  if (head.status != 200 && head.status != 206)
-    return Error(-EIO, error_text(method, head) + " to a request for ranges");
-  // With If-Range, a changed file is a 200 with another validator; a 200
-  // with the same one is a server that ignores several ranges.
-  if (!same_version(head)) {
-    const std::string etag(head.find("ETag").value_or(""));
-    return Error(-EIO, "http: " + url_.to_string() + " changed on the server while being read (asked for " +
-                           std::to_string(spans.size()) + " range(s) from byte " + std::to_string(spans.front().first) +
-                           ", got status " + std::to_string(head.status) + " with ETag " +
-                           (etag.empty() ? "none" : etag) + ", had " + (etag_.empty() ? "none" : etag_) + ")");
-  }
-  if (ex->body.decoded())
-    return Error(kInvalidData, "http: " + url_.to_string() + " answered ranges with Content-Encoding " +
-                                   http::quoted(head.find("Content-Encoding").value_or("")));
-  Result<std::optional<std::string>> boundary = std::optional<std::string>();
-  if (head.status == 206) boundary = http::byteranges_boundary(head.find("Content-Type").value_or(""));
-  if (!boundary) return about_url(boundary.error());
-  std::optional<std::string> &multipart = *boundary;
-  http::Coverage coverage;
-  Status st;
-  if (multipart) {
-    st = read_multipart(ex->body, std::move(*multipart), plan, coverage);
-  } else {
-    int64_t first = 0, end = filesize_;  // a 200: the whole object
-    if (head.status == 206) {
-      const std::optional<std::string_view> cr = head.find("Content-Range");
-      if (!cr) return Error(kInvalidData, "http: " + url_.to_string() + " answered 206 without Content-Range");
-      Result<http::ContentRange> r = http::parse_content_range(*cr);
-      if (!r) return about_url(r.error());
-      if (r->first < 0 || r->last >= filesize_ || (r->complete_length >= 0 && r->complete_length != filesize_))
-        return Error(kInvalidData, "http: " + url_.to_string() + ": Content-Range " + http::quoted(*cr) +
-                                       " is not within the object's " + std::to_string(filesize_) + " bytes");
-      first = r->first;
-      end = r->last + 1;
-    } else if (Result<int64_t> length = http::content_length(head); length && *length >= 0 && *length != filesize_) {
-      return Error(-EIO, "http: " + url_.to_string() + " changed on the server while being read (its length is " +
-                             std::to_string(*length) + ", was " + std::to_string(filesize_) + ")");
-    }
-    if (head.status == 200 && spans.size() > 1) {
-      // The server ignores several ranges, and will again. Reading from
-      // byte 0 to the last span pays when little precedes the spans; else
-      // the connection goes at once (a drain would read the whole object)
-      // and the spans are asked for one by one.
-      multi_range_refused_ = true;
-      int64_t wanted = 0;
-      for (const ByteSpan &s : spans) wanted += s.end - s.first;
-      if (spans.back().end > std::max(2 * wanted, kReadThroughMin)) {
-        conn_.reset();
-        return std::vector<ByteSpan>(spans.begin(), spans.end());
-      }
-    }
-    st = read_span_body(ex->body, first, end, std::min(end, spans.back().end), plan, coverage);
-  }
-  if (!st) return st.error();
-  return coverage.gaps(spans);
-}
-
-// A body of the object's bytes [first, end), read up to `stop`; the rest is
-// drained when short, else the connection is closed.
-Status HttpClient::read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop,
-                                  const http::ReadPlan &plan, http::Coverage &coverage) {
-  uint8_t scratch[16384];
-  for (int64_t at = first; at < stop;) {
-    std::span<uint8_t> to = plan.direct(at, stop - at);
-    if (to.empty()) to = std::span<uint8_t>(scratch, static_cast<size_t>(std::min<int64_t>(stop - at, sizeof scratch)));
-    Result<size_t> n = body.read(*conn_, to);
-    if (!n) {
-      if (!n.error().is_eof()) return n.error();
-      return Error(-EIO, "http: " + url_.to_string() + ": the answer ended at byte " + std::to_string(at) +
-                             " of bytes " + std::to_string(first) + "-" + std::to_string(end - 1));
-    }
-    plan.put(at, to.first(*n));
-    coverage.add(at, at + static_cast<int64_t>(*n));
-    at += static_cast<int64_t>(*n);
-  }
-  if (Result<bool> drained = body.drain(*conn_, kDrainLimit); !drained || !*drained) conn_.reset();
-  return {};
-}
-
-Status HttpClient::read_multipart(ResponseBody &body, std::string boundary, const http::ReadPlan &plan,
-                                  http::Coverage &coverage) {
-  http::ByterangesParser parser(std::move(boundary), filesize_);
-  // A plain body is parsed where it lies, in the connection's buffer; a
-  // chunked one is staged in `scratch` first.
-  const bool in_place = body.in_place();
-  uint8_t scratch[16384];
-  const auto fetch = [&]() -> Result<std::span<const uint8_t>> {
-    if (in_place) return body.peek(*conn_);
-    Result<size_t> n = body.read(*conn_, std::span<uint8_t>(scratch));
-    if (!n) return n.error();
-    return std::span<const uint8_t>(scratch, *n);
-  };
-  const auto failed = [&](const Error &e) {
-    if (!e.is_eof()) return e;
-    const Status st = parser.finish();  // the body ended before the closing delimiter
-    return about_url(st ? Error(-EIO, "http: multipart/byteranges: the body ended early") : st.error());
-  };
-  std::span<const uint8_t> staged;  // fetched, not yet parsed
-  while (!parser.done()) {
-    const int64_t at = parser.body_offset();
-    const std::span<uint8_t> to =
-        parser.in_body() && staged.empty() ? plan.direct(at, parser.body_left()) : std::span<uint8_t>();
-    if (!to.empty()) {
-      // Bytes a read wants go straight into it (from the connection's
-      // buffer, else from the transport).
-      Result<size_t> n = body.read(*conn_, to);
-      if (!n) return failed(n.error());
-      plan.put(at, to.first(*n));
-      coverage.add(at, at + static_cast<int64_t>(*n));
-      parser.take_body(*n);
-      continue;
-    }
-    if (staged.empty()) {
-      Result<std::span<const uint8_t>> more = fetch();
-      if (!more) return failed(more.error());
-      staged = *more;
-    }
-    size_t used = 0;
-    Result<http::ByterangesParser::Event> e = parser.next(staged, &used);
-    if (!e) return about_url(e.error());
-    if (e->kind == http::ByterangesParser::Event::Kind::kBody) {
-      plan.put(e->offset, e->body);
-      coverage.add(e->offset, e->offset + static_cast<int64_t>(e->body.size()));
-    }
-    if (in_place) body.consume(*conn_, used);
-    staged = staged.subspan(used);
-  }
-  // The epilogue (a line end, usually).
-  if (Result<bool> drained = body.drain(*conn_, kDrainLimit); !drained || !*drained) conn_.reset();
-  return {};
-}
-
 Result<int64_t> HttpClient::seek(UrlContext &h, int64_t offset, int whence) {
   if (whence == kSeekSizeQuery) {
     if (filesize_ < 0) return Error(-1, "http: the size of " + url_.to_string() + " is unknown");
@@ -907,10 +583,6 @@ Status HttpClient::open(UrlContext &h, const OpenRequest &request) {
   return open_at(h, off_, request.deadline, &request.options, false);
 }
 
-}  // namespace
-
-namespace http {
 std::unique_ptr<Protocol> make_client() { return std::make_unique<HttpClient>(); }
-}  // namespace http
 
-}  // namespace avio::protocols
+}  // namespace avio::protocols::http

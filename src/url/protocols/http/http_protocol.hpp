@@ -1,5 +1,5 @@
 // The two sides of the http protocols, chosen at open by `listen`: the
-// client (http_client.cc) and the server (http_server.cc, FFmpeg's listen
+// client (http_client.hpp) and the server (http_server.cc, FFmpeg's listen
 // mode). http_protocol.cc registers http and https over both.
 #ifndef AVIO_SRC_URL_PROTOCOLS_HTTP_HTTP_PROTOCOL_HPP
 #define AVIO_SRC_URL_PROTOCOLS_HTTP_HTTP_PROTOCOL_HPP
