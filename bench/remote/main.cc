@@ -267,6 +267,15 @@ std::string condition_text(int latency_ms, int64_t bandwidth) {
                         : std::string("no bandwidth cap"));
 }
 
+// A run under the proxy's first-byte latency and bandwidth cap.
+Run run_of(int latency_ms, int64_t bandwidth) {
+  Run run;
+  run.latency_ms = latency_ms;
+  run.bandwidth = bandwidth;
+  run.condition = condition_text(latency_ms, bandwidth);
+  return run;
+}
+
 const Row *reference_of(const Run &run) {
   for (const Row &r : run.rows)
     if (r.reference) return &r;
@@ -350,6 +359,7 @@ class Env {
   // Serves `file` at /name (a link in nginx's document root).
   std::string serve(const std::string &file, const std::string &name) const {
     std::error_code ec;
+    fs::remove(nginx_->www() / name, ec);  // an earlier scenario's
     fs::create_symlink(fs::absolute(file), nginx_->www() / name, ec);
     return ec ? "cannot link " + file + ": " + ec.message() : std::string();
   }
@@ -505,6 +515,22 @@ void flush_block_cache(const std::string &url) {
   }
 }
 
+// The large object of the plan, sequential and threads scenarios, made once
+// in --files and served as /object.bin: its path, or "" with the error in
+// the report.
+std::string serve_object(Env &env, const Config &c, Report &rep) {
+  const std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
+  if (std::string why = prepare_file(file, c.object_mib * kMiB); !why.empty()) {
+    rep.info.emplace_back("error", why);
+    return "";
+  }
+  if (std::string why = env.serve(file, "object.bin"); !why.empty()) {
+    rep.info.emplace_back("error", why);
+    return "";
+  }
+  return file;
+}
+
 // ---- scenario 1: the seek-heavy demux
 
 struct CliStats {
@@ -554,10 +580,7 @@ Report scenario_demux(Env &env, const Config &c) {
 
   for (const int latency : c.latencies) {
     env.shape(latency, c.bandwidth);
-    Run run;
-    run.latency_ms = latency;
-    run.bandwidth = c.bandwidth;
-    run.condition = condition_text(latency, c.bandwidth);
+    Run run = run_of(latency, c.bandwidth);
     std::fprintf(stderr, "[remote] demux, %s\n", run.condition.c_str());
     std::string reference;  // ffmpeg's PCM
     Row ff = measure_reps(env, c.reps, "ffmpeg -i URL -vn -f s16le", [&]() -> ReadOutcome {
@@ -669,12 +692,8 @@ Report scenario_plan(Env &env, const Config &c) {
   rep.scenario = "plan";
   rep.title = "A read plan over a large object";
   const int64_t object = c.object_mib * kMiB;
-  const std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
-  if (std::string why = prepare_file(file, object); !why.empty()) {
-    rep.info.emplace_back("error", why);
-    return rep;
-  }
-  (void)env.serve(file, "object.bin");
+  const std::string file = serve_object(env, c, rep);
+  if (file.empty()) return rep;
   const Truth truth(file);
   const std::vector<PlanRange> plan = make_plan(c.plan_ranges, object);
   int64_t plan_bytes = 0;
@@ -700,10 +719,7 @@ Report scenario_plan(Env &env, const Config &c) {
     const int latency = c.latencies[li];
     const bool slow_too = li == 0 || c.slow_peers_everywhere;
     env.shape(latency, c.bandwidth);
-    Run run;
-    run.latency_ms = latency;
-    run.bandwidth = c.bandwidth;
-    run.condition = condition_text(latency, c.bandwidth);
+    Run run = run_of(latency, c.bandwidth);
     std::fprintf(stderr, "[remote] plan, %s\n", run.condition.c_str());
     auto side = [&](const std::string &name, const std::function<ReadOutcome(const std::string &)> &pass) {
       return measure_reps(
@@ -816,12 +832,8 @@ Report scenario_sequential(Env &env, const Config &c) {
   rep.scenario = "sequential";
   rep.title = "Sequential read of a large object";
   const int64_t object = c.object_mib * kMiB;
-  const std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
-  if (std::string why = prepare_file(file, object); !why.empty()) {
-    rep.info.emplace_back("error", why);
-    return rep;
-  }
-  (void)env.serve(file, "object.bin");
+  const std::string file = serve_object(env, c, rep);
+  if (file.empty()) return rep;
   const Truth truth(file);
   rep.info.emplace_back("object", mb(object));
   std::string gdal_why;
@@ -831,10 +843,7 @@ Report scenario_sequential(Env &env, const Config &c) {
     for (const int64_t bandwidth : {c.bandwidth, int64_t{0}}) {
       env.shape(latency, bandwidth);
       for (const size_t request : {size_t{4096}, size_t{1} << 20}) {
-        Run run;
-        run.latency_ms = latency;
-        run.bandwidth = bandwidth;
-        run.condition = condition_text(latency, bandwidth);
+        Run run = run_of(latency, bandwidth);
         run.variant = request == 4096 ? "4 KiB requests" : "1 MiB requests";
         std::fprintf(stderr, "[remote] sequential, %s, %s\n", run.condition.c_str(), run.variant.c_str());
         auto side = [&](const std::string &name, const std::function<ReadOutcome(const std::string &)> &pass) {
@@ -940,21 +949,14 @@ Report scenario_threads(Env &env, const Config &c) {
   rep.scenario = "threads";
   rep.title = std::to_string(c.threads) + " threads read_at on one open object";
   const int64_t object = c.object_mib * kMiB;
-  const std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
-  if (std::string why = prepare_file(file, object); !why.empty()) {
-    rep.info.emplace_back("error", why);
-    return rep;
-  }
-  (void)env.serve(file, "object.bin");
+  const std::string file = serve_object(env, c, rep);
+  if (file.empty()) return rep;
   const int64_t cache_size = kCacheSize;
   const int64_t shared_span = std::min<int64_t>(48 * kMiB, object);
   rep.info.emplace_back("cache_size", mb(cache_size));
   for (const int latency : c.latencies) {
     env.shape(latency, c.bandwidth);
-    Run run;
-    run.latency_ms = latency;
-    run.bandwidth = c.bandwidth;
-    run.condition = condition_text(latency, c.bandwidth);
+    Run run = run_of(latency, c.bandwidth);
     std::fprintf(stderr, "[remote] threads, %s\n", run.condition.c_str());
     for (const bool shared : {true, false}) {
       const int64_t span = shared ? shared_span : object;

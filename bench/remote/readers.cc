@@ -112,6 +112,28 @@ class GdalInput {
   GdalVsi::File *f_;
 };
 
+// Reads to the end, `request` bytes at a time: `read(buf, &why)` gives the
+// bytes read, 0 at the end, or -1 with `why` set. Every piece is compared
+// with `truth`; out.error says the first difference, the error or the bytes
+// missing.
+template <class Read>
+void read_through(size_t request, std::span<const uint8_t> truth, ReadOutcome &out, Read &&read) {
+  std::vector<uint8_t> buf(request);
+  for (;;) {
+    std::string why;
+    const int64_t n = read(std::span<uint8_t>(buf), &why);
+    if (n < 0) {
+      out.error = "read at " + std::to_string(out.bytes_read) + ": " + why;
+      return;
+    }
+    if (n == 0) break;
+    if (out.error.empty()) out.error = compare_at(out.bytes_read, std::span(buf).first(static_cast<size_t>(n)), truth);
+    out.bytes_read += n;
+  }
+  if (out.error.empty() && out.bytes_read != static_cast<int64_t>(truth.size()))
+    out.error = "read " + std::to_string(out.bytes_read) + " bytes of " + std::to_string(truth.size());
+}
+
 }  // namespace
 
 std::string check_plan(std::span<const PlanRange> plan, std::span<const uint8_t> dst, std::span<const uint8_t> truth) {
@@ -195,22 +217,15 @@ ReadOutcome avio_sequential(const std::string &url, size_t request, std::span<co
     out.error = "open_url: " + ctx.error().message();
     return out;
   }
-  std::vector<uint8_t> buf(request);
-  for (;;) {
+  read_through(request, truth, out, [&ctx](std::span<uint8_t> buf, std::string *why) -> int64_t {
     avio::Result<size_t> n = ctx->read(buf);
-    if (!n && n.error().is_eof()) break;
-    if (!n) {
-      out.error = "read at " + std::to_string(out.bytes_read) + ": " + n.error().message();
-      return out;
-    }
-    if (*n == 0) break;
-    if (out.error.empty()) out.error = compare_at(out.bytes_read, std::span(buf).first(*n), truth);
-    out.bytes_read += static_cast<int64_t>(*n);
-  }
+    if (n) return static_cast<int64_t>(*n);
+    if (n.error().is_eof()) return 0;
+    *why = n.error().message();
+    return -1;
+  });
   out.stats = blockcache_stats(*ctx);
   (void)ctx->close();
-  if (out.error.empty() && out.bytes_read != static_cast<int64_t>(truth.size()))
-    out.error = "read " + std::to_string(out.bytes_read) + " bytes of " + std::to_string(truth.size());
   out.ok = out.error.empty();
   return out;
 }
@@ -248,19 +263,12 @@ ReadOutcome lavf_sequential(const std::string &url, size_t request, std::span<co
     out.error = "avio_open2: " + lavf_error(in.code());
     return out;
   }
-  std::vector<uint8_t> buf(request);
-  for (;;) {
-    const int n = avio_read(in.get(), buf.data(), static_cast<int>(request));
-    if (n == AVERROR_EOF || n == 0) break;
-    if (n < 0) {
-      out.error = "avio_read at " + std::to_string(out.bytes_read) + ": " + lavf_error(n);
-      return out;
-    }
-    if (out.error.empty()) out.error = compare_at(out.bytes_read, std::span(buf).first(static_cast<size_t>(n)), truth);
-    out.bytes_read += n;
-  }
-  if (out.error.empty() && out.bytes_read != static_cast<int64_t>(truth.size()))
-    out.error = "read " + std::to_string(out.bytes_read) + " bytes of " + std::to_string(truth.size());
+  read_through(request, truth, out, [&in](std::span<uint8_t> buf, std::string *why) -> int64_t {
+    const int n = avio_read(in.get(), buf.data(), static_cast<int>(buf.size()));
+    if (n == AVERROR_EOF) return 0;
+    if (n < 0) *why = "avio_read: " + lavf_error(n);
+    return n < 0 ? -1 : n;
+  });
   out.ok = out.error.empty();
   return out;
 }
@@ -318,17 +326,12 @@ ReadOutcome gdal_sequential(const std::string &url, size_t request, std::span<co
     out.error = "VSIFOpenL: " + g->last_error();
     return out;
   }
-  std::vector<uint8_t> buf(request);
-  for (;;) {
-    const size_t n = g->read(in.get(), buf.data(), request);
-    if (n == 0) break;
-    if (out.error.empty()) out.error = compare_at(out.bytes_read, std::span(buf).first(n), truth);
-    out.bytes_read += static_cast<int64_t>(n);
-    if (n < request) break;
-  }
-  if (out.error.empty() && out.bytes_read != static_cast<int64_t>(truth.size()))
-    out.error =
-        "read " + std::to_string(out.bytes_read) + " bytes of " + std::to_string(truth.size()) + ": " + g->last_error();
+  // VSIFReadL says nothing of why it read short: its end and its errors are
+  // both 0 bytes (read_through then names the bytes missing).
+  read_through(request, truth, out, [&](std::span<uint8_t> buf, std::string *) -> int64_t {
+    return static_cast<int64_t>(g->read(in.get(), buf.data(), buf.size()));
+  });
+  if (!out.error.empty()) out.error += " (" + g->last_error() + ")";
   out.ok = out.error.empty();
   return out;
 }
