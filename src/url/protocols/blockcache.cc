@@ -142,17 +142,13 @@ class BlockCacheProtocol final : public Protocol {
       // than the link's hole. Anything else starts the read-ahead over.
       const int64_t skipped = pos_ - read_end_;
       const bool sequential = skipped >= 0 && skipped <= reader_->limits().hole;
-      window_ = sequential ? std::min(window_ * 2, std::max<int64_t>(1, readahead_max_ / bs)) : 1;
+      window_ = sequential ? std::min(window_ * 2, readahead_blocks()) : 1;
       bool fetched = false;
       Result<RemoteReader::Block> b = reader_->block(index, window_, &fetched);
       if (!b) return b.error();
       block_ = std::move(*b);
       block_index_ = index;
-      if (window_ >= kBackgroundFrom) {
-        const int64_t connections = reader_->max_connections();
-        const int64_t horizon = std::min(window_ * connections, horizon_max_);
-        reader_->read_ahead(index + 1, horizon, std::clamp<int64_t>(horizon / connections, 1, window_));
-      }
+      read_on(index, window_);
       publish(h);
     }
     return take(std::span<const uint8_t>(*block_).subspan(static_cast<size_t>(pos_ - block_index_ * bs)), dst);
@@ -186,7 +182,16 @@ class BlockCacheProtocol final : public Protocol {
 
   Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
     if (direct_) return direct_->read_at(offset, dst);
-    return reader_->read_at(offset, dst);
+    // Positional readers have no cursor to learn from: the cache is their
+    // history, as the page cache is the kernel's (RemoteReader::read_at). A
+    // read that reaches into a block's start, a reader entering it, may also
+    // set the background going; reads within a block cost no lookups.
+    Result<size_t> n = reader_->read_at(offset, dst, readahead_blocks());
+    const int64_t bs = reader_->block_size();
+    const int64_t index = offset / bs;
+    if (n && *n > 0 && (offset % bs == 0 || (offset + static_cast<int64_t>(*n) - 1) / bs != index))
+      read_on(index, std::min(2 * reader_->known_run_before(index, readahead_blocks()), readahead_blocks()));
+    return n;
   }
 
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
@@ -217,6 +222,19 @@ class BlockCacheProtocol final : public Protocol {
   }
 
  private:
+  int64_t readahead_blocks() const { return std::max<int64_t>(1, readahead_max_ / reader_->block_size()); }
+
+  // A reader at block `index` with a window of `window` blocks: from
+  // kBackgroundFrom on, the blocks ahead (the window times the connections,
+  // at most horizon_max_) are fetched in the background in pieces of up to a
+  // window. Safe from concurrent read_at calls (it reads only what open set).
+  void read_on(int64_t index, int64_t window) const {
+    if (window < kBackgroundFrom) return;
+    const int64_t connections = reader_->max_connections();
+    const int64_t horizon = std::min(window * connections, horizon_max_);
+    reader_->read_ahead(index + 1, horizon, std::clamp<int64_t>(horizon / connections, 1, window));
+  }
+
   // Copies what `from` (the bytes at pos_ on) holds into dst, and moves on.
   size_t take(std::span<const uint8_t> from, std::span<uint8_t> dst) {
     const size_t n = std::min(dst.size(), from.size());

@@ -103,7 +103,7 @@ Result<RemoteReader::Block> RemoteReader::block(int64_t index, int64_t readahead
   return std::move((*got)[0]);
 }
 
-Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst) {
+Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst, int64_t readahead_limit) {
   if (offset >= size_) return Error::eof();
   const size_t want = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(dst.size()), size_ - offset));
   if (want == 0) return size_t{0};
@@ -112,7 +112,7 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst) {
   std::vector<int64_t> wanted(static_cast<size_t>(last - first + 1));
   std::iota(wanted.begin(), wanted.end(), first);
   bool fetched = false;
-  Result<std::vector<Block>> blocks = acquire(wanted, 0, &fetched);
+  Result<std::vector<Block>> blocks = acquire(wanted, 0, &fetched, std::max<int64_t>(1, readahead_limit));
   if (!blocks) return blocks.error();
   size_t done = 0;
   for (const Block &b : *blocks) {
@@ -123,6 +123,12 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst) {
     done += n;
   }
   return done;
+}
+
+int64_t RemoteReader::known_run_before(int64_t index, int64_t limit) const {
+  int64_t run = 0;
+  while (run < limit && index - run - 1 >= 0 && cache_->known(object_, index - run - 1)) ++run;
+  return run;
 }
 
 Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
@@ -229,7 +235,7 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
 }
 
 Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(std::span<const int64_t> indices, int64_t prefetch_end,
-                                                               bool *fetched) {
+                                                               bool *fetched, int64_t history_limit) {
   std::vector<Block> out(indices.size());
   std::vector<std::shared_ptr<BlockCache::Pending>> pending(indices.size());
   std::vector<int64_t> claimed;
@@ -249,6 +255,11 @@ Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(std::span<const i
   // Read-ahead rides on a request that has to be made anyway: the missing
   // blocks after the needed ones, up to the first that is not missing.
   if (!claimed.empty()) {
+    if (history_limit > 0) {
+      const int64_t run = known_run_before(indices.front(), history_limit);
+      prefetch_end = std::max(prefetch_end, indices.front() + std::clamp<int64_t>(2 * run, 1, history_limit));
+    }
+    prefetch_end = std::min(prefetch_end, block_count());
     for (int64_t i = indices.back() + 1; i < prefetch_end; ++i) {
       BlockCache::Lookup l = cache_->lookup(object_, i);
       if (!l.claimed) break;

@@ -106,8 +106,14 @@ class RemoteReader {
   // [from, from + horizon) in pieces of at most `piece` blocks, while fewer
   // pieces than connections are in flight; returns at once.
   void read_ahead(int64_t from, int64_t horizon, int64_t piece);
-  // All of dst from `offset` unless the object ends first.
-  Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst);
+  // All of dst from `offset` unless the object ends first. When blocks must
+  // be fetched, the missing ones of a window from the first come with them:
+  // twice the run of blocks the cache knows right before it (a positional
+  // reader's history, known_run_before), within [1, readahead_limit].
+  Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst, int64_t readahead_limit = 1);
+  // How many blocks right before `index` the cache holds or is fetching,
+  // counting back at most `limit`: the history of readers without a cursor.
+  int64_t known_run_before(int64_t index, int64_t limit) const;
   // Every read at once, each read whole or up to the object's end: those
   // the cache holds are copied, the others fetched in parallel straight
   // into their buffers, coalesced by the link's limits (by a small hole
@@ -126,8 +132,11 @@ class RemoteReader {
 
   // The blocks `indices` (ascending), in that order: found, fetched (with the
   // missing blocks after the last one, up to prefetch_end, when any had to
-  // be), or waited for.
-  Result<std::vector<Block>> acquire(std::span<const int64_t> indices, int64_t prefetch_end, bool *fetched);
+  // be), or waited for. With history_limit > 0, prefetch_end reaches at least
+  // read_at's window from the history (worked out only when a block is
+  // missing).
+  Result<std::vector<Block>> acquire(std::span<const int64_t> indices, int64_t prefetch_end, bool *fetched,
+                                     int64_t history_limit = 0);
   // Fetches the claimed blocks (sorted) and settles them in the cache.
   Status fetch(const std::vector<int64_t> &claimed, std::vector<Block> *got);
   // One piece: the claimed `blocks` (ascending) over one connection,

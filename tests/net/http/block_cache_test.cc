@@ -260,6 +260,75 @@ TEST_F(BlockCache, ConcurrentReadersFetchEachBlockOnce) {
   EXPECT_LE(h->options().integer("bytes_fetched"), static_cast<int64_t>(data.size()));
 }
 
+// Positional readers have no cursor: the blocks the cache holds before a
+// missing one are their history. Reading on from them fetches twice that
+// run ahead (1, 2, 6, then the rest of 12 blocks: 5 requests with the open,
+// where a block a miss would take 13); reads elsewhere fetch their blocks
+// only.
+TEST_F(BlockCache, PositionalReadsReadAheadFromTheBlocksCachedBeforeThem) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 34);
+  nginx().put_file("bc_pread.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "1");  // one request per fetch, in order
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_pread.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<uint8_t> buf(64 << 10);
+  for (int64_t at = 0; at < static_cast<int64_t>(data.size()); at += static_cast<int64_t>(buf.size())) {
+    avio::Result<size_t> n = ctx->read_at(at, buf);
+    ASSERT_TRUE(n && *n == buf.size()) << "at " << at;
+    ASSERT_EQ(0, std::memcmp(buf.data(), data.data() + at, buf.size())) << "at " << at;
+  }
+  EXPECT_LE(proxy.requests(), 6) << "a request per block: no read-ahead";
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (16 << 10)) << "a block fetched twice";
+
+  // Blocks with nothing cached before them: each alone.
+  const std::vector<uint8_t> other = random_bytes(12 << 20, 35);
+  nginx().put_file("bc_pread_random.bin", other);
+  FaultProxy random_proxy(nginx().http_port());
+  avio::Result<avio::IOContext> r = avio::open_url(random_proxy.url("/bc_pread_random.bin"), o);
+  ASSERT_TRUE(r) << r.error().message();
+  for (const int64_t block : {7, 2, 9, 4}) {
+    const int64_t at = (block << 20) + 1000;
+    avio::Result<size_t> n = r->read_at(at, std::span<uint8_t>(buf).first(1000));
+    ASSERT_TRUE(n && *n == 1000) << "at " << at;
+    ASSERT_EQ(0, std::memcmp(buf.data(), other.data() + at, 1000)) << "at " << at;
+  }
+  EXPECT_EQ(random_proxy.requests(), 1 + 4);
+  EXPECT_LE(random_proxy.response_bytes(), (int64_t{4} << 20) + (64 << 10) + (16 << 10));
+}
+
+// Eight threads reading the same bytes, interleaved (thread t takes chunks
+// t, t + 8, ...): together they read on, and the read-ahead serves them all
+// in a handful of requests, every block fetched once.
+TEST_F(BlockCache, InterleavedThreadsShareOneReadAhead) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 36);
+  nginx().put_file("bc_pread_threads.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "1");  // a request per fetch, whichever thread makes it
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_pread_threads.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  constexpr int kThreads = 8;
+  constexpr int64_t kChunk = 64 << 10;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<uint8_t> buf(kChunk);
+      for (int64_t at = t * kChunk; at < static_cast<int64_t>(data.size()); at += kThreads * kChunk) {
+        avio::Result<size_t> n = ctx->read_at(at, buf);
+        if (!n || *n != buf.size() || std::memcmp(buf.data(), data.data() + at, buf.size()) != 0) ++wrong;
+      }
+    });
+  }
+  for (std::thread &t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(proxy.requests(), 8) << "12 blocks, a request each, is 13";
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (64 << 10)) << "a block fetched twice";
+}
+
 TEST_F(BlockCache, AReadPlanTakesFewerRequestsThanReads) {
   const std::vector<uint8_t> data = random_bytes(16 << 20, 27);
   nginx().put_file("bc_plan.bin", data);
