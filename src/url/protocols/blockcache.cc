@@ -11,7 +11,9 @@
 // kBackgroundFrom blocks on, the blocks ahead (the window times the
 // connections, at most half the cache) are fetched in the background in
 // pieces of up to a window, so the connections keep fetching while the
-// reader consumes. A URL that cannot be read at an offset (no ranges,
+// reader consumes. On a link whose first byte is slow next to what one
+// connection carries (stream_pays), a sequential reader's read-ahead is
+// instead one stream to the object's end, kept that far ahead of it. A URL that cannot be read at an offset (no ranges,
 // unknown size) is read straight through instead.
 //
 // Reads within the bytes the open brought are served from them. Ranges the
@@ -42,6 +44,7 @@ constexpr int64_t kBackgroundFrom = 4;
 // How far past the next advised range a read may start and still be taken
 // for it (a demuxer reads a packet's ranges in order, give or take a few).
 constexpr size_t kPlanLookahead = 16;
+constexpr std::chrono::milliseconds kStreamLatencyMin{10};
 
 constexpr OptionSpec kBlockCacheOptions[] = {
     {"block_size", OptionType::kInt64, "1048576", 4096, static_cast<double>(int64_t{64} << 20),
@@ -50,6 +53,9 @@ constexpr OptionSpec kBlockCacheOptions[] = {
      "bytes the process's block cache may hold (shared by every open: setting it changes the bound for all)"},
     {"readahead_max", OptionType::kInt64, "0", 0, static_cast<double>(int64_t{1} << 30),
      "bytes sequential read-ahead grows to (0: the protocol's advice, 8 MiB for http, 16 MiB for s3)"},
+    {"readahead_stream", OptionType::kInt, "-1", -1, 1,
+     "a sequential reader's read-ahead as one stream to the object's end (1), as ranged pieces (0), or as the link's "
+     "first-byte latency and bandwidth say (-1)"},
     {"max_connections", OptionType::kInt, "0", 0, 64,
      "connections one open object may use at once (0: the protocol's advice, 6 for http, 8 for s3)"},
     {"requests", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "export: requests made", true},
@@ -84,6 +90,7 @@ class BlockCacheProtocol final : public Protocol {
     config.open_at_range = declares(*inner, "offset") && declares(*inner, "end_offset");
     config.multi_range = advice.multi_range;
     config.cancel = std::make_shared<CancellationToken>();
+    stream_mode_ = static_cast<int>(h.options().integer("readahead_stream"));
     readahead_max_ = h.options().integer("readahead_max");
     if (readahead_max_ == 0) readahead_max_ = advice.readahead_max > 0 ? advice.readahead_max : config.block_size;
     if (h.options().was_set("cache_size"))
@@ -143,12 +150,20 @@ class BlockCacheProtocol final : public Protocol {
       const int64_t skipped = pos_ - read_end_;
       const bool sequential = skipped >= 0 && skipped <= reader_->limits().hole;
       window_ = sequential ? std::min(window_ * 2, readahead_blocks()) : 1;
+      if (sequential && !streaming_)
+        streaming_ = reader_->can_stream() && (stream_mode_ == 1 || (stream_mode_ == -1 && stream_pays()));
+      const bool stream = sequential && streaming_;
+      if (!sequential) {
+        reader_->stop_stream();
+      } else if (stream) {
+        reader_->stream_ahead(index, horizon(window_));  // claims the block when missing: block() waits for it
+      }
       bool fetched = false;
       Result<RemoteReader::Block> b = reader_->block(index, window_, &fetched);
       if (!b) return b.error();
       block_ = std::move(*b);
       block_index_ = index;
-      read_on(index, window_);
+      if (!stream) read_on(index, window_);
       publish(h);
     }
     return take(std::span<const uint8_t>(*block_).subspan(static_cast<size_t>(pos_ - block_index_ * bs)), dst);
@@ -230,9 +245,29 @@ class BlockCacheProtocol final : public Protocol {
   // window. Safe from concurrent read_at calls (it reads only what open set).
   void read_on(int64_t index, int64_t window) const {
     if (window < kBackgroundFrom) return;
-    const int64_t connections = reader_->max_connections();
-    const int64_t horizon = std::min(window * connections, horizon_max_);
-    reader_->read_ahead(index + 1, horizon, std::clamp<int64_t>(horizon / connections, 1, window));
+    const int64_t ahead = horizon(window);
+    reader_->read_ahead(index + 1, ahead, std::clamp<int64_t>(ahead / reader_->max_connections(), 1, window));
+  }
+
+  // Blocks a read-ahead of `window` may hold ahead of the reader.
+  int64_t horizon(int64_t window) const { return std::min(window * reader_->max_connections(), horizon_max_); }
+
+  // One stream rather than pieces for a cursor's read-ahead: when a piece
+  // (the largest read-ahead shared by the connections) is shorter than
+  // twice the link's bandwidth-delay product, the pieces spend most of their
+  // time waiting for first bytes, where one stream pays one (a fast link
+  // with a slow first byte). Under a per-connection cap the pieces carry
+  // more. Decided on the largest read-ahead, and once for the context (a
+  // stream and pieces would only get in each other's way), when the link's
+  // fit first says so; a first byte under kStreamLatencyMin is too short to
+  // tell from a busy machine's scheduling, and costs little either way.
+  bool stream_pays() const {
+    const remote::LinkModel &link = reader_->link();
+    if (link.latency() < kStreamLatencyMin) return false;
+    const double bdp = std::chrono::duration<double>(link.latency()).count() * link.bytes_per_second();
+    const double piece =
+        static_cast<double>(horizon_max_) * static_cast<double>(reader_->block_size()) / reader_->max_connections();
+    return bdp > 2 * piece;
   }
 
   // Copies what `from` (the bytes at pos_ on) holds into dst, and moves on.
@@ -299,6 +334,8 @@ class BlockCacheProtocol final : public Protocol {
   int64_t window_ = 1;    // read-ahead, in blocks
   int64_t readahead_max_ = 0;
   int64_t horizon_max_ = 1;  // blocks the background read-ahead may hold: half the cache
+  int stream_mode_ = -1;     // readahead_stream
+  bool streaming_ = false;   // a cursor's read-ahead is one stream (stream_pays)
 
   struct Extent {
     int64_t offset = 0;

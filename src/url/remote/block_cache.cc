@@ -84,6 +84,11 @@ void BlockCache::fail(const std::string &object, int64_t index, const Error &why
   settle_locked(Key{object, index}, nullptr, &why);
 }
 
+void BlockCache::abandon(const std::string &object, int64_t index) {
+  std::lock_guard lock(mu_);
+  settle_locked(Key{object, index}, nullptr, nullptr);
+}
+
 void BlockCache::settle_locked(const Key &key, Block block, const Error *why) {
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.block) return;  // forgotten meanwhile, or settled by another path

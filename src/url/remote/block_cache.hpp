@@ -89,8 +89,12 @@ class BlockCache {
   // the block either way.
   Block fulfil(const std::string &object, int64_t index, BlockBytes data);
   void fail(const std::string &object, int64_t index, const Error &why);
-  // The outcome of another reader's fetch; ends early (with the interrupt's
-  // error, AVERROR_EXIT) within 10 ms of `interrupt` being raised.
+  // Gives a claim up unfetched (a read-ahead cut short): its waiters get no
+  // block and no error, and look it up again.
+  void abandon(const std::string &object, int64_t index);
+  // The outcome of another reader's fetch: the block, its error, or null
+  // when the fetch was abandoned. Ends early (with the interrupt's error,
+  // AVERROR_EXIT) within 10 ms of `interrupt` being raised.
   Result<Block> wait(const std::shared_ptr<Pending> &pending, const Interrupt &interrupt);
   // Drops every block of `object` (a version found to be stale).
   void forget(const std::string &object);

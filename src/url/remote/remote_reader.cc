@@ -37,6 +37,7 @@ RemoteReader::RemoteReader(const RemoteReaderConfig &config) : link_(config.init
 
 RemoteReader::~RemoteReader() {
   if (cancel_) cancel_->cancel();
+  stop_stream();
   std::lock_guard lock(tasks_mu_);
   for (Task &t : tasks_) t.thread.join();
 }
@@ -270,11 +271,24 @@ Result<std::vector<RemoteReader::Block>> RemoteReader::acquire(std::span<const i
   std::vector<Block> got;
   if (Status st = fetch(claimed, &got); !st) return st.error();
   for (size_t k = 0; k < claimed_at.size(); ++k) out[claimed_at[k]] = std::move(got[k]);
+  std::vector<int64_t> again;  // abandoned by their fetcher: asked for anew
+  std::vector<size_t> again_at;
   for (size_t k = 0; k < pending.size(); ++k) {
     if (!pending[k]) continue;
     Result<Block> b = cache_->wait(pending[k], owner_->interrupt());
     if (!b) return b.error();
+    if (!*b) {
+      again.push_back(indices[k]);
+      again_at.push_back(k);
+    }
     out[k] = std::move(*b);
+  }
+  if (!again.empty()) {
+    bool more = false;
+    Result<std::vector<Block>> got_again = acquire(again, 0, &more);
+    if (!got_again) return got_again.error();
+    for (size_t j = 0; j < again.size(); ++j) out[again_at[j]] = std::move((*got_again)[j]);
+    *fetched = *fetched || more;
   }
   return out;
 }
@@ -340,7 +354,12 @@ Status RemoteReader::fetch_blocks(std::span<const int64_t> blocks, Block *got) {
   Status st = fetch_ranges(reads);
   for (size_t k = 0; k < blocks.size(); ++k) {
     if (!st) {
-      cache_->fail(object_, blocks[k], st.error());
+      // Ended by the reader's close: another open's readers ask again.
+      if (cancel_->cancelled()) {
+        cache_->abandon(object_, blocks[k]);
+      } else {
+        cache_->fail(object_, blocks[k], st.error());
+      }
       continue;
     }
     Block b = cache_->fulfil(object_, blocks[k], std::move(bytes[k]));
@@ -384,6 +403,10 @@ Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
     st = c->url->read_ranges(reads.subspan(from));
     requests_ += multi_range_ ? 1 : static_cast<int64_t>(ranges.size()) - (c->at_first ? 1 : 0);
     if (st && !c->at_first) link_.observe(fetched, Clock::now() - start);
+  } else if (st) {
+    // One request, the new connection's open: what it cost, handshake and
+    // first byte included, is what a request on a new connection costs.
+    link_.observe(fetched, Clock::now() - start + c->open_time);
   }
   if (!st) {
     drop_connection(std::move(c->url));  // its state is unknown
@@ -423,6 +446,102 @@ void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
   }
 }
 
+void RemoteReader::stream_ahead(int64_t from, int64_t horizon) {
+  if (!open_at_range_) return;
+  std::unique_lock lock(stream_mu_);
+  stream_floor_ = from;
+  stream_limit_ = std::min(block_count(), from + std::max<int64_t>(horizon, 1));
+  stream_cv_.notify_all();
+  if (stream_running_) return;
+  // A new stream begins at the first block of the window nobody has.
+  while (from < stream_limit_ && cache_->known(object_, from)) ++from;
+  if (from >= stream_limit_ || !cache_->lookup(object_, from, static_cast<size_t>(block_range(from).length)).claimed)
+    return;
+  ++misses_;
+  stream_running_ = true;
+  const uint64_t generation = stream_generation_;
+  lock.unlock();
+  std::lock_guard tasks(tasks_mu_);
+  reap_locked();
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  tasks_.push_back({std::thread([this, from, generation, done] {
+                      run_stream(from, generation);
+                      done->store(true, std::memory_order_release);
+                    }),
+                    done});
+}
+
+void RemoteReader::stop_stream() {
+  std::lock_guard lock(stream_mu_);
+  ++stream_generation_;
+  stream_cv_.notify_all();
+}
+
+void RemoteReader::run_stream(int64_t next, uint64_t generation) {
+  const ByteRange first = block_range(next);
+  Result<Connection> c = take_connection({first.offset, size_ - first.offset}, true);
+  Status st = c ? Status() : Status(c.error());
+  // Blocks [next, claimed_end) are the stream's to settle: claimed ahead up
+  // to the window, so that a reader reaching one waits for the stream
+  // rather than asks for it on its own.
+  int64_t claimed_end = next + 1;
+  bool blocked = false;  // claimed_end is a block another reader has
+  while (st && next < block_count()) {
+    int64_t limit = 0;
+    {
+      std::unique_lock lock(stream_mu_);
+      // Nothing claimed is left to read: wait for room ahead of the reader
+      // (the token is polled: the destructor raising it wakes nobody).
+      while (next == claimed_end && !blocked && next >= stream_limit_ && generation == stream_generation_ &&
+             !cancel_->cancelled())
+        stream_cv_.wait_for(lock, std::chrono::milliseconds(10));
+      if (generation != stream_generation_ || cancel_->cancelled() || next < stream_floor_) break;
+      limit = stream_limit_;
+    }
+    for (; !blocked && claimed_end < limit; ++claimed_end) {
+      if (!cache_->lookup(object_, claimed_end, static_cast<size_t>(block_range(claimed_end).length)).claimed) {
+        blocked = true;  // reading its bytes again would waste them
+        break;
+      }
+      ++misses_;
+    }
+    if (next == claimed_end) break;
+    BlockBytes bytes(static_cast<size_t>(block_range(next).length));
+    Result<size_t> n = c->url->read_complete(bytes);
+    if (n && *n != bytes.size())
+      n = Error(-EIO, "blockcache: " + url_ + " ended at byte " +
+                          std::to_string(block_range(next).offset + static_cast<int64_t>(*n)) + " of " +
+                          std::to_string(size_));
+    if (!n) {
+      st = n.error();
+      break;
+    }
+    bytes_ += static_cast<int64_t>(*n);
+    cache_->fulfil(object_, next, std::move(bytes));
+    ++next;
+  }
+  // What the stream claimed and did not bring: an error for the block it
+  // failed on (unless the reader's close ended it), the others given up.
+  for (int64_t i = next; i < claimed_end; ++i) {
+    if (i == next && !st && !cancel_->cancelled()) {
+      cache_->fail(object_, i, st.error());
+    } else {
+      cache_->abandon(object_, i);
+    }
+  }
+  if (c) {
+    // At the object's end its response is over, and the connection is as
+    // good as any; anywhere else it is mid-body.
+    if (st && next == block_count()) {
+      give_back(std::move(c->url));
+    } else {
+      drop_connection(std::move(c->url));
+    }
+  }
+  std::lock_guard lock(stream_mu_);
+  stream_running_ = false;
+}
+
 void RemoteReader::reap_locked() {
   for (auto it = tasks_.begin(); it != tasks_.end();) {
     if (it->done->load(std::memory_order_acquire)) {
@@ -434,11 +553,18 @@ void RemoteReader::reap_locked() {
   }
 }
 
-Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first) {
+Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, bool fresh) {
+  std::unique_ptr<UrlContext> closing;  // an idle connection making room for a fresh one
   {
     std::unique_lock lock(pool_mu_);
     for (;;) {
-      if (!idle_.empty()) {
+      if (fresh && !idle_.empty() && open_connections_ >= max_connections_) {
+        closing = std::move(idle_.back());
+        idle_.pop_back();
+        if (closing.get() == primary_) retired_primary_ = std::move(closing);
+        --open_connections_;
+      }
+      if (!idle_.empty() && !fresh) {
         std::unique_ptr<UrlContext> url = std::move(idle_.back());
         idle_.pop_back();
         return Connection{std::move(url), false};
@@ -455,7 +581,9 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first) 
     options.set("offset", std::to_string(first.offset));
     options.set("end_offset", std::to_string(first.end()));
   }
+  const Clock::time_point opening = Clock::now();
   Result<std::unique_ptr<UrlContext>> url = UrlContext::open(url_, kOpenRead, params_, options);
+  const auto open_time = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - opening);
   Status st = url ? Status() : Status(url.error());
   if (st && (*url)->protocol().object_version() != version_)
     st = Error(-EIO, "blockcache: " + url_ + " changed on the server while being read (version " +
@@ -466,7 +594,7 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first) 
     drop_connection(url ? std::move(*url) : nullptr);
     return st.error();
   }
-  return Connection{std::move(*url), open_at_range_};
+  return Connection{std::move(*url), open_at_range_, open_time};
 }
 
 void RemoteReader::drop_connection(std::unique_ptr<UrlContext> url) {

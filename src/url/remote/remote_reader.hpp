@@ -106,6 +106,18 @@ class RemoteReader {
   // [from, from + horizon) in pieces of at most `piece` blocks, while fewer
   // pieces than connections are in flight; returns at once.
   void read_ahead(int64_t from, int64_t horizon, int64_t piece);
+  // Keeps one stream fetching the blocks of [from, from + horizon) in order:
+  // a request from a block to the object's end, on a connection of its own,
+  // each block settled as soon as its bytes are in, so the whole read-ahead
+  // pays one first byte. A new stream begins at the window's first block
+  // nobody has, claimed before this returns (a reader that needs it waits
+  // for the stream rather than asks for it). Later calls move
+  // the window on; the stream ends at the object's end, at a block another
+  // reader holds or fetches, behind `from`, or at stop_stream(). Needs the
+  // inner protocol's offset / end_offset (can_stream()).
+  void stream_ahead(int64_t from, int64_t horizon);
+  void stop_stream();
+  bool can_stream() const { return open_at_range_; }
   // All of dst from `offset` unless the object ends first. When blocks must
   // be fetched, the missing ones of a window from the first come with them:
   // twice the run of blocks the cache knows right before it (a positional
@@ -122,6 +134,7 @@ class RemoteReader {
 
   RemoteReadStats stats() const;
   CoalesceLimits limits() const { return link_.limits(); }
+  const LinkModel &link() const { return link_; }
   int max_connections() const { return max_connections_; }
   // The context the object was opened with (kept even if its connection
   // fails), to show its options.
@@ -148,9 +161,15 @@ class RemoteReader {
   Status fetch_ranges(std::span<const ReadRequest> reads);
   struct Connection {
     std::unique_ptr<UrlContext> url;
-    bool at_first = false;  // opened on `first`: its stream holds those bytes
+    bool at_first = false;                  // opened on `first`: its stream holds those bytes
+    std::chrono::nanoseconds open_time{0};  // how long its open took (zero for an idle one)
   };
-  Result<Connection> take_connection(ByteRange first);
+  // An idle connection, else a new one opened on `first`; `fresh`: always a
+  // new one (an idle one is closed to make room).
+  Result<Connection> take_connection(ByteRange first, bool fresh = false);
+  // The stream's body: blocks from `next` (claimed already) on, while the
+  // stream's generation is `generation`.
+  void run_stream(int64_t next, uint64_t generation);
   void give_back(std::unique_ptr<UrlContext> url);
   void drop_connection(std::unique_ptr<UrlContext> url);
   ByteRange block_range(int64_t index) const;
@@ -185,7 +204,14 @@ class RemoteReader {
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::mutex tasks_mu_;
-  std::vector<Task> tasks_;  // background pieces
+  std::vector<Task> tasks_;  // background pieces and the stream
+
+  std::mutex stream_mu_;
+  std::condition_variable stream_cv_;
+  bool stream_running_ = false;
+  uint64_t stream_generation_ = 0;  // stop_stream() moves it on: the running stream ends
+  int64_t stream_floor_ = 0;        // blocks below it are behind the reader
+  int64_t stream_limit_ = 0;        // and from it on, too far ahead for now
 
   std::atomic<int64_t> requests_{0}, connections_{0}, bytes_{0}, hits_{0}, misses_{0};
 };

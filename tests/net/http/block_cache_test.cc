@@ -31,6 +31,13 @@ int64_t stat_of(avio::IOContext &ctx, const char *name) { return avio::url_conte
 
 class BlockCache : public avio_http_test::NginxSuite {
  protected:
+  // The read-ahead as ranged pieces: a loaded machine's loopback may look
+  // like a link a stream would serve better (readahead_stream=-1).
+  static avio::OpenOptions pieces_only() {
+    avio::OpenOptions o;
+    o.options.set("readahead_stream", "0");
+    return o;
+  }
   // Small blocks, so that a few MiB make many.
   static avio::OpenOptions small_blocks() {
     avio::OpenOptions o;
@@ -74,7 +81,8 @@ TEST_F(BlockCache, SequentialReadAheadGrowsAndOpensCostOneRequest) {
   nginx().put_file("bc_seq.bin", data);
   FaultProxy proxy(nginx().http_port());
   avio::OpenOptions o;
-  o.options.set("max_connections", "1");  // one connection: each read-ahead is one request
+  o.options.set("max_connections", "1");   // one connection: each read-ahead is one request
+  o.options.set("readahead_stream", "0");  // ranged pieces, whatever a busy machine's latency looks like
   avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_seq.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
   EXPECT_EQ(proxy.requests(), 1) << "the open is one small request that also gives the size";
@@ -104,7 +112,7 @@ TEST_F(BlockCache, ParallelConnectionsShareALargeReadAhead) {
   // are scheduled; on bare loopback one piece may end before the next begins
   // and hand its connection on.
   proxy.set_bandwidth(16 << 20);
-  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_par.bin"));
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_par.bin"), pieces_only());
   ASSERT_TRUE(ctx) << ctx.error().message();
   avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
   ASSERT_TRUE(got) << got.error().message();
@@ -124,7 +132,7 @@ TEST_F(BlockCache, ReadAheadRunsInTheBackgroundWhileTheReaderIsIdle) {
   const std::vector<uint8_t> data = random_bytes(32 << 20, 33);
   nginx().put_file("bc_bg.bin", data);
   FaultProxy proxy(nginx().http_port());
-  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bg.bin"));
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bg.bin"), pieces_only());
   ASSERT_TRUE(ctx) << ctx.error().message();
   std::vector<uint8_t> buf(2 << 20);
   ASSERT_TRUE(ctx->read(buf));
@@ -155,7 +163,7 @@ TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
     for (int i = 0; i < 16; ++i) proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
     Clock::time_point closing;
     {
-      avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bgclose.bin"));
+      avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bgclose.bin"), pieces_only());
       ASSERT_TRUE(ctx) << ctx.error().message();
       std::vector<uint8_t> buf((2 << 20) - 1);
       ASSERT_TRUE(ctx->read(buf));  // blocks 0 and 1: the background starts at block 1
@@ -168,6 +176,74 @@ TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
     EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));
   }
   EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+}
+
+// A link whose first byte is slow and whose connections are fast (100 ms,
+// 200 MiB/s: a bandwidth-delay product of 20 MiB, over twice the 5.3 MiB a
+// connection's share of the read-ahead would be): ranged pieces would wait
+// for first bytes most of the time, so once the link is measured the
+// read-ahead is one stream to the object's end, each block settled as it
+// arrives. (The cap makes the measurement steady; the link's latency is
+// what makes pieces lose.)
+TEST_F(BlockCache, AFastLinkWithASlowFirstByteIsReadAheadByOneStream) {
+  const std::vector<uint8_t> data = random_bytes(24 << 20, 37);
+  nginx().put_file("bc_stream.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  proxy.set_latency(std::chrono::milliseconds(100));
+  proxy.set_bandwidth(int64_t{200} << 20);
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_stream.bin"));
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  avio::Result<std::vector<uint8_t>> got = read_all(*ctx);
+  ASSERT_TRUE(got) << got.error().message();
+  EXPECT_EQ(*got, data);
+  std::string heads;
+  int streams = 0;
+  for (const std::string &h : proxy.request_heads()) {
+    const std::string line = h.substr(0, h.find("\r\n\r\n"));
+    heads += line + "\n";
+    if (line.find("-" + std::to_string(data.size() - 1) + "\r\n") != std::string::npos ||
+        line.ends_with("-" + std::to_string(data.size() - 1)))
+      ++streams;
+  }
+  // The open, block 0 (the fit's second size), then the stream.
+  EXPECT_LE(proxy.requests(), 4) << heads;
+  EXPECT_EQ(streams, 1) << heads;
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (64 << 10)) << "bytes fetched twice";
+}
+
+// A stream ends when the reader goes elsewhere (its connection is closed
+// mid-body: what it fetched ahead stays within the read-ahead's bound) and
+// when the context closes, leaving no thread.
+TEST_F(BlockCache, AStreamEndsWhenTheReaderSeeksAwayOrCloses) {
+  const std::vector<uint8_t> data = random_bytes(64 << 20, 38);
+  nginx().put_file("bc_stream_stop.bin", data);
+  const int threads_before = avio_net_test::threads_now();
+  {
+    FaultProxy proxy(nginx().http_port());
+    proxy.set_latency(std::chrono::milliseconds(100));
+    proxy.set_bandwidth(int64_t{200} << 20);
+    avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_stream_stop.bin"));
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    std::vector<uint8_t> buf(6 << 20);
+    ASSERT_TRUE(ctx->read(buf));
+    ASSERT_EQ(0, std::memcmp(buf.data(), data.data(), buf.size()));
+    ASSERT_TRUE(ctx->seek(int64_t{40} << 20));
+    std::vector<uint8_t> far(1 << 20);
+    ASSERT_TRUE(ctx->read(far));
+    ASSERT_EQ(0, std::memcmp(far.data(), data.data() + (int64_t{40} << 20), far.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // 6 MiB read, 1 MiB after the seek, at most half the 64 MiB cache ahead
+    // of the reader, and what the socket buffers held when the stream went.
+    EXPECT_LT(proxy.response_bytes(), int64_t{48} << 20);
+    // Sequential again from there: a stream again, closed while it runs.
+    ASSERT_TRUE(ctx->read(far));
+    ASSERT_TRUE(ctx->read(far));
+    ASSERT_EQ(0, std::memcmp(far.data(), data.data() + (int64_t{42} << 20), far.size()));
+    const Clock::time_point closing = Clock::now();
+    ASSERT_TRUE(ctx->close());
+    EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));  // a bound on a hang, not a speed
+  }
+  EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a stream thread was left behind";
 }
 
 // The link model's first observation is the open's request, first byte
