@@ -1,5 +1,6 @@
 // Clients other than curl against `avio serve`: avio's own http client
-// (random seeks over a kept-alive connection, positional reads), and
+// (random seeks over a kept-alive connection, positional reads, scattered
+// reads in one multi-range request, counted by the fault proxy), and
 // FFmpeg's (ffprobe, ffmpeg -i URL -f null -, and ffmpeg -ss 2 on an MP4
 // made here, whose PCM must equal what the same command decodes from the
 // local file).
@@ -11,13 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "avio/protocol.hpp"
 #include "avio/url.hpp"
+#include "fault_proxy.hpp"
+#include "io_test_util.hpp"
 #include "nginx_fixture.hpp"
 #include "serve_fixture.hpp"
 
 namespace {
 
 using avio_http_test::CommandResult;
+using avio_http_test::FaultProxy;
 using avio_http_test::run_command;
 using avio_serve_test::pattern_bytes;
 using avio_serve_test::ServeProcess;
@@ -70,6 +75,40 @@ TEST_F(ServeClients, AvioHttpClientRandomSeeks) {
   const std::vector<std::string> log = server_->access_log();
   EXPECT_GE(log.size(), 2u);
   for (const std::string &line : log) EXPECT_NE(line.find("\" 206 "), std::string::npos) << line;  // Range: bytes=N-
+}
+
+// Ranges far apart (past the first MiB): a server that answered 200 would
+// make the client give up on several ranges a request and ask once per
+// range, so one request in all means a multipart answer was read.
+TEST_F(ServeClients, AvioReadRangesIsOneMultipartRequest) {
+  const size_t size = 4 << 20;
+  const std::string all = pattern_bytes(size, 9);
+  root_.write("scattered.bin", all);
+  serve();
+  FaultProxy proxy(server_->port());
+  auto io = avio::open_url(proxy.url("/scattered.bin"), avio_http_test::without_cache());
+  ASSERT_TRUE(io.ok()) << io.error().message();
+  avio::UrlContext *url = avio::url_context_of(*io);
+  ASSERT_NE(url, nullptr);
+  struct Read {
+    int64_t offset;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<Read> reads = {
+      {3000000, std::vector<uint8_t>(5000)}, {10, std::vector<uint8_t>(100)}, {1500000, std::vector<uint8_t>(70000)}};
+  std::vector<avio::ReadRequest> requests;
+  for (Read &r : reads) requests.push_back({r.offset, r.bytes});
+  const int before = proxy.requests();
+  const avio::Status st = url->read_ranges(requests);
+  ASSERT_TRUE(st.ok()) << st.error().message();
+  for (const Read &r : reads)
+    EXPECT_TRUE(std::string(r.bytes.begin(), r.bytes.end()) ==
+                all.substr(static_cast<size_t>(r.offset), r.bytes.size()))
+        << "at " << r.offset;
+  ASSERT_EQ(proxy.requests(), before + 1);
+  const std::string head = proxy.request_heads().back();
+  EXPECT_NE(head.find("\r\nRange: bytes=10-109,1500000-1569999,3000000-3004999\r\n"), std::string::npos) << head;
+  EXPECT_TRUE(io->close().ok());
 }
 
 TEST_F(ServeClients, FfmpegReadsAndSeeks) {

@@ -2,6 +2,7 @@
 // validators and conditional requests, MIME types, the listing's escaping,
 // path segments and the document root's confinement, the access log line,
 // --listen, the wait budget, and the worker pool's bounded queue.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,15 +13,20 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "serve/access_log.hpp"
 #include "serve/byte_range.hpp"
 #include "serve/directory_index.hpp"
 #include "serve/document_root.hpp"
+#include "serve/file_response.hpp"
 #include "serve/listener.hpp"
 #include "serve/mime_types.hpp"
+#include "serve/multipart_byteranges.hpp"
+#include "serve/response.hpp"
 #include "serve/validators.hpp"
 #include "serve/wait_budget.hpp"
 #include "serve/worker_pool.hpp"
@@ -52,8 +58,7 @@ TEST(ServeRange, SingleRanges) {
       {"bytes=-0", 1000, Kind::kUnsatisfiable, 0, -1},
       {"bytes=0-", 0, Kind::kUnsatisfiable, 0, -1},  // nothing in an empty file
       {"bytes=-1", 0, Kind::kUnsatisfiable, 0, -1},
-      {"bytes=0-1,4-5", 1000, Kind::kWhole, 0, -1},  // several: the whole representation
-      {"bytes=5-1", 1000, Kind::kWhole, 0, -1},      // invalid: ignored
+      {"bytes=5-1", 1000, Kind::kWhole, 0, -1},  // invalid: ignored
       {"bytes=a-b", 1000, Kind::kWhole, 0, -1},
       {"bytes=-", 1000, Kind::kWhole, 0, -1},
       {"bytes=99999999999999999999-", 1000, Kind::kWhole, 0, -1},
@@ -70,6 +75,178 @@ TEST(ServeRange, SingleRanges) {
   }
   EXPECT_EQ(serve::content_range(serve::evaluate_range("bytes=2-5", 10), 10), "bytes 2-5/10");
   EXPECT_EQ(serve::content_range(serve::evaluate_range("bytes=20-", 10), 10), "bytes */10");
+}
+
+TEST(ServeRange, RangeLists) {
+  using Parts = std::vector<std::pair<int64_t, int64_t>>;
+  struct Case {
+    std::string value;
+    int64_t size;
+    Kind kind;
+    Parts parts;  // kPartial: the one range; kMultipart: every part
+  };
+  std::string most = "bytes=", too_many;
+  Parts most_parts;
+  for (int i = 0; i < static_cast<int>(serve::kMaxRanges); ++i) {
+    most += (i ? "," : "") + std::to_string(i * 10) + "-" + std::to_string(i * 10 + 4);
+    most_parts.emplace_back(i * 10, i * 10 + 4);
+  }
+  too_many = most + ",15000-15001";
+  const std::vector<Case> cases = {
+      {"bytes=0-1,4-5", 1000, Kind::kMultipart, {{0, 1}, {4, 5}}},
+      {"bytes= 0-9 ,\t20-29 , 990-", 1000, Kind::kMultipart, {{0, 9}, {20, 29}, {990, 999}}},
+      {"bytes=0-9,,20-29,", 1000, Kind::kMultipart, {{0, 9}, {20, 29}}},  // empty list elements
+      {"bytes=0-9,-10", 1000, Kind::kMultipart, {{0, 9}, {990, 999}}},
+      {"bytes=0-9,990-5000", 1000, Kind::kMultipart, {{0, 9}, {990, 999}}},
+      {"bytes=0-9,10-19", 1000, Kind::kMultipart, {{0, 9}, {10, 19}}},  // touching: parts as asked
+      // Unsatisfiable specs are dropped, the others served.
+      {"bytes=0-9,5000-,20-29", 1000, Kind::kMultipart, {{0, 9}, {20, 29}}},
+      {"bytes=5000-,20-29,-0", 1000, Kind::kPartial, {{20, 29}}},
+      {"bytes=5000-,1000-1001,-0", 1000, Kind::kUnsatisfiable, {}},
+      {"bytes=0-1,2-3", 0, Kind::kUnsatisfiable, {}},
+      // A syntax error anywhere: the whole representation.
+      {"bytes=0-9,x", 1000, Kind::kWhole, {}},
+      {"bytes=0-9,5-2", 1000, Kind::kWhole, {}},
+      {"bytes=0-9,-", 1000, Kind::kWhole, {}},
+      {"bytes=0-9 20-29", 1000, Kind::kWhole, {}},
+      {"bytes=0-9;20-29", 1000, Kind::kWhole, {}},
+      {"bytes=5000-,x", 1000, Kind::kWhole, {}},
+      {"bytes=,", 1000, Kind::kWhole, {}},
+      // Overlapping or descending: the whole representation.
+      {"bytes=0-9,5-14", 1000, Kind::kWhole, {}},
+      {"bytes=0-9,9-19", 1000, Kind::kWhole, {}},
+      {"bytes=20-29,0-9", 1000, Kind::kWhole, {}},
+      {"bytes=0-,5-9", 1000, Kind::kWhole, {}},
+      {"bytes=990-,-5", 1000, Kind::kWhole, {}},        // overlapping once clipped
+      {"bytes=0-9,20-29,0-9", 1000, Kind::kWhole, {}},  // a repeat
+      // kMaxRanges specs, and one more (unsatisfiable ones count too).
+      {most, 20000, Kind::kMultipart, most_parts},
+      {too_many, 20000, Kind::kWhole, {}},
+  };
+  for (const Case &c : cases) {
+    const serve::RangeRequest r = serve::evaluate_range(c.value, c.size);
+    EXPECT_EQ(r.kind, c.kind) << c.value;
+    Parts got;
+    if (r.kind == Kind::kPartial) got.emplace_back(r.first, r.last);
+    for (const serve::ByteRange &p : r.parts) got.emplace_back(p.first, p.last);
+    EXPECT_EQ(got, c.parts) << c.value;
+  }
+  EXPECT_EQ(serve::kMaxRanges, 1000u);
+}
+
+TEST(ServeMultipart, Boundaries) {
+  const std::string a = serve::new_boundary(), b = serve::new_boundary();
+  EXPECT_NE(a, b);
+  for (const std::string &x : {a, b}) {
+    EXPECT_EQ(x.size(), 32u) << x;
+    EXPECT_EQ(x.find_first_not_of("0123456789abcdef"), std::string::npos) << x;
+  }
+  EXPECT_EQ(serve::multipart_content_type("xyz"), "multipart/byteranges; boundary=xyz");
+}
+
+// The body `r` sends: each segment's text, then its range of r.file.
+std::string body_of(const serve::Response &r) {
+  std::string out;
+  for (const serve::BodySegment &s : r.segments) {
+    out += s.text;
+    std::string bytes(static_cast<size_t>(s.file_length), '\0');
+    EXPECT_EQ(::pread(r.file.get(), bytes.data(), bytes.size(), s.file_offset), s.file_length);
+    out += bytes;
+  }
+  return out;
+}
+
+std::string header(const serve::Response &r, std::string_view name) {
+  for (const http::Header &h : r.headers)
+    if (h.name == name) return h.value;
+  return "";
+}
+
+class ServeFileResponse : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = (fs::temp_directory_path() / "avio-serve-file-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(templ.data()), nullptr);
+    dir_ = templ;
+    std::ofstream(dir_ / "a.txt") << kText;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  serve::Response respond(const std::string &method, std::vector<http::Header> headers) const {
+    serve::UniqueFd fd(::open((dir_ / "a.txt").c_str(), O_RDONLY | O_CLOEXEC));
+    EXPECT_TRUE(fd.valid());
+    struct stat st {};
+    EXPECT_EQ(::fstat(fd.get(), &st), 0);
+    return serve::file_response({method, "/a.txt", "HTTP/1.1", std::move(headers)}, std::move(fd), st, "a.txt");
+  }
+
+  static constexpr const char *kText = "0123456789abcdefghijklmnopqrstuvwxyz";  // 36 bytes
+  fs::path dir_;
+};
+
+TEST_F(ServeFileResponse, MultipartBodyAndLength) {
+  const serve::Response r = respond("GET", {{"Range", "bytes=0-3,10-12,-2"}});
+  EXPECT_EQ(r.status, 206);
+  const std::string type = header(r, "Content-Type");
+  const std::string prefix = "multipart/byteranges; boundary=";
+  ASSERT_EQ(type.rfind(prefix, 0), 0u) << type;
+  const std::string b = type.substr(prefix.size());
+  EXPECT_EQ(b.size(), 32u);
+  EXPECT_EQ(header(r, "Content-Range"), "");  // only in the parts
+  EXPECT_EQ(header(r, "Accept-Ranges"), "bytes");
+  const std::string part_type = "\r\nContent-Type: text/plain; charset=utf-8\r\n";
+  const std::string expected = "\r\n--" + b + part_type + "Content-Range: bytes 0-3/36\r\n\r\n0123" +   //
+                               "\r\n--" + b + part_type + "Content-Range: bytes 10-12/36\r\n\r\nabc" +  //
+                               "\r\n--" + b + part_type + "Content-Range: bytes 34-35/36\r\n\r\nyz" +   //
+                               "\r\n--" + b + "--\r\n";
+  EXPECT_EQ(body_of(r), expected);
+  EXPECT_EQ(serve::body_length(r), static_cast<int64_t>(expected.size()));
+  EXPECT_EQ(serve::body_length(r), 383);  // 110 + 112 + 112 bytes of part heads, 9 of the file's, 40 to close
+
+  // HEAD: the same status, type and length (a boundary of its own).
+  const serve::Response h = respond("HEAD", {{"Range", "bytes=0-3,10-12,-2"}});
+  EXPECT_EQ(h.status, 206);
+  EXPECT_EQ(header(h, "Content-Type").rfind(prefix, 0), 0u);
+  EXPECT_NE(header(h, "Content-Type"), type);
+  EXPECT_EQ(serve::body_length(h), serve::body_length(r));
+
+  // Every part from its segment of the file, in the order asked.
+  const std::vector<serve::BodySegment> parts =
+      serve::multipart_segments({{30, 35}, {1, 1}}, 36, "video/mp4", "BOUNDARY0123456789abcdef");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].text,
+            "\r\n--BOUNDARY0123456789abcdef\r\nContent-Type: video/mp4\r\nContent-Range: bytes 30-35/36\r\n\r\n");
+  EXPECT_EQ(parts[0].file_offset, 30);
+  EXPECT_EQ(parts[0].file_length, 6);
+  EXPECT_EQ(parts[1].file_offset, 1);
+  EXPECT_EQ(parts[1].file_length, 1);
+  EXPECT_EQ(parts[2].text, "\r\n--BOUNDARY0123456789abcdef--\r\n");
+  EXPECT_EQ(parts[2].file_length, 0);
+}
+
+TEST_F(ServeFileResponse, SingleRangeWholeAndUnsatisfiable) {
+  serve::Response one = respond("GET", {{"Range", "bytes=40-,5-9"}});
+  EXPECT_EQ(one.status, 206);
+  EXPECT_EQ(header(one, "Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(header(one, "Content-Range"), "bytes 5-9/36");
+  EXPECT_EQ(body_of(one), "56789");
+  EXPECT_EQ(serve::body_length(one), 5);
+  EXPECT_EQ(respond("HEAD", {{"Range", "bytes=5-9"}}).status, 206);
+
+  for (const char *whole : {"bytes=0-9,5-14", "bytes=20-29,0-9", "bytes=0-9,x"}) {
+    serve::Response r = respond("GET", {{"Range", whole}});
+    EXPECT_EQ(r.status, 200) << whole;
+    EXPECT_EQ(body_of(r), kText) << whole;
+    EXPECT_EQ(serve::body_length(r), 36) << whole;
+  }
+  // If-Range that does not hold: the whole file.
+  serve::Response stale = respond("GET", {{"Range", "bytes=0-3,10-12"}, {"If-Range", "\"stale\""}});
+  EXPECT_EQ(stale.status, 200);
+  EXPECT_EQ(body_of(stale), kText);
+
+  serve::Response none = respond("GET", {{"Range", "bytes=36-,100-200"}});
+  EXPECT_EQ(none.status, 416);
+  EXPECT_EQ(header(none, "Content-Range"), "bytes */36");
 }
 
 http::ParsedRequest request_with(std::vector<http::Header> headers) {

@@ -1,8 +1,10 @@
 // The response to a GET or HEAD of a regular file: Content-Type by
 // extension, Accept-Ranges, ETag and Last-Modified; 304 for a conditional
-// request the client's copy satisfies; 206 with Content-Range for a single
-// satisfiable byte range (GET only, and only while If-Range holds); 416 with
-// "Content-Range: bytes */SIZE" for an unsatisfiable one; else 200.
+// request the client's copy satisfies; for a Range (evaluate_range), while
+// If-Range holds: 206 with Content-Range for one satisfiable range, 206
+// multipart/byteranges (each part of the file's type) for several, 416 with
+// "Content-Range: bytes */SIZE" when none is satisfiable; else 200. A HEAD
+// gets the head of the same GET.
 #ifndef AVIO_TOOLS_SERVE_FILE_RESPONSE_HPP
 #define AVIO_TOOLS_SERVE_FILE_RESPONSE_HPP
 

@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <ctime>
+#include <span>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 namespace avio::tools::serve {
 
@@ -17,8 +21,6 @@ constexpr size_t kFileBlock = 65536;
 
 // 1xx, 204 and 304 responses have no body (RFC 9110 section 6.4.1).
 bool has_body(int status) { return status >= 200 && status != 204 && status != 304; }
-
-int64_t body_length(const Response &r) { return r.file.valid() ? r.file_length : static_cast<int64_t>(r.body.size()); }
 
 http::ResponseHead head_of(const Response &r, const SendOptions &o) {
   http::ResponseHead head;
@@ -48,32 +50,70 @@ Result<size_t> read_block(int fd, uint8_t *dst, size_t size, int64_t offset) {
   }
 }
 
-// The head, then the file's range; the head goes out with the first block.
-Result<int64_t> send_file(ClientConnection &conn, std::string head, const Response &r) {
-  std::vector<uint8_t> block(static_cast<size_t>(std::min<int64_t>(kFileBlock, std::max<int64_t>(r.file_length, 1))));
-  int64_t sent = 0;
-  while (sent < r.file_length) {
-    const size_t want =
-        static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(block.size()), r.file_length - sent));
-    Result<size_t> n = read_block(r.file.get(), block.data(), want, r.file_offset + sent);
-    if (!n) return n.error();
-    Status st;
-    if (!head.empty()) {
-      head.append(reinterpret_cast<const char *>(block.data()), *n);
-      st = conn.write(head);
-      head.clear();
-    } else {
-      st = conn.write(std::span<const uint8_t>(block.data(), *n));
+// Gathers the head, texts and file bytes into writes of up to kFileBlock
+// bytes, so that a head goes out with the start of its body and small
+// multipart parts do not cost a write each.
+class Output {
+ public:
+  Output(ClientConnection &conn, size_t total) : conn_(conn), buffer_(std::min(total, kFileBlock)) {}
+
+  Status text(std::string_view s) {
+    if (s.size() > buffer_.size() - used_) {
+      if (Status st = flush(); !st) return st;
+      if (s.size() > buffer_.size()) return conn_.write(s);
     }
-    if (!st) return st.error();
-    sent += static_cast<int64_t>(*n);
+    std::copy(s.begin(), s.end(), buffer_.begin() + static_cast<std::ptrdiff_t>(used_));
+    used_ += s.size();
+    return {};
   }
-  if (!head.empty())
-    if (Status st = conn.write(head); !st) return st.error();
-  return sent;
+
+  Status file(int fd, int64_t offset, int64_t length) {
+    while (length > 0) {
+      if (used_ == buffer_.size())
+        if (Status st = flush(); !st) return st;
+      const size_t want = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(buffer_.size() - used_), length));
+      Result<size_t> n = read_block(fd, buffer_.data() + used_, want, offset);
+      if (!n) return n.error();
+      used_ += *n;
+      offset += static_cast<int64_t>(*n);
+      length -= static_cast<int64_t>(*n);
+    }
+    return {};
+  }
+
+  Status flush() {
+    if (used_ == 0) return {};
+    const size_t n = std::exchange(used_, 0);
+    return conn_.write(std::span<const uint8_t>(buffer_.data(), n));
+  }
+
+ private:
+  ClientConnection &conn_;
+  std::vector<uint8_t> buffer_;
+  size_t used_ = 0;
+};
+
+// The head, then each segment: its text, then its range of `fd`.
+Result<int64_t> send_body(ClientConnection &conn, std::string_view head, const std::vector<BodySegment> &segments,
+                          int fd, int64_t length) {
+  Output out(conn, head.size() + static_cast<size_t>(length));
+  if (Status st = out.text(head); !st) return st.error();
+  for (const BodySegment &s : segments) {
+    if (Status st = out.text(s.text); !st) return st.error();
+    if (Status st = out.file(fd, s.file_offset, s.file_length); !st) return st.error();
+  }
+  if (Status st = out.flush(); !st) return st.error();
+  return length;
 }
 
 }  // namespace
+
+int64_t body_length(const Response &r) {
+  if (!r.file.valid()) return static_cast<int64_t>(r.body.size());
+  int64_t n = 0;
+  for (const BodySegment &s : r.segments) n += static_cast<int64_t>(s.text.size()) + s.file_length;
+  return n;
+}
 
 const char *reason_phrase(int status) {
   switch (status) {
@@ -132,10 +172,9 @@ Result<int64_t> send_response(ClientConnection &conn, Response &response, const 
     if (Status st = conn.write(*head); !st) return st.error();
     return 0;
   }
-  if (response.file.valid()) return send_file(conn, std::move(*head), response);
-  head->append(response.body);
-  if (Status st = conn.write(*head); !st) return st.error();
-  return static_cast<int64_t>(response.body.size());
+  const int64_t length = body_length(response);
+  if (response.file.valid()) return send_body(conn, *head, response.segments, response.file.get(), length);
+  return send_body(conn, *head, {BodySegment{std::move(response.body)}}, -1, length);
 }
 
 }  // namespace avio::tools::serve

@@ -1,7 +1,9 @@
 // A response as the server builds it, and the one way it is sent: the head
 // through the message layer (serialize_response_head) with the fields every
-// response has (Date, Server, Content-Length, Connection), then the body, a
-// generated text or a range of an open file.
+// response has (Date, Server, Content-Length, Connection), then the body: a
+// generated text, or segments of an open file (each a text, such as a
+// multipart part's head, then a range of the file), sent in order with the
+// file's bytes read as they go out, never the whole file at once.
 #ifndef AVIO_TOOLS_SERVE_RESPONSE_HPP
 #define AVIO_TOOLS_SERVE_RESPONSE_HPP
 
@@ -17,16 +19,25 @@
 
 namespace avio::tools::serve {
 
+// `text`, then `file_length` bytes of Response::file from `file_offset`.
+struct BodySegment {
+  std::string text;
+  int64_t file_offset = 0;
+  int64_t file_length = 0;
+};
+
 struct Response {
   int status = 200;
   std::vector<protocols::http::Header> headers;  // besides the ones send_response adds
   std::string body;                              // a generated body, when `file` is not set
-  UniqueFd file;                                 // or this file's bytes
-  int64_t file_offset = 0;
-  int64_t file_length = 0;
+  UniqueFd file;                                 // or these segments of this file
+  std::vector<BodySegment> segments;
 
   void add(std::string name, std::string value) { headers.push_back({std::move(name), std::move(value)}); }
 };
+
+// The Content-Length of `r`'s body (also for HEAD, which does not send it).
+int64_t body_length(const Response &r);
 
 // RFC 9110's reason phrase ("Not Found"), or "Unknown".
 const char *reason_phrase(int status);
