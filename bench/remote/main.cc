@@ -519,7 +519,7 @@ void flush_block_cache(const std::string &url) {
 // in --files and served as /object.bin: its path, or "" with the error in
 // the report.
 std::string serve_object(Env &env, const Config &c, Report &rep) {
-  const std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
+  std::string file = c.files + "/http-" + std::to_string(c.object_mib) + "MiB.bin";
   if (std::string why = prepare_file(file, c.object_mib * kMiB); !why.empty()) {
     rep.info.emplace_back("error", why);
     return "";

@@ -97,6 +97,7 @@ TEST_F(ServeClients, AvioReadRangesIsOneMultipartRequest) {
   std::vector<Read> reads = {
       {3000000, std::vector<uint8_t>(5000)}, {10, std::vector<uint8_t>(100)}, {1500000, std::vector<uint8_t>(70000)}};
   std::vector<avio::ReadRequest> requests;
+  requests.reserve(reads.size());
   for (Read &r : reads) requests.push_back({r.offset, r.bytes});
   const int before = proxy.requests();
   const avio::Status st = url->read_ranges(requests);
