@@ -1,6 +1,7 @@
 // The block cache's parts without a network: range coalescing and splitting,
 // the link model's fit, and BlockCache's claims, merged waits, failures,
-// eviction within its bound and thread-safety.
+// abandoned claims, eviction within its bound (demoted blocks first) and
+// thread-safety.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -130,6 +131,41 @@ TEST(BlockCacheParts, NeverHoldsMoreThanItsBound) {
   cache.fail("big", 0, avio::Error(-EIO));
   cache.set_capacity(1000);
   EXPECT_LE(cache.stats().resident, 1000u);
+}
+
+// A block read to its end goes first: the read-ahead not read yet, though
+// fetched before it was last touched, outlives it.
+TEST(BlockCacheParts, ADemotedBlockIsEvictedFirst) {
+  BlockCache cache(3000);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(cache.lookup("obj", i).claimed);
+    cache.fulfil("obj", i, bytes(1000, static_cast<uint8_t>(i)));
+  }
+  ASSERT_TRUE(cache.lookup("obj", 2).block);  // the most recent now: an LRU would evict 0 next
+  cache.demote("obj", 2);
+  cache.demote("obj", 7);  // not held: nothing to do
+  ASSERT_TRUE(cache.lookup("obj", 3).claimed);
+  cache.fulfil("obj", 3, bytes(1000, 3));
+  EXPECT_TRUE(cache.lookup("obj", 0).block) << "the oldest stayed";
+  EXPECT_TRUE(cache.lookup("obj", 1).block);
+  EXPECT_TRUE(cache.lookup("obj", 2).claimed) << "the demoted block went";
+  cache.fail("obj", 2, avio::Error(-EIO));
+}
+
+// A claim given up unfetched: its waiters get neither a block nor an error,
+// and whoever asks next claims it.
+TEST(BlockCacheParts, AnAbandonedClaimIsAskedForAgain) {
+  BlockCache cache(1 << 20);
+  ASSERT_TRUE(cache.lookup("obj", 5).claimed);
+  BlockCache::Lookup waiter = cache.lookup("obj", 5);
+  ASSERT_TRUE(waiter.pending);
+  cache.abandon("obj", 5);
+  avio::Result<BlockCache::Block> b = cache.wait(waiter.pending, avio::Interrupt{});
+  ASSERT_TRUE(b) << b.error().message();
+  EXPECT_FALSE(*b);
+  EXPECT_TRUE(cache.lookup("obj", 5).claimed);
+  EXPECT_EQ(cache.stats().reserved, 0u);
+  cache.fail("obj", 5, avio::Error(-EIO));
 }
 
 TEST(BlockCacheParts, ManyThreadsClaimEachBlockOnce) {

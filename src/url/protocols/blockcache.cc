@@ -119,8 +119,10 @@ class BlockCacheProtocol final : public Protocol {
         RemoteReader::open(std::move(*primary), h, url, std::move(later), config, kHead);
     if (!reader) return reader.error();
     reader_ = std::move(*reader);
-    horizon_max_ =
-        std::max<int64_t>(1, static_cast<int64_t>(remote::BlockCache::shared().capacity()) / 2 / reader_->block_size());
+    const auto cache_blocks =
+        static_cast<int64_t>(remote::BlockCache::shared().capacity()) / std::max<int64_t>(reader_->block_size(), 1);
+    horizon_max_ = std::max<int64_t>(1, cache_blocks / 2);
+    positional_window_max_ = std::clamp<int64_t>(cache_blocks / 16, 1, readahead_blocks());
     publish(h);
     return {};
   }
@@ -198,15 +200,12 @@ class BlockCacheProtocol final : public Protocol {
   Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
     if (direct_) return direct_->read_at(offset, dst);
     // Positional readers have no cursor to learn from: the cache is their
-    // history, as the page cache is the kernel's (RemoteReader::read_at). A
-    // read that reaches into a block's start, a reader entering it, may also
-    // set the background going; reads within a block cost no lookups.
-    Result<size_t> n = reader_->read_at(offset, dst, readahead_blocks());
-    const int64_t bs = reader_->block_size();
-    const int64_t index = offset / bs;
-    if (n && *n > 0 && (offset % bs == 0 || (offset + static_cast<int64_t>(*n) - 1) / bs != index))
-      read_on(index, std::min(2 * reader_->known_run_before(index, readahead_blocks()), readahead_blocks()));
-    return n;
+    // history, as the page cache is the kernel's (RemoteReader::read_at).
+    // Their read-ahead is kept small and in the foreground: threads reading
+    // slices of their own each read ahead, and a window of a sixteenth of
+    // the cache lets eight of them do so without evicting each other's
+    // blocks unread.
+    return reader_->read_at(offset, dst, positional_window_max_);
   }
 
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
@@ -333,9 +332,10 @@ class BlockCacheProtocol final : public Protocol {
   int64_t read_end_ = 0;  // where the last read ended
   int64_t window_ = 1;    // read-ahead, in blocks
   int64_t readahead_max_ = 0;
-  int64_t horizon_max_ = 1;  // blocks the background read-ahead may hold: half the cache
-  int stream_mode_ = -1;     // readahead_stream
-  bool streaming_ = false;   // a cursor's read-ahead is one stream (stream_pays)
+  int64_t horizon_max_ = 1;            // blocks the background read-ahead may hold: half the cache
+  int64_t positional_window_max_ = 1;  // read_at's read-ahead at most: a sixteenth of the cache
+  int stream_mode_ = -1;               // readahead_stream
+  bool streaming_ = false;             // a cursor's read-ahead is one stream (stream_pays)
 
   struct Extent {
     int64_t offset = 0;

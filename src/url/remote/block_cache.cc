@@ -67,6 +67,12 @@ BlockCache::Block BlockCache::peek(const std::string &object, int64_t index) {
   return it->second.block;
 }
 
+void BlockCache::demote(const std::string &object, int64_t index) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(Key{object, index});
+  if (it != entries_.end() && it->second.block) lru_.splice(lru_.end(), lru_, it->second.lru);
+}
+
 bool BlockCache::known(const std::string &object, int64_t index) const {
   std::lock_guard lock(mu_);
   return entries_.contains(Key{object, index});

@@ -83,6 +83,10 @@ class BlockCache {
   Lookup lookup(const std::string &object, int64_t index, size_t reserve = 0);
   // The block if it is held; claims nothing.
   Block peek(const std::string &object, int64_t index);
+  // Makes a held block the first to be evicted: a reader has read it to
+  // its end (a sequential reader's block is done with; read-ahead not yet
+  // read must outlive it).
+  void demote(const std::string &object, int64_t index);
   // Whether the block is held or being fetched; claims nothing.
   bool known(const std::string &object, int64_t index) const;
   // Stores `data` as the block (if it fits), wakes the waiters, and returns

@@ -116,12 +116,17 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst, int
   Result<std::vector<Block>> blocks = acquire(wanted, 0, &fetched, std::max<int64_t>(1, readahead_limit));
   if (!blocks) return blocks.error();
   size_t done = 0;
-  for (const Block &b : *blocks) {
+  for (size_t k = 0; k < blocks->size(); ++k) {
+    const Block &b = (*blocks)[k];
     const int64_t at = offset + static_cast<int64_t>(done);
     const size_t from = static_cast<size_t>(at % block_size_);
     const size_t n = std::min(want - done, b->size() - from);
     std::memcpy(dst.data() + done, b->data() + from, n);
     done += n;
+    // Read to its end: used once, as sequential readers use blocks, it goes
+    // before the read-ahead the positional readers have not reached yet (an
+    // LRU would keep it longer, as just read, and evict those unread).
+    if (from + n == b->size()) cache_->demote(object_, wanted[k]);
   }
   return done;
 }
