@@ -58,6 +58,32 @@ TEST(LinkModel, EqualSizesKeepTheInitialHole) {
 
 avio::remote::BlockBytes bytes(size_t n, uint8_t v) { return avio::remote::BlockBytes(n, v); }
 
+// One stream or ranged pieces: the bandwidth-delay product against twice a
+// piece, above a floor of latency, and only once the fit is known.
+TEST(LinkModel, PrefersOneStreamWhereAPieceWouldMostlyWaitForItsFirstByte) {
+  using std::chrono::milliseconds;
+  using std::chrono::nanoseconds;
+  const auto observe = [](LinkModel &m, double latency_s, double bytes_per_second) {
+    for (const int64_t n : {int64_t{64} << 10, int64_t{1} << 20, int64_t{4} << 20, int64_t{2} << 20})
+      m.observe(n, nanoseconds(static_cast<int64_t>((latency_s + static_cast<double>(n) / bytes_per_second) * 1e9)));
+  };
+  const int64_t piece = (int64_t{32} << 20) / 6;  // half a 64 MiB cache over six connections
+  LinkModel fast_far(1 << 20);                    // 100 ms, 1 GB/s: 100 MB in flight
+  observe(fast_far, 0.1, 1e9);
+  EXPECT_TRUE(fast_far.prefers_one_stream(piece, milliseconds(10)));
+  LinkModel capped(1 << 20);  // 100 ms, 50 MiB/s: 5.2 MB, under 2 x 5.6 MB
+  observe(capped, 0.1, 50.0 * (1 << 20));
+  EXPECT_FALSE(capped.prefers_one_stream(piece, milliseconds(10)));
+  EXPECT_TRUE(capped.prefers_one_stream(piece / 4, milliseconds(10))) << "smaller pieces would wait more";
+  LinkModel near(1 << 20);  // 5 ms, 10 GB/s: 50 MB, but a latency a busy machine makes up
+  observe(near, 0.005, 1e10);
+  EXPECT_FALSE(near.prefers_one_stream(piece, milliseconds(10)));
+  EXPECT_TRUE(near.prefers_one_stream(piece, milliseconds(1)));
+  LinkModel unknown(1 << 20);
+  unknown.observe(65536, milliseconds(100));
+  EXPECT_FALSE(unknown.prefers_one_stream(piece, milliseconds(10))) << "one size tells no bandwidth";
+}
+
 TEST(BlockCacheParts, TheFirstAskerClaimsAndTheOthersWaitForIt) {
   BlockCache cache(1 << 20);
   BlockCache::Lookup first = cache.lookup("obj", 3);

@@ -13,8 +13,9 @@
 // pieces of up to a window, so the connections keep fetching while the
 // reader consumes. On a link whose first byte is slow next to what one
 // connection carries (stream_pays), a sequential reader's read-ahead is
-// instead one stream to the object's end, kept that far ahead of it. A URL that cannot be read at an offset (no ranges,
-// unknown size) is read straight through instead.
+// instead one stream to the object's end, kept that far ahead of it. A URL
+// that cannot be read at an offset (no ranges, unknown size) is read
+// straight through instead.
 //
 // Reads within the bytes the open brought are served from them. Ranges the
 // caller says it will read (will_read: a demuxer's index) are fetched when
@@ -261,12 +262,8 @@ class BlockCacheProtocol final : public Protocol {
   // fit first says so; a first byte under kStreamLatencyMin is too short to
   // tell from a busy machine's scheduling, and costs little either way.
   bool stream_pays() const {
-    const remote::LinkModel &link = reader_->link();
-    if (link.latency() < kStreamLatencyMin) return false;
-    const double bdp = std::chrono::duration<double>(link.latency()).count() * link.bytes_per_second();
-    const double piece =
-        static_cast<double>(horizon_max_) * static_cast<double>(reader_->block_size()) / reader_->max_connections();
-    return bdp > 2 * piece;
+    return reader_->link().prefers_one_stream(horizon_max_ * reader_->block_size() / reader_->max_connections(),
+                                              kStreamLatencyMin);
   }
 
   // Copies what `from` (the bytes at pos_ on) holds into dst, and moves on.

@@ -69,6 +69,13 @@ CoalesceLimits LinkModel::limits() const {
   return {hole, std::clamp(9 * hole, hole, kMaxRange)};
 }
 
+bool LinkModel::prefers_one_stream(int64_t piece_bytes, std::chrono::nanoseconds latency_floor) const {
+  std::lock_guard lock(mu_);
+  const Fit f = fit_locked();
+  if (!f.known || f.latency_s < std::chrono::duration<double>(latency_floor).count()) return false;
+  return f.latency_s / f.seconds_per_byte > 2 * static_cast<double>(piece_bytes);
+}
+
 std::chrono::nanoseconds LinkModel::latency() const {
   std::lock_guard lock(mu_);
   const Fit f = fit_locked();

@@ -49,6 +49,13 @@ class LinkModel {
   // hole = latency × bandwidth within [kMinHole, kMaxRange]; range =
   // 9 × hole within [hole, kMaxRange].
   CoalesceLimits limits() const;
+  // Whether one stream carries more than ranged requests of `piece_bytes`
+  // each would: the bandwidth-delay product is over twice a piece (such a
+  // request waits for its first byte most of its time, where a stream waits
+  // once), and the latency at least `latency_floor` (shorter is a busy
+  // machine's scheduling as much as the link's). False until the fit is
+  // known.
+  bool prefers_one_stream(int64_t piece_bytes, std::chrono::nanoseconds latency_floor) const;
   // Zero until known.
   std::chrono::nanoseconds latency() const;
   double bytes_per_second() const;
