@@ -242,7 +242,7 @@ class BlockCacheProtocol final : public Protocol {
   // A reader at block `index` with a window of `window` blocks: from
   // kBackgroundFrom on, the blocks ahead (the window times the connections,
   // at most horizon_max_) are fetched in the background in pieces of up to a
-  // window. Safe from concurrent read_at calls (it reads only what open set).
+  // window. (A cursor's only: read_at reads ahead in the foreground.)
   void read_on(int64_t index, int64_t window) const {
     if (window < kBackgroundFrom) return;
     const int64_t ahead = horizon(window);

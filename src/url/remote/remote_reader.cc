@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <thread>
-#include <unordered_map>
 
 namespace avio::remote {
 
@@ -399,8 +399,7 @@ Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
       if (!n) {
         st = n.error();
       } else if (*n != reads[from].dst.size()) {
-        st = Error(-EIO, "blockcache: " + url_ + " ended at byte " + std::to_string(reads[from].offset + *n) + " of " +
-                             std::to_string(size_));
+        st = ended_at(reads[from].offset + static_cast<int64_t>(*n));
       }
     }
   }
@@ -442,13 +441,18 @@ void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
     }
     if (claimed.empty()) continue;
     misses_ += static_cast<int64_t>(claimed.size());
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    tasks_.push_back({std::thread([this, blocks = std::move(claimed), done] {
-                        (void)fetch_blocks(blocks, nullptr);  // a failure reaches whoever waits for the blocks
-                        done->store(true, std::memory_order_release);
-                      }),
-                      done});
+    // A failure reaches whoever waits for the blocks.
+    start_task_locked([this, blocks = std::move(claimed)] { (void)fetch_blocks(blocks, nullptr); });
   }
+}
+
+void RemoteReader::start_task_locked(std::function<void()> work) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  tasks_.push_back({std::thread([work = std::move(work), done] {
+                      work();
+                      done->store(true, std::memory_order_release);
+                    }),
+                    done});
 }
 
 void RemoteReader::stream_ahead(int64_t from, int64_t horizon) {
@@ -468,12 +472,7 @@ void RemoteReader::stream_ahead(int64_t from, int64_t horizon) {
   lock.unlock();
   std::lock_guard tasks(tasks_mu_);
   reap_locked();
-  auto done = std::make_shared<std::atomic<bool>>(false);
-  tasks_.push_back({std::thread([this, from, generation, done] {
-                      run_stream(from, generation);
-                      done->store(true, std::memory_order_release);
-                    }),
-                    done});
+  start_task_locked([this, from, generation] { run_stream(from, generation); });
 }
 
 void RemoteReader::stop_stream() {
@@ -513,10 +512,7 @@ void RemoteReader::run_stream(int64_t next, uint64_t generation) {
     if (next == claimed_end) break;
     BlockBytes bytes(static_cast<size_t>(block_range(next).length));
     Result<size_t> n = c->url->read_complete(bytes);
-    if (n && *n != bytes.size())
-      n = Error(-EIO, "blockcache: " + url_ + " ended at byte " +
-                          std::to_string(block_range(next).offset + static_cast<int64_t>(*n)) + " of " +
-                          std::to_string(size_));
+    if (n && *n != bytes.size()) n = ended_at(block_range(next).offset + static_cast<int64_t>(*n));
     if (!n) {
       st = n.error();
       break;
@@ -564,10 +560,8 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, 
     std::unique_lock lock(pool_mu_);
     for (;;) {
       if (fresh && !idle_.empty() && open_connections_ >= max_connections_) {
-        closing = std::move(idle_.back());
+        closing = release_locked(std::move(idle_.back()));
         idle_.pop_back();
-        if (closing.get() == primary_) retired_primary_ = std::move(closing);
-        --open_connections_;
       }
       if (!idle_.empty() && !fresh) {
         std::unique_ptr<UrlContext> url = std::move(idle_.back());
@@ -604,10 +598,18 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, 
 
 void RemoteReader::drop_connection(std::unique_ptr<UrlContext> url) {
   std::lock_guard lock(pool_mu_);
-  if (url && url.get() == primary_) retired_primary_ = std::move(url);
-  url.reset();
-  --open_connections_;
+  release_locked(std::move(url)).reset();
   pool_cv_.notify_one();
+}
+
+std::unique_ptr<UrlContext> RemoteReader::release_locked(std::unique_ptr<UrlContext> url) {
+  --open_connections_;
+  if (url && url.get() == primary_) retired_primary_ = std::move(url);  // kept: primary() shows its options
+  return url;
+}
+
+Error RemoteReader::ended_at(int64_t byte) const {
+  return Error(-EIO, "blockcache: " + url_ + " ended at byte " + std::to_string(byte) + " of " + std::to_string(size_));
 }
 
 void RemoteReader::give_back(std::unique_ptr<UrlContext> url) {

@@ -27,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -172,9 +173,17 @@ class RemoteReader {
   void run_stream(int64_t next, uint64_t generation);
   void give_back(std::unique_ptr<UrlContext> url);
   void drop_connection(std::unique_ptr<UrlContext> url);
+  // With pool_mu_ held: `url` no longer counts as open; returned to be
+  // closed (outside the lock if the caller likes), unless it is the primary.
+  std::unique_ptr<UrlContext> release_locked(std::unique_ptr<UrlContext> url);
+  // -EIO: the object ended at `byte`, short of what was asked.
+  Error ended_at(int64_t byte) const;
   ByteRange block_range(int64_t index) const;
   int64_t block_count() const { return (size_ + block_size_ - 1) / block_size_; }
   void reap_locked();
+  // With tasks_mu_ held: runs `work` on a thread of its own, joined by
+  // reap_locked() once done or by the destructor.
+  void start_task_locked(std::function<void()> work);
 
   UrlContext *owner_ = nullptr;
   std::shared_ptr<CancellationToken> cancel_;
