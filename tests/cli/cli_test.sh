@@ -105,6 +105,8 @@ case_wav_output() {
   "$AVIO" decode-audio --format raw "$f" - > stdout.raw 2> summary.txt || fail "raw to stdout"
   same stdout.raw out.raw "raw PCM on stdout"
   grep -q '^samples:' summary.txt || fail "no summary on stderr"
+  # A local file is decoded from memory unless --mode says otherwise.
+  grep -q "^input: .*(memory mode)" summary.txt || { cat summary.txt; fail "a local file's default mode"; }
 }
 
 case_pipe() {  # non-seekable input through pipe:, in every mode

@@ -34,7 +34,7 @@ constexpr std::string_view kCommand = "decode-audio";
 struct DecodeArgs {
   std::string input;
   std::string output;
-  std::string mode = "memory";
+  std::string mode = "auto";
   std::string sample_format = "s16";
   std::string container = "wav";
   int rate = 0;
@@ -146,10 +146,17 @@ void print_summary(std::FILE *out, const DecodeArgs &args, const SourceInfo &inf
   std::fprintf(out, "time:      %.3f s\n", seconds);
 }
 
-int run(const DecodeArgs &args) {
+// --mode auto: url where the input reads through the block cache, since a
+// demuxer's seeks then cost no round trip once the blocks are in and the
+// index tells the cache what to fetch; memory everywhere else (a local
+// file, a pipe, an input read without the cache), the seed example's way.
+std::string resolved_mode(const std::string &mode, IOContext &source) {
+  if (mode != "auto") return mode;
+  return reads_through_block_cache(source) ? "url" : "memory";
+}
+
+int run(DecodeArgs args) {
   const auto started = std::chrono::steady_clock::now();
-  const bool memory = args.mode == "memory";
-  const bool stream = args.mode == "stream";
 
   Result<SampleFormat> format = parse_sample_format(args.sample_format);
   if (!format) return report(kCommand, "--sample-fmt", format.error());
@@ -158,6 +165,9 @@ int run(const DecodeArgs &args) {
   // ---- the input, as FFmpeg will see it
   Result<IOContext> source = open_input(args.input, args.input_options, !args.no_cache);
   if (!source) return report(kCommand, args.input, source.error());
+  args.mode = resolved_mode(args.mode, *source);
+  const bool memory = args.mode == "memory";
+  const bool stream = args.mode == "stream";
   MemoryInput memory_input;
   std::optional<IOContext> served;  // memory mode: the context over the callbacks
   if (memory) {
@@ -256,8 +266,9 @@ void add_decode_audio(CLI::App &app, int *status) {
   cmd->add_option("OUTPUT", args->output, "where the PCM goes (any avio URL, - for stdout)")->required();
   cmd->add_option("--mode", args->mode,
                   "how FFmpeg reads INPUT: memory (loaded whole, served by memory I/O callbacks), "
-                  "stream (read callback only, no seek), url (the bridge over a seekable avio context)")
-      ->check(CLI::IsMember({"memory", "stream", "url"}))
+                  "stream (read callback only, no seek), url (the bridge over a seekable avio context), "
+                  "auto (url for an http, https or s3 INPUT read through the block cache, memory otherwise)")
+      ->check(CLI::IsMember({"auto", "memory", "stream", "url"}))
       ->capture_default_str();
   cmd->add_option("--sample-fmt", args->sample_format, "output sample format")
       ->check(CLI::IsMember({"s16", "s32", "flt"}))

@@ -58,10 +58,14 @@ Result<IOContext> open_input(std::string_view argument, const OptionList &list, 
   return open_url(input_url(argument), *options);
 }
 
+bool reads_through_block_cache(IOContext &in) {
+  const UrlContext *h = url_context_of(in);
+  return h && h->options().declares("cache_hits");
+}
+
 void print_remote_reads(std::string_view command, std::string_view argument, IOContext &in) {
-  UrlContext *h = url_context_of(in);
-  if (!h || !h->options().declares("cache_hits")) return;
-  const OptionValues &o = h->options();
+  if (!reads_through_block_cache(in)) return;
+  const OptionValues &o = url_context_of(in)->options();
   std::fprintf(stderr,
                "avio %.*s: %.*s: %lld requests, %lld connections, %lld bytes fetched, %lld blocks from the cache, "
                "%lld fetched; hole %lld, range %lld\n",

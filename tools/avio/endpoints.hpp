@@ -37,6 +37,11 @@ Result<OpenOptions> open_options(int flags, const OptionList &list);
 // the block cache, unless `block_cache` is false (--no-cache).
 Result<IOContext> open_input(std::string_view argument, const OptionList &options = {}, bool block_cache = true);
 
+// Whether `in` reads through the block cache (an input open_input opened
+// from a seekable remote object): its seeks cost no round trip once the
+// blocks are in.
+bool reads_through_block_cache(IOContext &in);
+
 // --verbose: for an input read through the block cache, one line on stderr
 // with what it cost ("avio cp: URL: 4 requests, 1 connection, ..."); nothing
 // for other inputs.

@@ -259,10 +259,11 @@ TEST_P(HttpCli, DecodesAacInMp4WithTheMoovAtTheEndLikeFfmpeg) {
   EXPECT_TRUE(logged_range("/media/tone.m4a", back)) << "no request for " << back;
 }
 
-// Audio and video interleaved, the moov at the end: in url mode decode-audio
-// tells the block cache where the audio packets are (the demuxer's index),
-// so they come in one multi-range request instead of a block per seek, and
-// the video is never fetched. The PCM is ffmpeg's.
+// Audio and video interleaved, the moov at the end: decode-audio's default
+// over http is url mode, which tells the block cache where the audio packets
+// are (the demuxer's index), so they come in one multi-range request instead
+// of a block per seek, and the video is never fetched. The PCM is ffmpeg's.
+// Without the cache, the default is memory mode: the file read whole.
 TEST_P(HttpCli, DecodeAudioHandsTheIndexToTheCacheAndSkipsTheVideo) {
   const std::string rel = "media/av.mp4";
   if (!fs::exists(nginx().www() / rel)) {
@@ -281,8 +282,9 @@ TEST_P(HttpCli, DecodeAudioHandsTheIndexToTheCacheAndSkipsTheVideo) {
   ASSERT_EQ(ref.exit_code, 0) << describe(ref);
   nginx().clear_access_log();
   const fs::path out = work() / (GetParam() + "-av.raw");
-  const CommandResult r = avio("decode-audio", {"--mode", "url", "--format", "raw", url("/" + rel), out.string()});
+  const CommandResult r = avio("decode-audio", {"--format", "raw", url("/" + rel), out.string()});
   ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.out.find("(url mode)"), std::string::npos) << r.out;
   EXPECT_TRUE(read_local(out) == ref.out) << "the PCM differs from ffmpeg's";
   int requests = 0, multi = 0;
   int64_t sent = 0;
@@ -296,6 +298,16 @@ TEST_P(HttpCli, DecodeAudioHandsTheIndexToTheCacheAndSkipsTheVideo) {
   EXPECT_EQ(requests, 3);
   EXPECT_EQ(multi, 1) << "the audio packets were not asked for together";
   EXPECT_LT(sent, static_cast<int64_t>(mp4.size()) / 3) << "the video was fetched";
+
+  nginx().clear_access_log();
+  const CommandResult plain = avio("decode-audio", {"--no-cache", "--format", "raw", url("/" + rel), out.string()});
+  ASSERT_EQ(plain.exit_code, 0) << describe(plain);
+  EXPECT_NE(plain.out.find("(memory mode)"), std::string::npos) << plain.out;
+  EXPECT_TRUE(read_local(out) == ref.out) << "the PCM differs from ffmpeg's (memory mode)";
+  int64_t plain_sent = 0;
+  for (const avio_http_test::AccessLogEntry &e : nginx().wait_access_log(1, std::chrono::seconds(3)))
+    if (e.uri == "/" + rel) plain_sent += e.body_bytes;
+  EXPECT_GE(plain_sent, static_cast<int64_t>(mp4.size())) << "memory mode did not read the file whole";
 }
 
 // --verbose: what the remote input cost, as the server saw it.
