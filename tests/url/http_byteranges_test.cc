@@ -13,7 +13,7 @@
 
 #include "avio/error.hpp"
 #include "protocols/http/byteranges.hpp"
-#include "protocols/http/read_plan.hpp"
+#include "protocols/http/range_header.hpp"
 
 namespace {
 

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <thread>
 
+#include "../read_plan.hpp"
+
 namespace avio::remote {
 
 namespace {
@@ -139,10 +141,8 @@ int64_t RemoteReader::known_run_before(int64_t index, int64_t limit) const {
 
 Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   // What the cache holds is copied; the rest is wanted from the server.
-  std::vector<ByteRange> wanted;
-  std::vector<size_t> missing;  // into reads
-  for (size_t k = 0; k < reads.size(); ++k) {
-    const PlannedRead &r = reads[k];
+  std::vector<ReadRequest> missing;
+  for (const PlannedRead &r : reads) {
     const int64_t end = std::min(size_, r.offset + static_cast<int64_t>(r.dst.size()));
     if (r.offset >= end) continue;
     std::vector<Block> held;
@@ -152,8 +152,7 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
       held.push_back(std::move(b));
     }
     if (static_cast<int64_t>(held.size()) != (end - 1) / block_size_ - r.offset / block_size_ + 1) {
-      missing.push_back(k);
-      wanted.push_back({r.offset, end - r.offset});
+      missing.push_back({r.offset, r.dst.first(static_cast<size_t>(end - r.offset))});
       continue;
     }
     hits_ += static_cast<int64_t>(held.size());
@@ -165,38 +164,29 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
       at += n;
     }
   }
-  if (wanted.empty()) return {};
+  if (missing.empty()) return {};
+  const ReadPlan plan(missing, size_);
   // The spans to ask for: neighbours closer than the hole are one span. Where
   // one request takes many ranges, a hole costs its bytes and saves nothing
   // but a part header, so only small ones are read.
   CoalesceLimits limits = link_.limits();
   if (multi_range_) limits = {kMultiRangeHole, std::numeric_limits<int64_t>::max()};
-  const std::vector<ByteRange> spans = coalesce(wanted, limits);
-  // A span that is one read exactly is read into its buffer; any other into
-  // a buffer of its own, copied out after.
+  std::vector<ByteRange> wanted;
+  wanted.reserve(plan.spans().size());
+  for (const ByteSpan &s : plan.spans()) wanted.push_back({s.first, s.end - s.first});
+  const std::vector<ByteRange> spans = coalesce(std::move(wanted), limits);
+  // A span one read's buffer takes whole is received into it; any other
+  // into a buffer of its own. Either way put() then gives its bytes to
+  // every read that wants them.
   std::vector<ReadRequest> requests;
   std::vector<BlockBytes> staged(spans.size());
-  std::vector<size_t> direct(spans.size(), SIZE_MAX);  // the read a span is, if one
-  std::vector<size_t> order;                           // into wanted, by offset
-  std::vector<size_t> covers(spans.size() + 1);        // a span's reads: order[covers[s], covers[s + 1])
-  {
-    size_t w = 0;
-    order.resize(missing.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return wanted[x].offset < wanted[y].offset; });
-    for (size_t s = 0; s < spans.size(); ++s) {
-      size_t covering = 0, only = SIZE_MAX;
-      covers[s] = w;
-      for (; w < order.size() && wanted[order[w]].offset < spans[s].end(); ++w, ++covering) only = order[w];
-      covers[s + 1] = w;
-      if (covering == 1 && wanted[only] == spans[s]) {
-        direct[s] = missing[only];
-        requests.push_back({spans[s].offset, reads[missing[only]].dst.first(static_cast<size_t>(spans[s].length))});
-      } else {
-        staged[s].resize(static_cast<size_t>(spans[s].length));
-        requests.push_back({spans[s].offset, std::span<uint8_t>(staged[s])});
-      }
+  for (size_t s = 0; s < spans.size(); ++s) {
+    std::span<uint8_t> into = plan.direct(spans[s].offset, spans[s].length);
+    if (static_cast<int64_t>(into.size()) != spans[s].length) {
+      staged[s].resize(static_cast<size_t>(spans[s].length));
+      into = staged[s];
     }
+    requests.push_back({spans[s].offset, into});
   }
   // Shares of equal bytes, one per connection (a span longer than a share
   // is cut too, so that one large read is fetched in parallel), but none
@@ -226,17 +216,7 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   for (const std::vector<ReadRequest> &s : shares)
     jobs.emplace_back([this, &s]() -> Status { return fetch_ranges(s); });
   if (Status st = run_all(jobs); !st) return st;
-  for (size_t s = 0; s < spans.size(); ++s) {
-    if (direct[s] != SIZE_MAX) continue;
-    for (size_t w = covers[s]; w < covers[s + 1]; ++w) {
-      const PlannedRead &r = reads[missing[order[w]]];
-      const int64_t from = std::max(r.offset, spans[s].offset);
-      const int64_t to = std::min({r.offset + static_cast<int64_t>(r.dst.size()), spans[s].end(), size_});
-      if (from < to)
-        std::memcpy(r.dst.data() + (from - r.offset), staged[s].data() + (from - spans[s].offset),
-                    static_cast<size_t>(to - from));
-    }
-  }
+  for (const ReadRequest &r : requests) plan.put(r.offset, r.dst);
   return {};
 }
 

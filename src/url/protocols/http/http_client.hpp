@@ -22,7 +22,7 @@
 #include "cookies.hpp"
 #include "http_options.hpp"
 #include "http_url.hpp"
-#include "read_plan.hpp"
+#include "range_header.hpp"
 #include "response_body.hpp"
 
 namespace avio::protocols::http {

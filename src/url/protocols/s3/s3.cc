@@ -19,7 +19,7 @@
 #include <cstdio>
 
 #include "../builtins.hpp"
-#include "../http/read_plan.hpp"
+#include "../http/range_header.hpp"
 #include "digest.hpp"
 #include "part_uploader.hpp"
 #include "responses.hpp"

@@ -1,24 +1,24 @@
-// The reads of one Protocol::read_ranges call, as the remote protocols
-// (http, s3) fetch them: clipped to the object, sorted, and merged where
-// they overlap or touch into spans, each of which is one range to ask for;
-// the bytes that come back are copied into every read they belong to. Also
-// the Range header values that ask for spans, within a size budget, and the
-// check that an answer covered every span. Nothing here does I/O.
+// The reads of one Protocol::read_ranges call, as a remote reader fetches
+// them: clipped to the object, sorted, and merged where they overlap or
+// touch into spans, each of which is one range to ask for; the bytes that
+// come back are copied into every read they belong to, or received in place
+// where one read's buffer takes them. The http and s3 protocols plan their
+// requests with it, and the block cache the reads it does not hold. Nothing
+// here does I/O.
 //
 // Not thread-safe: one read_ranges call owns its plan. The plan refers to
 // the callers' buffers, which must outlive it.
-#ifndef AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
-#define AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
+#ifndef AVIO_SRC_URL_READ_PLAN_HPP
+#define AVIO_SRC_URL_READ_PLAN_HPP
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <string>
 #include <vector>
 
 #include "avio/protocol.hpp"
 
-namespace avio::protocols::http {
+namespace avio {
 
 // The bytes [first, end) of an object.
 struct ByteSpan {
@@ -54,23 +54,6 @@ class ReadPlan {
   std::vector<ByteSpan> spans_;
 };
 
-// The Range header value ("bytes=0-99,200-299") asking for `spans`.
-std::string range_header_value(std::span<const ByteSpan> spans);
-// How many of the first `spans` one Range header line ("Range: " and its
-// value) of at most `budget` bytes asks for; at least one.
-size_t spans_within_header(std::span<const ByteSpan> spans, size_t budget);
+}  // namespace avio
 
-// The bytes an answer has brought, to find those it left out.
-class Coverage {
- public:
-  void add(int64_t first, int64_t end);
-  // The bytes of `wanted` (sorted, disjoint) not covered, in order.
-  std::vector<ByteSpan> gaps(std::span<const ByteSpan> wanted);
-
- private:
-  std::vector<ByteSpan> got_;
-};
-
-}  // namespace avio::protocols::http
-
-#endif  // AVIO_SRC_URL_PROTOCOLS_HTTP_READ_PLAN_HPP
+#endif  // AVIO_SRC_URL_READ_PLAN_HPP
