@@ -398,8 +398,15 @@ TEST_F(BlockCache, InterleavedThreadsShareOneReadAhead) {
   }
   for (std::thread &t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
-  EXPECT_LE(proxy.requests(), 8) << "12 blocks, a request each, is 13";
-  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (64 << 10)) << "a block fetched twice";
+  // In step, the threads make 6 requests (the open, then windows of 1, 2,
+  // 4, 4 and 1 blocks); a thread the scheduler lets run a few blocks ahead
+  // finds no history there and fetches a block alone. 12 blocks a request
+  // each, no read-ahead, is 13.
+  std::string heads;
+  for (const std::string &h : proxy.request_heads()) heads += h.substr(0, h.find("\r\n\r\n")) + "\n";
+  EXPECT_LE(proxy.requests(), 10) << heads;
+  EXPECT_LE(proxy.response_bytes(), static_cast<int64_t>(data.size()) + (64 << 10)) << "a block fetched twice\n"
+                                                                                    << heads;
 }
 
 TEST_F(BlockCache, AReadPlanTakesFewerRequestsThanReads) {
