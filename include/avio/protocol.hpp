@@ -256,10 +256,11 @@ struct ProtocolTraits {
   // open_url reads them through the block cache (the blockcache protocol),
   // which follows this advice unless its options say otherwise.
   struct Remote {
-    int64_t readahead_max = 0;  // bytes a sequential read-ahead grows to
-    int max_connections = 0;    // connections one open object may use at once
-    int64_t initial_hole = 0;   // the coalescing hole until the link is measured
-    bool multi_range = false;   // read_ranges asks for ranges apart in one request
+    int64_t readahead_max = 0;   // bytes a sequential read-ahead grows to
+    int max_connections = 0;     // connections one open object may use at once
+    int64_t initial_hole = 0;    // the coalescing hole until the link is measured
+    bool multi_range = false;    // read_ranges asks for ranges apart in one request
+    int ranges_per_request = 0;  // with multi_range: about how many one request holds (0: any number)
   };
   std::optional<Remote> remote;
 };

@@ -1,6 +1,6 @@
 // The block cache's parts without a network: range coalescing and splitting,
 // the link model's fit, and BlockCache's claims, merged waits, failures,
-// abandoned claims, eviction within its bound (demoted blocks first) and
+// abandoned claims, eviction within its bound (blocks read whole first) and
 // thread-safety.
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@ namespace {
 using avio::remote::BlockCache;
 using avio::remote::ByteRange;
 using avio::remote::coalesce;
+using avio::remote::hole_for_count;
 using avio::remote::LinkModel;
 
 TEST(Coalesce, MergesAcrossHolesUpToTheRangeLimit) {
@@ -29,6 +30,20 @@ TEST(Coalesce, OverlapsMergeWhateverTheLimitAndTheRangeLimitHolds) {
   EXPECT_EQ(coalesce({{0, 100}, {50, 100}, {140, 5}}, {.hole = 0, .range = 10}), (std::vector<ByteRange>{{0, 150}}));
   EXPECT_EQ(coalesce({{0, 6}, {7, 6}}, {.hole = 5, .range = 12}), (std::vector<ByteRange>{{0, 6}, {7, 6}}));
   EXPECT_EQ(coalesce({{0, 6}, {7, 6}}, {.hole = 5, .range = 13}), (std::vector<ByteRange>{{0, 13}}));
+}
+
+TEST(Coalesce, TheHoleForACountClosesTheSmallestGapsFirst) {
+  // Gaps 5, 50, 2, 20.
+  const std::vector<ByteRange> r = {{0, 10}, {15, 10}, {75, 10}, {87, 3}, {110, 10}};
+  EXPECT_EQ(hole_for_count(r, 5, 1000), 0) << "they fit already";
+  EXPECT_EQ(hole_for_count(r, 4, 1000), 2);
+  EXPECT_EQ(hole_for_count(r, 3, 1000), 5);
+  EXPECT_EQ(hole_for_count(r, 2, 1000), 20);
+  EXPECT_EQ(hole_for_count(r, 1, 1000), 50);
+  EXPECT_EQ(hole_for_count(r, 0, 1000), 50) << "one range at least";
+  EXPECT_EQ(hole_for_count(r, 1, 10), 10) << "never past the cap";
+  for (size_t count = 1; count <= r.size(); ++count)
+    EXPECT_LE(coalesce(r, {hole_for_count(r, count, 1000), 1000}).size(), count);
 }
 
 TEST(LinkModel, FitsLatencyAndBandwidthAndDerivesTheLimits) {
@@ -159,22 +174,25 @@ TEST(BlockCacheParts, NeverHoldsMoreThanItsBound) {
   EXPECT_LE(cache.stats().resident, 1000u);
 }
 
-// A block read to its end goes first: the read-ahead not read yet, though
-// fetched before it was last touched, outlives it.
-TEST(BlockCacheParts, ADemotedBlockIsEvictedFirst) {
+// A block whose every byte has been read goes first: the read-ahead not
+// read yet, though fetched before it was last touched, outlives it. A block
+// only partly read (interleaved readers, some still behind) stays an LRU's.
+TEST(BlockCacheParts, ABlockReadWholeIsEvictedFirst) {
   BlockCache cache(3000);
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(cache.lookup("obj", i).claimed);
     cache.fulfil("obj", i, bytes(1000, static_cast<uint8_t>(i)));
   }
   ASSERT_TRUE(cache.lookup("obj", 2).block);  // the most recent now: an LRU would evict 0 next
-  cache.demote("obj", 2);
-  cache.demote("obj", 7);  // not held: nothing to do
+  cache.consumed("obj", 2, 600);
+  cache.consumed("obj", 2, 400);   // read whole, by two readers
+  cache.consumed("obj", 0, 999);   // one byte short: demoted, it would go before 2
+  cache.consumed("obj", 7, 1000);  // not held: nothing to do
   ASSERT_TRUE(cache.lookup("obj", 3).claimed);
   cache.fulfil("obj", 3, bytes(1000, 3));
   EXPECT_TRUE(cache.lookup("obj", 0).block) << "the oldest stayed";
   EXPECT_TRUE(cache.lookup("obj", 1).block);
-  EXPECT_TRUE(cache.lookup("obj", 2).claimed) << "the demoted block went";
+  EXPECT_TRUE(cache.lookup("obj", 2).claimed) << "the block read whole went";
   cache.fail("obj", 2, avio::Error(-EIO));
 }
 

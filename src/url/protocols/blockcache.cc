@@ -90,6 +90,7 @@ class BlockCacheProtocol final : public Protocol {
     if (advice.initial_hole > 0) config.initial_hole = advice.initial_hole;
     config.open_at_range = declares(*inner, "offset") && declares(*inner, "end_offset");
     config.multi_range = advice.multi_range;
+    config.ranges_per_request = advice.ranges_per_request;
     config.cancel = std::make_shared<CancellationToken>();
     stream_mode_ = static_cast<int>(h.options().integer("readahead_stream"));
     readahead_max_ = h.options().integer("readahead_max");

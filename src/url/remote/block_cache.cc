@@ -67,10 +67,14 @@ BlockCache::Block BlockCache::peek(const std::string &object, int64_t index) {
   return it->second.block;
 }
 
-void BlockCache::demote(const std::string &object, int64_t index) {
+void BlockCache::consumed(const std::string &object, int64_t index, size_t bytes) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(Key{object, index});
-  if (it != entries_.end() && it->second.block) lru_.splice(lru_.end(), lru_, it->second.lru);
+  if (it == entries_.end() || !it->second.block) return;
+  Entry &e = it->second;
+  const bool was_done = e.consumed >= e.block->size();
+  e.consumed += bytes;
+  if (!was_done && e.consumed >= e.block->size()) lru_.splice(lru_.end(), lru_, e.lru);
 }
 
 bool BlockCache::known(const std::string &object, int64_t index) const {

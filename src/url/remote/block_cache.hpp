@@ -83,10 +83,11 @@ class BlockCache {
   Lookup lookup(const std::string &object, int64_t index, size_t reserve = 0);
   // The block if it is held; claims nothing.
   Block peek(const std::string &object, int64_t index);
-  // Makes a held block the first to be evicted: a reader has read it to
-  // its end (a sequential reader's block is done with; read-ahead not yet
-  // read must outlive it).
-  void demote(const std::string &object, int64_t index);
+  // Counts `bytes` of a held block as read. Once as many as it holds have
+  // been, by whichever readers, it is the first to be evicted: used once,
+  // as a sequential reader or interleaved positional readers use blocks,
+  // it is done with, and read-ahead not yet read must outlive it.
+  void consumed(const std::string &object, int64_t index, size_t bytes);
   // Whether the block is held or being fetched; claims nothing.
   bool known(const std::string &object, int64_t index) const;
   // Stores `data` as the block (if it fits), wakes the waiters, and returns
@@ -119,6 +120,7 @@ class BlockCache {
     std::shared_ptr<Pending> pending;
     std::list<Key>::iterator lru;  // valid when block is set
     size_t reserved = 0;           // while pending
+    size_t consumed = 0;           // bytes read from it (consumed())
   };
 
   void settle_locked(const Key &key, Block block, const Error *why);

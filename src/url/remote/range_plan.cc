@@ -27,6 +27,17 @@ std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges, const CoalesceLim
   return out;
 }
 
+int64_t hole_for_count(std::span<const ByteRange> ranges, size_t count, int64_t cap) {
+  if (ranges.size() <= std::max<size_t>(count, 1)) return 0;
+  std::vector<int64_t> gaps;
+  gaps.reserve(ranges.size() - 1);
+  for (size_t i = 1; i < ranges.size(); ++i) gaps.push_back(ranges[i].offset - ranges[i - 1].end());
+  // Closing the k smallest gaps leaves size() - k ranges.
+  const size_t k = ranges.size() - std::max<size_t>(count, 1);
+  std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(k - 1), gaps.end());
+  return std::min(gaps[k - 1], cap);
+}
+
 LinkModel::LinkModel(int64_t initial_hole) : initial_hole_(initial_hole) {}
 
 void LinkModel::observe(int64_t bytes, std::chrono::nanoseconds elapsed) {

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "avio/protocol.hpp"
@@ -34,6 +35,11 @@ struct CoalesceLimits {
 // limits.range long. An input range longer than limits.range stays whole:
 // splitting it is split_range's business. Empty ranges are dropped.
 std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges, const CoalesceLimits &limits);
+
+// The smallest hole at which coalesce() leaves at most `count` of `ranges`
+// (sorted, disjoint; no range limit), but at most `cap`: the gaps are
+// closed smallest first.
+int64_t hole_for_count(std::span<const ByteRange> ranges, size_t count, int64_t cap);
 
 // What the requests of one link (one server, as this process sees it) have
 // cost: a least-squares fit of time = latency + bytes / bandwidth over the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -72,6 +73,7 @@ Result<std::unique_ptr<RemoteReader>> RemoteReader::open(std::unique_ptr<UrlCont
   r->max_connections_ = std::max(1, config.max_connections);
   r->open_at_range_ = config.open_at_range;
   r->multi_range_ = config.multi_range;
+  r->ranges_per_request_ = config.ranges_per_request;
   r->version_ = primary->protocol().object_version();
   // Without a version, blocks cannot be shared safely with another open: the
   // name is then this reader's own.
@@ -125,10 +127,10 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst, int
     const size_t n = std::min(want - done, b->size() - from);
     std::memcpy(dst.data() + done, b->data() + from, n);
     done += n;
-    // Read to its end: used once, as sequential readers use blocks, it goes
-    // before the read-ahead the positional readers have not reached yet (an
-    // LRU would keep it longer, as just read, and evict those unread).
-    if (from + n == b->size()) cache_->demote(object_, wanted[k]);
+    // A block whose every byte has been read goes before the read-ahead the
+    // positional readers have not reached yet (an LRU would keep it longer,
+    // as just read, and evict those unread).
+    cache_->consumed(object_, wanted[k], n);
   }
   return done;
 }
@@ -170,23 +172,39 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   // one request takes many ranges, a hole costs its bytes and saves nothing
   // but a part header, so only small ones are read.
   CoalesceLimits limits = link_.limits();
-  if (multi_range_) limits = {kMultiRangeHole, std::numeric_limits<int64_t>::max()};
   std::vector<ByteRange> wanted;
   wanted.reserve(plan.spans().size());
   for (const ByteSpan &s : plan.spans()) wanted.push_back({s.first, s.end - s.first});
+  if (multi_range_) {
+    // More ranges than the connections' requests hold would queue requests
+    // one after another on a connection, a first byte each; gaps up to the
+    // link's hole are cheaper read than that, smallest first.
+    int64_t hole = kMultiRangeHole;
+    if (ranges_per_request_ > 0)
+      hole = std::max(
+          hole, hole_for_count(wanted, static_cast<size_t>(max_connections_) * static_cast<size_t>(ranges_per_request_),
+                               limits.hole));
+    limits = {hole, std::numeric_limits<int64_t>::max()};
+  }
   const std::vector<ByteRange> spans = coalesce(std::move(wanted), limits);
-  // A span one read's buffer takes whole is received into it; any other
-  // into a buffer of its own. Either way put() then gives its bytes to
-  // every read that wants them.
+  // A span is received in place: into the reads' buffers where it has
+  // wanted bytes, into buffers of their own for the holes it reads through
+  // (so that a merged span costs its holes' bytes, not a copy of itself).
+  // put() then gives every piece's bytes to the other reads that want them.
   std::vector<ReadRequest> requests;
-  std::vector<BlockBytes> staged(spans.size());
-  for (size_t s = 0; s < spans.size(); ++s) {
-    std::span<uint8_t> into = plan.direct(spans[s].offset, spans[s].length);
-    if (static_cast<int64_t>(into.size()) != spans[s].length) {
-      staged[s].resize(static_cast<size_t>(spans[s].length));
-      into = staged[s];
+  std::deque<BlockBytes> holes;
+  size_t next_wanted = 0;  // into plan.spans(): the first that ends after `at`
+  for (const ByteRange &span : spans) {
+    for (int64_t at = span.offset; at < span.end();) {
+      std::span<uint8_t> into = plan.direct(at, span.end() - at);
+      if (into.empty()) {
+        while (plan.spans()[next_wanted].end <= at) ++next_wanted;
+        holes.emplace_back(static_cast<size_t>(std::min(plan.spans()[next_wanted].first, span.end()) - at));
+        into = holes.back();
+      }
+      requests.push_back({at, into});
+      at += static_cast<int64_t>(into.size());
     }
-    requests.push_back({spans[s].offset, into});
   }
   // Shares of equal bytes, one per connection (a span longer than a share
   // is cut too, so that one large read is fetched in parallel), but none

@@ -51,8 +51,10 @@ struct RemoteReaderConfig {
   // connection's open then fetches its first piece instead of a throwaway.
   bool open_at_range = false;
   // One read_ranges call of the inner protocol is one request even for
-  // ranges apart (ProtocolTraits::Remote::multi_range).
+  // ranges apart (ProtocolTraits::Remote::multi_range), about this many
+  // (ranges_per_request; 0: any number).
   bool multi_range = false;
+  int ranges_per_request = 0;
   // What every connection's waits end on besides the owner's interrupt
   // (connection_params); raised by the reader's destructor.
   std::shared_ptr<CancellationToken> cancel;
@@ -198,6 +200,7 @@ class RemoteReader {
   int max_connections_ = 1;
   bool open_at_range_ = false;
   bool multi_range_ = false;
+  int ranges_per_request_ = 0;
   std::vector<uint8_t> head_;  // bytes [0, head_.size()) from the open
   UrlContext *primary_ = nullptr;
   std::unique_ptr<UrlContext> retired_primary_;  // the primary, once its connection failed

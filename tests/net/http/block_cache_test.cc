@@ -441,6 +441,42 @@ TEST_F(BlockCache, AReadPlanTakesFewerRequestsThanReads) {
   EXPECT_GE(stat_of(*ctx, "hole_limit"), 64 << 10);
 }
 
+// More ranges than the connections' requests hold (http: 160 a request):
+// the smallest gaps are read rather than skipped until they fit, so that
+// no connection queues a second request behind its first.
+TEST_F(BlockCache, AReadPlanOfManyRangesIsOneRequestPerConnection) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 28);
+  nginx().put_file("bc_many.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "2");
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_many.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  // 1000 ranges of 1-2 KiB, 5-13 KiB apart: 2 requests of 160 hold 320.
+  std::mt19937 rng(11);
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<avio::ReadRequest> plan;
+  for (int64_t at = 100000; plan.size() < 1000;) {
+    bufs.emplace_back(std::uniform_int_distribution<size_t>(1024, 2048)(rng));
+    plan.push_back({at, {}});
+    at += static_cast<int64_t>(bufs.back().size()) + std::uniform_int_distribution<int64_t>(5000, 13000)(rng);
+  }
+  for (size_t i = 0; i < plan.size(); ++i) plan[i].dst = bufs[i];
+  ASSERT_LE(plan.back().offset + static_cast<int64_t>(plan.back().dst.size()), static_cast<int64_t>(data.size()));
+  const int before = proxy.requests();
+  ASSERT_TRUE(avio::read_ranges(*ctx, plan));
+  for (const avio::ReadRequest &r : plan)
+    ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
+  // The open's connection takes one request; a new one opens on its first
+  // span and takes the rest in a second.
+  std::string heads;
+  for (const std::string &h : proxy.request_heads()) {
+    const size_t range = h.find("Range: ");
+    heads += h.substr(range, std::min<size_t>(h.find("\r\n", range) - range, 80)) + "\n";
+  }
+  EXPECT_LE(proxy.requests() - before, 3) << "1000 ranges at 160 a request queue 4 requests a connection\n" << heads;
+}
+
 // will_read: ranges a reader announces (a demuxer's index) come in one
 // multi-range request when the first is read; reads elsewhere still go
 // through the blocks, and every byte is right.

@@ -66,9 +66,13 @@ class HttpProtocol final : public Protocol {
 
 // Arrow's and GDAL's measurements put one HTTP/1.1 connection's useful
 // read-ahead at a few MiB; a few connections per host is what servers
-// tolerate from one client.
-constexpr ProtocolTraits::Remote kHttpRemote{
-    .readahead_max = int64_t{8} << 20, .max_connections = 6, .initial_hole = int64_t{1} << 20, .multi_range = true};
+// tolerate from one client. read_ranges' Range line of at most 4000 bytes
+// (http_read_ranges.cc) holds 160 ranges of 10-digit offsets.
+constexpr ProtocolTraits::Remote kHttpRemote{.readahead_max = int64_t{8} << 20,
+                                             .max_connections = 6,
+                                             .initial_hole = int64_t{1} << 20,
+                                             .multi_range = true,
+                                             .ranges_per_request = 160};
 
 ProtocolInfo http_protocol() {
   return ProtocolInfo::of<HttpProtocol>("http",
