@@ -6,6 +6,7 @@
 #include "../builtins.hpp"
 #include "../net/url_split.hpp"
 #include "http_options.hpp"
+#include "range_header.hpp"
 
 namespace avio::protocols {
 
@@ -66,13 +67,13 @@ class HttpProtocol final : public Protocol {
 
 // Arrow's and GDAL's measurements put one HTTP/1.1 connection's useful
 // read-ahead at a few MiB; a few connections per host is what servers
-// tolerate from one client. read_ranges' Range line of at most 4000 bytes
-// (http_read_ranges.cc) holds 160 ranges of 10-digit offsets.
+// tolerate from one client. A read_ranges request holds as many ranges as
+// its Range line does.
 constexpr ProtocolTraits::Remote kHttpRemote{.readahead_max = int64_t{8} << 20,
                                              .max_connections = 6,
                                              .initial_hole = int64_t{1} << 20,
                                              .multi_range = true,
-                                             .ranges_per_request = 160};
+                                             .ranges_per_request = http::kRangesPerHeader};
 
 ProtocolInfo http_protocol() {
   return ProtocolInfo::of<HttpProtocol>("http",

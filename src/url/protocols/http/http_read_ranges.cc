@@ -21,11 +21,6 @@ namespace avio::protocols::http {
 
 namespace {
 
-// The longest "Range: bytes=..." line read_ranges sends: servers take
-// header lines of 4 to 8 KiB (nginx 8 KiB, Apache 8190 bytes, IIS and some
-// CDNs less), and a few hundred ranges fit.
-constexpr size_t kRangeHeaderBudget = 4000;
-
 // A 200 (the whole object) to a request for several ranges is read through
 // to the end of the last span when that is at most this many bytes, or
 // twice the bytes the spans want; beyond, it is given up for one request

@@ -17,6 +17,15 @@ namespace avio::protocols::http {
 using avio::ByteSpan;
 using avio::ReadPlan;
 
+// The longest "Range: bytes=..." line read_ranges sends: servers take
+// header lines of 4 to 8 KiB (nginx 8 KiB, Apache 8190 bytes, IIS and some
+// CDNs less), and a few hundred ranges fit.
+inline constexpr size_t kRangeHeaderBudget = 4000;
+// Ranges one such line surely holds: 25 bytes take a range of 11-digit
+// offsets (objects up to 100 GB) and its comma. The block cache's advice
+// (ProtocolTraits::Remote::ranges_per_request).
+inline constexpr int kRangesPerHeader = static_cast<int>(kRangeHeaderBudget / 25);
+
 // The Range header value ("bytes=0-99,200-299") asking for `spans`.
 std::string range_header_value(std::span<const ByteSpan> spans);
 // How many of the first `spans` one Range header line ("Range: " and its
