@@ -385,6 +385,10 @@ class Env {
     const Clock::time_point t0 = Clock::now();
     ReadOutcome o = pass();
     row.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (o.ok && o.check) {
+      o.error = o.check();
+      o.ok = o.error.empty();
+    }
     const Traffic after = settled(*proxy_);
     row.traffic = {after.requests - before.requests, after.connections - before.connections,
                    after.bytes - before.bytes};
@@ -615,11 +619,14 @@ Report scenario_demux(Env &env, const Config &c) {
           o.error = "avio failed: " + r.err;
           return o;
         }
-        const std::string got = read_file(pcm);
-        o.ok = !reference.empty() && got == reference;
-        if (!o.ok)
-          o.error = "PCM differs from ffmpeg's (" + std::to_string(got.size()) + " bytes against " +
-                    std::to_string(reference.size()) + ")";
+        // ffmpeg's side is timed without reading its PCM back: so is this.
+        o.ok = true;
+        o.check = [&reference, pcm]() -> std::string {
+          const std::string got = read_file(pcm);
+          if (!reference.empty() && got == reference) return "";
+          return "PCM differs from ffmpeg's (" + std::to_string(got.size()) + " bytes against " +
+                 std::to_string(reference.size()) + ")";
+        };
         return o;
       });
       row.stats = {{"requests", cli.requests}, {"connections", cli.connections}, {"bytes_fetched", cli.bytes}};
@@ -633,9 +640,10 @@ Report scenario_demux(Env &env, const Config &c) {
       const double bytes =
           static_cast<double>(row.traffic.bytes) / static_cast<double>(std::max<int64_t>(1, ff.traffic.bytes));
       const double speed = ff.wall_s / row.wall_s;
-      run.targets.push_back({"requests, avio / ffmpeg", ratio(req), "≤ 0.33×", req <= 1.0 / 3});
-      run.targets.push_back({"bytes, avio / ffmpeg", ratio(bytes), "≤ 0.33×", bytes <= 1.0 / 3});
-      run.targets.push_back({"time, ffmpeg / avio", ratio(speed), "≥ 3×", speed >= 3, speed, 3.0,
+      const bool ran = row.ok && ff.ok;  // a side that failed meets nothing
+      run.targets.push_back({"requests, avio / ffmpeg", ratio(req), "≤ 0.33×", ran && req <= 1.0 / 3});
+      run.targets.push_back({"bytes, avio / ffmpeg", ratio(bytes), "≤ 0.33×", ran && bytes <= 1.0 / 3});
+      run.targets.push_back({"time, ffmpeg / avio", ratio(speed), "≥ 3×", ran && speed >= 3, speed, 3.0,
                              "demux_" + std::to_string(latency) + "ms"});
       run.targets.push_back({"samples identical", row.ok ? "yes" : "no", "yes", row.ok && ff.ok});
     }

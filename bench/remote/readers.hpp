@@ -15,6 +15,7 @@
 #define AVIO_BENCH_REMOTE_READERS_HPP
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -39,6 +40,10 @@ struct ReadOutcome {
   std::string error;                     // why not ok: an error, or the first byte that differs
   int64_t bytes_read = 0;                // delivered to the caller
   std::map<std::string, int64_t> stats;  // avio's blockcache statistics (requests, cache_misses, ...)
+  // The comparison of what was read with the truth, when it is left to the
+  // caller to run once its clock has stopped (it costs the same whoever
+  // read): an empty answer, or why not ok.
+  std::function<std::string()> check;
 };
 
 // The read plan: every range into `dst` (sum of the sizes), one after the other.
