@@ -147,10 +147,28 @@ struct ByteRange {
   friend bool operator==(const ByteRange &, const ByteRange &) = default;
 };
 
+// Told, while a read_ranges call goes on, which bytes of one read have come
+// in, so that another thread may use them before the call returns (a
+// decoder, say, while the rest of its plan is on its way). The bytes told
+// of are in the read's buffer and the call does not write them again. Told
+// on the threads doing the reading, perhaps several at once: it must be
+// thread-safe and must not block. Bytes may be told more than once, and a
+// protocol may tell of none: the call's return is the only sign that the
+// read is whole.
+class ReadProgress {
+ public:
+  // Bytes [offset, offset + length) of the stream are in the read's buffer.
+  virtual void arrived(int64_t offset, int64_t length) = 0;
+
+ protected:
+  ~ReadProgress() = default;
+};
+
 // One read of a plan handed over at once (Protocol::read_ranges).
 struct ReadRequest {
   int64_t offset = 0;
-  std::span<uint8_t> dst;  // filled whole, unless the stream ends first
+  std::span<uint8_t> dst;            // filled whole, unless the stream ends first
+  ReadProgress *progress = nullptr;  // optional
 };
 
 class Protocol {

@@ -20,6 +20,7 @@ Status Protocol::read_ranges(UrlContext &h, std::span<const ReadRequest> reads) 
   for (const ReadRequest &r : reads) {
     Result<size_t> n = h.read_at(r.offset, r.dst);
     if (!n && !n.error().is_eof()) return n.error();
+    if (n && *n > 0 && r.progress) r.progress->arrived(r.offset, static_cast<int64_t>(*n));
   }
   return {};
 }

@@ -4,7 +4,10 @@
 // come back are copied into every read they belong to, or received in place
 // where one read's buffer takes them. The http and s3 protocols plan their
 // requests with it, and the block cache the reads it does not hold. Nothing
-// here does I/O.
+// here does I/O. It keeps a read's ReadProgress told: of the bytes from the
+// read's start on as they come in order, and it never writes a byte it told
+// of again (a server that sends a range twice cannot change bytes under a
+// reader already using them).
 //
 // Not thread-safe: one read_ranges call owns its plan. The plan refers to
 // the callers' buffers, which must outlive it.
@@ -37,13 +40,14 @@ class ReadPlan {
   const std::vector<ByteSpan> &spans() const { return spans_; }
 
   // Copies `bytes`, the object's bytes from `offset`, into every read they
-  // intersect.
-  void put(int64_t offset, std::span<const uint8_t> bytes) const;
+  // intersect, and tells their progress.
+  void put(int64_t offset, std::span<const uint8_t> bytes);
   // A destination for the bytes from `offset` to be received into in place:
   // the longest piece of one read's buffer that starts there, at most `max`
-  // bytes (then put() them, which copies them to the other reads that want
-  // them too). Empty when no read wants the byte at `offset`.
-  std::span<uint8_t> direct(int64_t offset, int64_t max) const;
+  // bytes, with that read's progress (then put() them, which copies them to
+  // the other reads that want them too). An empty dst when no read wants the
+  // byte at `offset` or has it told of already.
+  ReadRequest direct(int64_t offset, int64_t max) const;
 
  private:
   // The first read (in reads_) that may intersect bytes from `offset`.
@@ -51,6 +55,7 @@ class ReadPlan {
 
   std::vector<ReadRequest> reads_;  // clipped, non-empty, sorted by offset
   std::vector<int64_t> end_max_;    // end_max_[i]: the largest end of reads_[0..i]
+  std::vector<int64_t> told_;       // told_[i]: reads_[i]'s bytes before it are told of
   std::vector<ByteSpan> spans_;
 };
 

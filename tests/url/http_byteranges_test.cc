@@ -228,10 +228,10 @@ TEST(HttpReadPlan, ReadsAreClippedSortedAndMergedWhenTheyOverlapOrTouch) {
 TEST(HttpReadPlan, BytesGoToEveryReadThatWantsThem) {
   std::vector<uint8_t> a(6, '.'), b(4, '.'), c(3, '.');
   const avio::ReadRequest reads[] = {{2, a}, {4, b}, {20, c}};  // [2,8) and [4,8) overlap; [20,23) past the end
-  const http::ReadPlan plan(reads, 22);
+  http::ReadPlan plan(reads, 22);
   const std::string object = "0123456789abcdefghijkl";
   // The whole first span in two pieces, one received in place.
-  std::span<uint8_t> in_place = plan.direct(2, 100);
+  std::span<uint8_t> in_place = plan.direct(2, 100).dst;
   ASSERT_EQ(in_place.data(), a.data());
   ASSERT_EQ(in_place.size(), 6u);
   std::copy_n(object.begin() + 2, 3, in_place.begin());
@@ -241,10 +241,44 @@ TEST(HttpReadPlan, BytesGoToEveryReadThatWantsThem) {
   EXPECT_EQ(std::string(a.begin(), a.end()), "234567");
   EXPECT_EQ(std::string(b.begin(), b.end()), "4567");
   EXPECT_EQ(std::string(c.begin(), c.end()), "kl.") << "past the end stays as it was";
-  EXPECT_EQ(plan.direct(5, 2).size(), 2u);
-  EXPECT_EQ(plan.direct(5, 100).data(), a.data() + 3);
-  EXPECT_TRUE(plan.direct(10, 100).empty());
-  EXPECT_TRUE(plan.direct(0, 100).empty());
+  EXPECT_EQ(plan.direct(5, 2).dst.size(), 2u);
+  EXPECT_EQ(plan.direct(5, 100).dst.data(), a.data() + 3);
+  EXPECT_TRUE(plan.direct(10, 100).dst.empty());
+  EXPECT_TRUE(plan.direct(0, 100).dst.empty());
+}
+
+// What a read's progress heard: each arrival, as [first, end).
+struct HeardProgress final : avio::ReadProgress {
+  void arrived(int64_t offset, int64_t length) override { heard.push_back({offset, offset + length}); }
+  std::vector<ByteSpan> heard;
+};
+
+TEST(HttpReadPlan, ProgressIsToldInOrderAndBytesToldOfAreNotWrittenAgain) {
+  std::vector<uint8_t> a(8, '.'), b(4, '.');
+  HeardProgress pa, pb;
+  const avio::ReadRequest reads[] = {{0, a, &pa}, {6, b, &pb}};  // [0,8) and [6,10) overlap
+  http::ReadPlan plan(reads, 100);
+  const std::string object = "0123456789";
+  const std::string other = "ABCDEFGHIJ";  // a server sending a range again, changed
+  // In place, then past a gap: the gap's bytes are told only once they come.
+  std::span<uint8_t> in_place = plan.direct(0, 3).dst;
+  ASSERT_EQ(in_place.data(), a.data());
+  std::copy_n(object.begin(), 3, in_place.begin());
+  plan.put(0, in_place);
+  plan.put(5, bytes_of(std::string_view(object).substr(5, 3)));
+  EXPECT_EQ(pa.heard, (std::vector<ByteSpan>{{0, 3}})) << "[5,8) is past a gap";
+  EXPECT_EQ(pb.heard, (std::vector<ByteSpan>{{6, 8}}));
+  plan.put(3, bytes_of(std::string_view(object).substr(3, 2)));
+  EXPECT_EQ(pa.heard, (std::vector<ByteSpan>{{0, 3}, {3, 5}})) << "told in order only";
+  // The same range again: the bytes told of stay as they were, and are not
+  // offered for receiving in place.
+  plan.put(0, bytes_of(std::string_view(other).substr(0, 10)));
+  EXPECT_EQ(std::string(a.begin(), a.end()), "01234FGH") << "[5,8) had not been told of";
+  EXPECT_EQ(std::string(b.begin(), b.end()), "67IJ");
+  EXPECT_EQ(pa.heard, (std::vector<ByteSpan>{{0, 3}, {3, 5}, {5, 8}}));
+  EXPECT_EQ(pb.heard, (std::vector<ByteSpan>{{6, 8}, {8, 10}}));
+  EXPECT_TRUE(plan.direct(2, 100).dst.empty());
+  EXPECT_TRUE(plan.direct(9, 100).dst.empty());
 }
 
 TEST(HttpReadPlan, RangeHeadersWithinABudget) {

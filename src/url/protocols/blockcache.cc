@@ -22,10 +22,15 @@
 // the first of them is read, as many as a quarter of the cache holds, in one
 // read_ranges call (one multi-range request over http), and kept aside from
 // the blocks until the reader has moved past them: a sparse reader then
-// costs a request per batch of its ranges, not a block per seek.
+// costs a request per batch of its ranges, not a block per seek. The batch
+// is fetched in the background and read as its bytes come in, so that a
+// decoder decodes the first ranges while the last are on their way.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <mutex>
 
 #include "../remote/remote_reader.hpp"
 #include "../url_internal.hpp"
@@ -68,6 +73,97 @@ constexpr OptionSpec kBlockCacheOptions[] = {
      "export: gap read rather than skipped, from the link's latency x bandwidth", true},
     {"range_limit", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "export: longest request", true},
 };
+
+// Advised ranges fetched by one read_ranges call in the background: an
+// extent can be read as far as its bytes have come in, in order from its
+// start, while the rest are on their way. Shared by the reader and the
+// fetch, which owns it until it ends. Thread-safe.
+class PlanBatch {
+ public:
+  class Extent final : public ReadProgress {
+   public:
+    Extent(PlanBatch *batch, int64_t offset, size_t size) : batch_(batch), offset_(offset), bytes_(size) {}
+    int64_t offset() const { return offset_; }
+    int64_t end() const { return offset_ + static_cast<int64_t>(bytes_.size()); }
+    ReadRequest request() { return {offset_, std::span<uint8_t>(bytes_), this}; }
+    void arrived(int64_t offset, int64_t length) override;
+
+   private:
+    friend class PlanBatch;
+    PlanBatch *batch_;
+    int64_t offset_;
+    remote::BlockBytes bytes_;
+    // Guarded by batch_->mu_: the bytes in from the start, and those in
+    // past a gap (a piece fetched on another connection).
+    int64_t ready_ = 0;
+    std::vector<ByteRange> early_;
+  };
+
+  explicit PlanBatch(std::span<const ByteRange> ranges) {
+    for (const ByteRange &r : ranges) extents_.emplace_back(this, r.offset, static_cast<size_t>(r.length));
+  }
+  std::deque<Extent> &extents() { return extents_; }
+
+  // Fetches every extent through `reader`; the batch is whole, or failed,
+  // once it returns.
+  void fetch(remote::RemoteReader &reader) {
+    std::vector<ReadRequest> reads;
+    reads.reserve(extents_.size());
+    for (Extent &e : extents_) reads.push_back(e.request());
+    Status st = reader.read_ranges(reads);
+    std::lock_guard lock(mu_);
+    if (st) {
+      for (Extent &e : extents_) e.ready_ = static_cast<int64_t>(e.bytes_.size());
+    }
+    status_ = std::move(st);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  // The bytes of `e` from `pos` (within it) on that are in, waiting for the
+  // first of them; the fetch's error when it failed short of `pos`.
+  Result<std::span<const uint8_t>> bytes_at(Extent &e, int64_t pos) {
+    const int64_t at = pos - e.offset_;
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_ || e.ready_ > at; });
+    if (e.ready_ <= at) return status_.error();
+    return std::span<const uint8_t>(e.bytes_).subspan(static_cast<size_t>(at), static_cast<size_t>(e.ready_ - at));
+  }
+
+  bool done() {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Extent> extents_;  // the fetch holds their addresses
+  bool done_ = false;
+  Status status_;
+};
+
+void PlanBatch::Extent::arrived(int64_t offset, int64_t length) {
+  const int64_t first = std::max(offset, offset_) - offset_;
+  const int64_t last = std::min(offset + length, end()) - offset_;
+  if (last <= first) return;
+  std::lock_guard lock(batch_->mu_);
+  if (first > ready_) {
+    early_.push_back({first, last - first});
+    return;
+  }
+  ready_ = std::max(ready_, last);
+  for (size_t k = 0; k < early_.size();) {
+    if (early_[k].offset > ready_) {
+      ++k;
+      continue;
+    }
+    ready_ = std::max(ready_, early_[k].end());
+    early_.erase(early_.begin() + static_cast<ptrdiff_t>(k));
+    k = 0;
+  }
+  batch_->cv_.notify_all();
+}
 
 bool declares(const ProtocolInfo &info, std::string_view name) {
   for (const OptionSpec &o : info.options())
@@ -181,7 +277,7 @@ class BlockCacheProtocol final : public Protocol {
       if (r.offset < end) plan_.push_back({r.offset, end - r.offset});
     }
     plan_next_ = 0;
-    extents_.clear();
+    batch_.reset();
     return {};
   }
 
@@ -212,10 +308,7 @@ class BlockCacheProtocol final : public Protocol {
 
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
     if (direct_) return Protocol::read_ranges(h, reads);
-    std::vector<remote::PlannedRead> plan;
-    plan.reserve(reads.size());
-    for (const ReadRequest &r : reads) plan.push_back({r.offset, r.dst});
-    Status st = reader_->read_ranges(plan);
+    Status st = reader_->read_ranges(reads);
     publish(h);
     return st;
   }
@@ -224,7 +317,8 @@ class BlockCacheProtocol final : public Protocol {
     if (direct_) return direct_->close();
     if (reader_) publish(h);
     block_.reset();
-    reader_.reset();
+    reader_.reset();  // ends and joins the batch's fetch
+    batch_.reset();
     return {};
   }
 
@@ -276,15 +370,17 @@ class BlockCacheProtocol final : public Protocol {
     return n;
   }
 
-  // The bytes at pos_ on within a fetched advised range, fetching the next
-  // batch when pos_ is in one not fetched yet; empty when pos_ is in none.
+  // The bytes at pos_ on within an advised range that have come in, starting
+  // the next batch when pos_ is in one not asked for yet; empty when pos_ is
+  // in none.
   Result<std::span<const uint8_t>> planned_bytes(UrlContext &h) {
-    for (size_t k = 0; k < extents_.size(); ++k) {
-      const Extent &e = extents_[k];
-      if (pos_ < e.offset || pos_ >= e.offset + static_cast<int64_t>(e.bytes.size())) continue;
-      extents_.erase(extents_.begin(), extents_.begin() + static_cast<long>(k));  // the reader has moved past them
-      const Extent &at = extents_.front();
-      return std::span<const uint8_t>(at.bytes).subspan(static_cast<size_t>(pos_ - at.offset));
+    if (batch_) {
+      std::deque<PlanBatch::Extent> &extents = batch_->extents();
+      for (size_t k = batch_at_; k < extents.size(); ++k) {
+        if (pos_ < extents[k].offset() || pos_ >= extents[k].end()) continue;
+        batch_at_ = k;  // the reader has moved past those before
+        return batch_bytes(h, extents[k]);
+      }
     }
     size_t first = plan_next_;
     const size_t last = std::min(plan_.size(), plan_next_ + kPlanLookahead);
@@ -292,22 +388,34 @@ class BlockCacheProtocol final : public Protocol {
     if (first == last) return std::span<const uint8_t>();
     // A batch: the advised ranges from here, up to a quarter of the cache.
     const int64_t budget = static_cast<int64_t>(remote::BlockCache::shared().capacity()) / 4;
-    std::vector<Extent> batch;
-    std::vector<remote::PlannedRead> reads;
     int64_t bytes = 0;
     size_t k = first;
-    for (; k < plan_.size() && (batch.empty() || bytes + plan_[k].length <= budget); ++k) {
-      batch.push_back({plan_[k].offset, remote::BlockBytes(static_cast<size_t>(plan_[k].length))});
-      bytes += plan_[k].length;
-    }
-    reads.reserve(batch.size());
-    for (Extent &e : batch) reads.push_back({e.offset, std::span<uint8_t>(e.bytes)});
-    if (Status st = reader_->read_ranges(reads); !st) return st.error();
+    for (; k < plan_.size() && (k == first || bytes + plan_[k].length <= budget); ++k) bytes += plan_[k].length;
+    // A batch still being fetched goes on with the fetch that owns it.
+    batch_ = std::make_shared<PlanBatch>(std::span(plan_).subspan(first, k - first));
+    batch_first_ = first;
+    batch_at_ = 0;
+    batch_published_ = false;
     plan_next_ = k;
-    extents_ = std::move(batch);
-    publish(h);
-    return std::span<const uint8_t>(extents_.front().bytes)
-        .subspan(static_cast<size_t>(pos_ - extents_.front().offset));
+    reader_->run_in_background([batch = batch_, reader = reader_.get()] { batch->fetch(*reader); });
+    return batch_bytes(h, batch_->extents().front());
+  }
+
+  // planned_bytes() within `e`, an extent of batch_. A failed batch is
+  // dropped, to be asked for again by the next read.
+  Result<std::span<const uint8_t>> batch_bytes(UrlContext &h, PlanBatch::Extent &e) {
+    Result<std::span<const uint8_t>> got = batch_->bytes_at(e, pos_);
+    if (!got) {
+      plan_next_ = batch_first_;
+      batch_.reset();
+      publish(h);
+      return got.error();
+    }
+    if (!batch_published_ && batch_->done()) {
+      batch_published_ = true;
+      publish(h);
+    }
+    return got;
   }
 
   void publish(UrlContext &h) const {
@@ -335,13 +443,12 @@ class BlockCacheProtocol final : public Protocol {
   int stream_mode_ = -1;               // readahead_stream
   bool streaming_ = false;             // a cursor's read-ahead is one stream (stream_pays)
 
-  struct Extent {
-    int64_t offset = 0;
-    remote::BlockBytes bytes;
-  };
-  std::vector<ByteRange> plan_;  // will_read's ranges, within the object
-  size_t plan_next_ = 0;         // the first not fetched yet
-  std::vector<Extent> extents_;  // the batch fetched last, from the one being read
+  std::vector<ByteRange> plan_;       // will_read's ranges, within the object
+  size_t plan_next_ = 0;              // the first not asked for yet
+  std::shared_ptr<PlanBatch> batch_;  // the batch asked for last
+  size_t batch_first_ = 0;            // its first range in plan_
+  size_t batch_at_ = 0;               // its extent being read
+  bool batch_published_ = false;      // its statistics, once it ended
 };
 
 }  // namespace

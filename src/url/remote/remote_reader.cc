@@ -141,10 +141,10 @@ int64_t RemoteReader::known_run_before(int64_t index, int64_t limit) const {
   return run;
 }
 
-Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
+Status RemoteReader::read_ranges(std::span<const ReadRequest> reads) {
   // What the cache holds is copied; the rest is wanted from the server.
   std::vector<ReadRequest> missing;
-  for (const PlannedRead &r : reads) {
+  for (const ReadRequest &r : reads) {
     const int64_t end = std::min(size_, r.offset + static_cast<int64_t>(r.dst.size()));
     if (r.offset >= end) continue;
     std::vector<Block> held;
@@ -154,7 +154,7 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
       held.push_back(std::move(b));
     }
     if (static_cast<int64_t>(held.size()) != (end - 1) / block_size_ - r.offset / block_size_ + 1) {
-      missing.push_back({r.offset, r.dst.first(static_cast<size_t>(end - r.offset))});
+      missing.push_back({r.offset, r.dst.first(static_cast<size_t>(end - r.offset)), r.progress});
       continue;
     }
     hits_ += static_cast<int64_t>(held.size());
@@ -165,9 +165,10 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
       std::memcpy(r.dst.data() + (at - r.offset), b->data() + from, static_cast<size_t>(n));
       at += n;
     }
+    if (r.progress) r.progress->arrived(r.offset, end - r.offset);
   }
   if (missing.empty()) return {};
-  const ReadPlan plan(missing, size_);
+  ReadPlan plan(missing, size_);
   // The spans to ask for: neighbours closer than the hole are one span. Where
   // one request takes many ranges, a hole costs its bytes and saves nothing
   // but a part header, so only small ones are read.
@@ -188,22 +189,23 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
   }
   const std::vector<ByteRange> spans = coalesce(std::move(wanted), limits);
   // A span is received in place: into the reads' buffers where it has
-  // wanted bytes, into buffers of their own for the holes it reads through
-  // (so that a merged span costs its holes' bytes, not a copy of itself).
-  // put() then gives every piece's bytes to the other reads that want them.
+  // wanted bytes (their progress told as they come), into buffers of their
+  // own for the holes it reads through (so that a merged span costs its
+  // holes' bytes, not a copy of itself). put() then gives every piece's
+  // bytes to the other reads that want them.
   std::vector<ReadRequest> requests;
   std::deque<BlockBytes> holes;
   size_t next_wanted = 0;  // into plan.spans(): the first that ends after `at`
   for (const ByteRange &span : spans) {
     for (int64_t at = span.offset; at < span.end();) {
-      std::span<uint8_t> into = plan.direct(at, span.end() - at);
-      if (into.empty()) {
+      ReadRequest piece = plan.direct(at, span.end() - at);
+      if (piece.dst.empty()) {
         while (plan.spans()[next_wanted].end <= at) ++next_wanted;
         holes.emplace_back(static_cast<size_t>(std::min(plan.spans()[next_wanted].first, span.end()) - at));
-        into = holes.back();
+        piece = {at, holes.back(), nullptr};
       }
-      requests.push_back({at, into});
-      at += static_cast<int64_t>(into.size());
+      requests.push_back(piece);
+      at += static_cast<int64_t>(piece.dst.size());
     }
   }
   // Shares of equal bytes, one per connection (a span longer than a share
@@ -223,7 +225,7 @@ Status RemoteReader::read_ranges(std::span<const PlannedRead> reads) {
         in_share = 0;
       }
       const size_t n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(r.dst.size()), share - in_share));
-      shares.back().push_back({r.offset, r.dst.first(n)});
+      shares.back().push_back({r.offset, r.dst.first(n), r.progress});
       r.offset += static_cast<int64_t>(n);
       r.dst = r.dst.subspan(n);
       in_share += static_cast<int64_t>(n);
@@ -398,6 +400,8 @@ Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
         st = n.error();
       } else if (*n != reads[from].dst.size()) {
         st = ended_at(reads[from].offset + static_cast<int64_t>(*n));
+      } else if (reads[from].progress) {
+        reads[from].progress->arrived(reads[from].offset, static_cast<int64_t>(*n));
       }
     }
   }
@@ -442,6 +446,12 @@ void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
     // A failure reaches whoever waits for the blocks.
     start_task_locked([this, blocks = std::move(claimed)] { (void)fetch_blocks(blocks, nullptr); });
   }
+}
+
+void RemoteReader::run_in_background(std::function<void()> work) {
+  std::lock_guard lock(tasks_mu_);
+  reap_locked();
+  start_task_locked(std::move(work));
 }
 
 void RemoteReader::start_task_locked(std::function<void()> work) {

@@ -72,11 +72,6 @@ struct RemoteReadStats {
   CoalesceLimits limits;      // the hole and range in use
 };
 
-struct PlannedRead {
-  int64_t offset = 0;
-  std::span<uint8_t> dst;
-};
-
 class RemoteReader {
  public:
   using Block = BlockCache::Block;
@@ -132,8 +127,13 @@ class RemoteReader {
   // Every read at once, each read whole or up to the object's end: those
   // the cache holds are copied, the others fetched in parallel straight
   // into their buffers, coalesced by the link's limits (by a small hole
-  // where a request takes many ranges).
-  Status read_ranges(std::span<const PlannedRead> reads);
+  // where a request takes many ranges), their progress told as they come.
+  Status read_ranges(std::span<const ReadRequest> reads);
+  // Runs `work` on a thread of its own, at once; the destructor (which ends
+  // every connection's waits first) joins it. For a fetch the caller does
+  // not wait for whole, such as read_ranges() whose reads tell their
+  // progress: `work` must own what it fetches into.
+  void run_in_background(std::function<void()> work);
 
   RemoteReadStats stats() const;
   CoalesceLimits limits() const { return link_.limits(); }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -508,6 +509,84 @@ TEST_F(BlockCache, AnnouncedRangesComeInOneRequest) {
   ASSERT_TRUE(n) << n.error().message();
   EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + (1 << 20), *n));
   EXPECT_FALSE(avio::will_read(*ctx, std::vector<avio::ByteRange>{{-1, 5}})) << "a negative offset";
+}
+
+// The announced ranges' request runs in the background, and each range can
+// be read as soon as its bytes are in: here the first, while the answer
+// stalls in the second (until the proxy stops). Closing the context then
+// ends the stalled fetch, and no thread stays.
+TEST_F(BlockCache, AnnouncedRangesAreReadAsTheyComeAndClosingEndsTheRest) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 36);
+  nginx().put_file("bc_willstall.bin", data);
+  const std::vector<avio::ByteRange> ranges = {{3 << 20, 20000}, {6 << 20, 2 << 20}, {9 << 20, 100000}};
+  const int threads_before = avio_net_test::threads_now();
+  {
+    FaultProxy proxy(nginx().http_port());
+    auto token = std::make_shared<avio::CancellationToken>();
+    avio::OpenOptions o;
+    o.cancel = token;
+    o.options.set("max_connections", "1");  // one request for the three
+    Clock::time_point closing;
+    {
+      avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_willstall.bin"), o);
+      ASSERT_TRUE(ctx) << ctx.error().message();
+      ASSERT_TRUE(avio::will_read(*ctx, ranges));
+      // The first part whole, then the answer stalls in the second's bytes.
+      proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 40000});
+      ASSERT_TRUE(ctx->seek(ranges[0].offset));
+      std::vector<uint8_t> buf(static_cast<size_t>(ranges[0].length));
+      std::future<avio::Result<size_t>> first =
+          std::async(std::launch::async, [&] { return ctx->read(std::span<uint8_t>(buf)); });
+      // A bound on a hang, not a speed: without the first range's bytes the
+      // read waits for the stall, which the token then ends.
+      const bool came = first.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+      if (!came) token->cancel();
+      avio::Result<size_t> n = first.get();
+      ASSERT_TRUE(came) << "the first range waited for the whole answer";
+      ASSERT_TRUE(n) << n.error().message();
+      ASSERT_EQ(*n, buf.size());
+      EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + ranges[0].offset, buf.size()));
+      EXPECT_EQ(proxy.requests(), 2) << "the open, then one request for the three ranges";
+      closing = Clock::now();
+    }
+    EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));
+  }
+  EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+}
+
+// An announced batch whose answer is cut: the bytes that came are read, the
+// reader that needs the others gets the error, and the next read asks again.
+TEST_F(BlockCache, AFailedBatchSurfacesToItsReaderAndTheNextReadAsksAgain) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 37);
+  nginx().put_file("bc_willcut.bin", data);
+  const std::vector<avio::ByteRange> ranges = {{3 << 20, 20000}, {6 << 20, 2 << 20}};
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "1");
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_willcut.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  ASSERT_TRUE(avio::will_read(*ctx, ranges));
+  proxy.push(Fault{.kind = Fault::Kind::kCutAfter, .bytes = 40000});
+  std::vector<uint8_t> buf(static_cast<size_t>(ranges[1].length));
+  ASSERT_TRUE(ctx->seek(ranges[0].offset));
+  avio::Result<size_t> n = ctx->read(std::span(buf).first(static_cast<size_t>(ranges[0].length)));
+  ASSERT_TRUE(n) << n.error().message();
+  EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + ranges[0].offset, *n));
+  // What came of the second range is read, and the error is latched (as
+  // avio_read does after a short read).
+  ASSERT_TRUE(ctx->seek(ranges[1].offset));
+  n = ctx->read(buf);
+  if (n) {
+    ASSERT_LT(*n, buf.size()) << "the cut answer held the second range whole";
+    EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + ranges[1].offset, *n));
+    EXPECT_FALSE(ctx->status()) << "the cut is the reader's error";
+  }
+  ASSERT_TRUE(ctx->seek(ranges[1].offset));
+  n = ctx->read(buf);
+  ASSERT_TRUE(n) << n.error().message();
+  ASSERT_EQ(*n, buf.size());
+  EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + ranges[1].offset, buf.size()));
+  EXPECT_EQ(proxy.requests(), 3) << "the open, the cut batch, the batch again";
 }
 
 TEST_F(BlockCache, APlanOverMoreThanTheCacheHoldsIsReadRight) {

@@ -86,11 +86,11 @@ class HttpClient final : public Protocol {
   // ---- read_ranges
   // One request for `spans`: the bytes of them the answer left out (all of
   // them when a 200 to several was given up for one request per span).
-  Result<std::vector<ByteSpan>> fetch_spans(UrlContext &h, const http::ReadPlan &plan, std::span<const ByteSpan> spans);
+  Result<std::vector<ByteSpan>> fetch_spans(UrlContext &h, http::ReadPlan &plan, std::span<const ByteSpan> spans);
   bool same_version(const ResponseHead &head) const;
-  Status read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop, const http::ReadPlan &plan,
+  Status read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop, http::ReadPlan &plan,
                         http::Coverage &coverage);
-  Status read_multipart(ResponseBody &body, std::string boundary, const http::ReadPlan &plan, http::Coverage &coverage);
+  Status read_multipart(ResponseBody &body, std::string boundary, http::ReadPlan &plan, http::Coverage &coverage);
   Error about_url(const Error &e) const;
 
   // ---- writing

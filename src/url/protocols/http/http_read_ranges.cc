@@ -34,7 +34,7 @@ Status HttpClient::read_ranges(UrlContext &h, std::span<const ReadRequest> reads
   if (streamed_) return Error(-ENOSYS, "http: " + url_.to_string() + " takes no ranges: no positional reads");
   // A range past an unknown end would be refused: read_at finds the end.
   if (filesize_ < 0) return Protocol::read_ranges(h, reads);
-  const http::ReadPlan plan(reads, filesize_);
+  http::ReadPlan plan(reads, filesize_);
   std::vector<ByteSpan> todo = plan.spans();
   if (todo.empty()) return {};
   const int64_t position = off_;
@@ -76,7 +76,7 @@ Error HttpClient::about_url(const Error &e) const {
   return Error(e.code(), "http: " + url_.to_string() + ": " + (detail.empty() ? e.message() : std::string(detail)));
 }
 
-Result<std::vector<ByteSpan>> HttpClient::fetch_spans(UrlContext &h, const http::ReadPlan &plan,
+Result<std::vector<ByteSpan>> HttpClient::fetch_spans(UrlContext &h, http::ReadPlan &plan,
                                                       std::span<const ByteSpan> spans) {
   if (h.interrupted()) return h.interrupted_error();
   const std::string method = !s_.method.empty() ? s_.method : (s_.has_post_data ? "POST" : "GET");
@@ -145,11 +145,11 @@ Result<std::vector<ByteSpan>> HttpClient::fetch_spans(UrlContext &h, const http:
 
 // A body of the object's bytes [first, end), read up to `stop`; the rest is
 // drained when short, else the connection is closed.
-Status HttpClient::read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop,
-                                  const http::ReadPlan &plan, http::Coverage &coverage) {
+Status HttpClient::read_span_body(ResponseBody &body, int64_t first, int64_t end, int64_t stop, http::ReadPlan &plan,
+                                  http::Coverage &coverage) {
   uint8_t scratch[16384];
   for (int64_t at = first; at < stop;) {
-    std::span<uint8_t> to = plan.direct(at, stop - at);
+    std::span<uint8_t> to = plan.direct(at, stop - at).dst;
     if (to.empty()) to = std::span<uint8_t>(scratch, static_cast<size_t>(std::min<int64_t>(stop - at, sizeof scratch)));
     Result<size_t> n = body.read(*conn_, to);
     if (!n) {
@@ -165,7 +165,7 @@ Status HttpClient::read_span_body(ResponseBody &body, int64_t first, int64_t end
   return {};
 }
 
-Status HttpClient::read_multipart(ResponseBody &body, std::string boundary, const http::ReadPlan &plan,
+Status HttpClient::read_multipart(ResponseBody &body, std::string boundary, http::ReadPlan &plan,
                                   http::Coverage &coverage) {
   http::ByterangesParser parser(std::move(boundary), filesize_);
   // A plain body is parsed where it lies, in the connection's buffer; a
@@ -187,7 +187,7 @@ Status HttpClient::read_multipart(ResponseBody &body, std::string boundary, cons
   while (!parser.done()) {
     const int64_t at = parser.body_offset();
     const std::span<uint8_t> to =
-        parser.in_body() && staged.empty() ? plan.direct(at, parser.body_left()) : std::span<uint8_t>();
+        parser.in_body() && staged.empty() ? plan.direct(at, parser.body_left()).dst : std::span<uint8_t>();
     if (!to.empty()) {
       // Bytes a read wants go straight into it (from the connection's
       // buffer, else from the transport).

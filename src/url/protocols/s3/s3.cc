@@ -122,7 +122,7 @@ class S3Protocol final : public Protocol {
   // One ranged GET per span of merged reads, pinned as read_at's are.
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
     if (writing_) return Error(-EIO, "s3: opened for writing");
-    const http::ReadPlan plan(reads, size_);
+    http::ReadPlan plan(reads, size_);
     if (plan.spans().empty()) return {};
     if (response_) session_->abandon(*response_);
     response_.reset();
@@ -207,14 +207,14 @@ class S3Protocol final : public Protocol {
   }
 
   // The bytes of `span` into the reads of `plan` that want them.
-  Status get_span(const http::ReadPlan &plan, const http::ByteSpan &span) {
+  Status get_span(http::ReadPlan &plan, const http::ByteSpan &span) {
     Result<S3Response> r = session_->send(ranged_get(span.first, span.end - span.first));
     if (!r) return replaced_or(r.error());
     Status st = check_version(r->head);
     if (st) st = check_answered(r->head, span);
     // Every byte of a span is wanted: the reads' buffers take them directly.
     for (int64_t at = span.first; st && at < span.end;) {
-      const std::span<uint8_t> to = plan.direct(at, span.end - at);
+      const std::span<uint8_t> to = plan.direct(at, span.end - at).dst;
       Result<size_t> n = session_->read(*r, to);
       if (!n)
         return n.error().code() == kEof
