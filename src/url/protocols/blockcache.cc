@@ -185,6 +185,7 @@ class BlockCacheProtocol final : public Protocol {
     if (config.max_connections == 0) config.max_connections = std::max(1, advice.max_connections);
     if (advice.initial_hole > 0) config.initial_hole = advice.initial_hole;
     config.open_at_range = declares(*inner, "offset") && declares(*inner, "end_offset");
+    config.open_known = declares(*inner, "known_size") && declares(*inner, "known_version");
     config.multi_range = advice.multi_range;
     config.ranges_per_request = advice.ranges_per_request;
     config.cancel = std::make_shared<CancellationToken>();

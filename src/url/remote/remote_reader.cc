@@ -72,6 +72,7 @@ Result<std::unique_ptr<RemoteReader>> RemoteReader::open(std::unique_ptr<UrlCont
   r->block_size_ = config.block_size;
   r->max_connections_ = std::max(1, config.max_connections);
   r->open_at_range_ = config.open_at_range;
+  r->open_known_ = config.open_known;
   r->multi_range_ = config.multi_range;
   r->ranges_per_request_ = config.ranges_per_request;
   r->version_ = primary->protocol().object_version();
@@ -387,7 +388,7 @@ Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
       ranges.push_back({r.offset, length});
     }
   }
-  Result<Connection> c = take_connection(ranges[0]);
+  Result<Connection> c = take_connection(ranges[0], false, true);
   if (!c) return c.error();
   const Clock::time_point start = Clock::now();
   Status st;
@@ -562,7 +563,7 @@ void RemoteReader::reap_locked() {
   }
 }
 
-Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, bool fresh) {
+Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, bool fresh, bool ask_later) {
   std::unique_ptr<UrlContext> closing;  // an idle connection making room for a fresh one
   {
     std::unique_lock lock(pool_mu_);
@@ -584,7 +585,15 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, 
     ++open_connections_;
   }
   Dictionary options = options_;
-  if (open_at_range_) {
+  // Told the object's size and version, a new connection asks for nothing
+  // until the caller's request (checked against the version then); else its
+  // open asks for `first`.
+  const bool known = ask_later && open_known_ && !version_.empty();
+  const bool at_first = open_at_range_ && !known;
+  if (known) {
+    options.set("known_size", std::to_string(size_));
+    options.set("known_version", version_);
+  } else if (at_first) {
     options.set("offset", std::to_string(first.offset));
     options.set("end_offset", std::to_string(first.end()));
   }
@@ -596,12 +605,12 @@ Result<RemoteReader::Connection> RemoteReader::take_connection(ByteRange first, 
     st = Error(-EIO, "blockcache: " + url_ + " changed on the server while being read (version " +
                          (*url)->protocol().object_version() + ", had " + version_ + ")");
   if (url) ++connections_;
-  if (st && open_at_range_) ++requests_;
+  if (st && at_first) ++requests_;
   if (!st) {
     drop_connection(url ? std::move(*url) : nullptr);
     return st.error();
   }
-  return Connection{std::move(*url), open_at_range_, open_time};
+  return Connection{std::move(*url), at_first, open_time};
 }
 
 void RemoteReader::drop_connection(std::unique_ptr<UrlContext> url) {

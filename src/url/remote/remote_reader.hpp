@@ -50,6 +50,10 @@ struct RemoteReaderConfig {
   // The inner protocol takes http's "offset" / "end_offset": a new
   // connection's open then fetches its first piece instead of a throwaway.
   bool open_at_range = false;
+  // The inner protocol takes http's "known_size" / "known_version": a new
+  // connection for a plan then opens without a request, and the plan's
+  // request is its first (one first byte instead of two).
+  bool open_known = false;
   // One read_ranges call of the inner protocol is one request even for
   // ranges apart (ProtocolTraits::Remote::multi_range), about this many
   // (ranges_per_request; 0: any number).
@@ -168,8 +172,9 @@ class RemoteReader {
     std::chrono::nanoseconds open_time{0};  // how long its open took (zero for an idle one)
   };
   // An idle connection, else a new one opened on `first`; `fresh`: always a
-  // new one (an idle one is closed to make room).
-  Result<Connection> take_connection(ByteRange first, bool fresh = false);
+  // new one (an idle one is closed to make room). `ask_later`: the caller
+  // makes the first request, so a new one need not ask for `first`.
+  Result<Connection> take_connection(ByteRange first, bool fresh = false, bool ask_later = false);
   // The stream's body: blocks from `next` (claimed already) on, while the
   // stream's generation is `generation`.
   void run_stream(int64_t next, uint64_t generation);
@@ -199,6 +204,7 @@ class RemoteReader {
   int64_t block_size_ = 0;
   int max_connections_ = 1;
   bool open_at_range_ = false;
+  bool open_known_ = false;
   bool multi_range_ = false;
   int ranges_per_request_ = 0;
   std::vector<uint8_t> head_;  // bytes [0, head_.size()) from the open

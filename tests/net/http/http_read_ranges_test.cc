@@ -298,6 +298,68 @@ TEST_F(HttpReadRanges, AFileChangedOnTheServerIsAnErrorNotASplice) {
   }
 }
 
+// known_size and known_version (what a block cache's first open learnt):
+// the open asks nothing and connects to nothing, and the first request,
+// the plan's, carries If-Range with the version. A version that is not
+// the object's any more is an error there, and no byte is written.
+TEST_F(HttpReadRanges, AnOpenToldTheSizeAndVersionAsksNothingAndItsPlanIsValidated) {
+  const std::vector<uint8_t> data = random_bytes(1 << 20, 28);
+  nginx().put_file("rr/known.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  std::unique_ptr<avio::UrlContext> first = open(proxy.url("/rr/known.bin"));
+  ASSERT_TRUE(first);
+  const std::string etag = first->protocol().object_version();
+  ASSERT_EQ(etag.front(), '"') << "nginx sends an ETag: " << etag;
+  avio::OpenOptions o = without_cache();
+  o.options.set("known_size", std::to_string(data.size()));
+  o.options.set("known_version", etag);
+  const int requests = proxy.requests(), connections = proxy.connections();
+  std::unique_ptr<avio::UrlContext> h = open(proxy.url("/rr/known.bin"), o);
+  ASSERT_TRUE(h);
+  avio::Result<int64_t> size = h->size();
+  ASSERT_TRUE(size);
+  EXPECT_EQ(*size, static_cast<int64_t>(data.size()));
+  EXPECT_EQ(proxy.requests(), requests) << "the open asked";
+  EXPECT_EQ(proxy.connections(), connections) << "the open connected";
+  Reads reads({{1000, 5000}, {600000, 100}});
+  ASSERT_TRUE(h->read_ranges(reads.requests));
+  expect_bytes(reads, data);
+  ASSERT_EQ(proxy.requests(), requests + 1) << "the plan's request is the first";
+  EXPECT_EQ(field(proxy.request_heads().back(), "If-Range"), etag);
+
+  // A Last-Modified (no quotes) is sent as one.
+  const std::string modified = "Thu, 01 Jan 2015 00:00:00 GMT";
+  o.options.set("known_version", modified);
+  h = open(proxy.url("/rr/known.bin"), o);
+  ASSERT_TRUE(h);
+  Reads stale({{1000, 100}, {600000, 100}});
+  avio::Status st = h->read_ranges(stale.requests);
+  EXPECT_EQ(field(proxy.request_heads().back(), "If-Range"), modified);
+  ASSERT_FALSE(st) << "read a file that is not the one of that date";
+  EXPECT_NE(st.error().message().find("changed"), std::string::npos) << st.error().message();
+
+  // An ETag the object no longer has: the plan and a positional read fail.
+  o.options.set("known_version", "\"not-this-one\"");
+  h = open(proxy.url("/rr/known.bin"), o);
+  ASSERT_TRUE(h);
+  Reads changed({{1000, 100}, {600000, 100}});
+  st = h->read_ranges(changed.requests);
+  ASSERT_FALSE(st) << "read a file of another version";
+  EXPECT_EQ(st.error().code(), -EIO);
+  for (const std::vector<uint8_t> &b : changed.buffers)
+    EXPECT_EQ(std::count(b.begin(), b.end(), kUntouched), static_cast<ptrdiff_t>(b.size())) << "bytes written";
+  uint8_t buf[100];
+  avio::Result<size_t> n = h->read_at(5000, buf);
+  ASSERT_FALSE(n);
+  EXPECT_NE(n.error().message().find("changed"), std::string::npos) << n.error().message();
+
+  // A version that would inject a header line is refused.
+  o.options.set("known_version", "\"x\"\r\nX-Injected: 1");
+  avio::Result<std::unique_ptr<avio::UrlContext>> bad = avio::open_url_context(proxy.url("/rr/known.bin"), o);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code(), -EINVAL);
+}
+
 // Spans near the start (the last ends under 1 MiB): the 200 is read
 // through to the last span, one request in all.
 TEST_F(HttpReadRanges, AServerThatAnswersSeveralRangesWith200) {

@@ -580,6 +580,16 @@ Status HttpClient::open(UrlContext &h, const OpenRequest &request) {
   writing_ = (request.flags & kOpenWrite) != 0;
   if (writing_) return open_upload(h, request.deadline, request.options);
   off_ = s_.offset;
+  if (s_.known_size >= 0 && !s_.known_version.empty() && s_.seekable != 0) {
+    // Known from another open of the object: nothing to ask now. The first
+    // read's request goes out validated (If-Range), so a changed object is
+    // an error there.
+    filesize_ = s_.known_size;
+    const std::string_view v = s_.known_version;
+    (v.front() == '"' || v.substr(0, 2) == "W/" ? etag_ : last_modified_) = s_.known_version;
+    streamed_ = false;
+    return {};
+  }
   return open_at(h, off_, request.deadline, &request.options, false);
 }
 

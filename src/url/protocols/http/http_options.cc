@@ -60,6 +60,13 @@ constexpr OptionSpec kHttpOptions[] = {
     {"request_size", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX), "size of requested ranges"},
     {"initial_request_size", OptionType::kInt64, "0", 0, static_cast<double>(INT64_MAX),
      "size of the first requested range"},
+    // avio's: what another connection to the same object knows (a block
+    // cache's), so that opening one costs no request of its own.
+    {"known_size", OptionType::kInt64, "-1", -1, static_cast<double>(INT64_MAX),
+     "the object's size from an earlier open of it (-1: unknown); with known_version the open sends no request, and "
+     "the first read's request is checked against the version"},
+    {"known_version", OptionType::kString, "", 0, 0,
+     "the object's ETag, or else its Last-Modified, from an earlier open of it"},
 };
 
 // "4xx,5xx,503": exact codes, and 400 / 500 standing for a whole class.
@@ -93,6 +100,7 @@ Status check_values(const HttpSettings &s) {
   if (Status st = check_header_value("referer", s.referer); !st) return st;
   if (Status st = check_header_value("content_type", s.content_type); !st) return st;
   if (Status st = check_header_value("http_proxy", s.http_proxy); !st) return st;
+  if (Status st = check_header_value("known_version", s.known_version); !st) return st;
   if (!s.method.empty()) {
     if (Status st = check_header_name(s.method); !st)
       return Error(-EINVAL, "http: method '" + s.method + "' is not an HTTP token");
@@ -155,6 +163,8 @@ Result<HttpSettings> read_http_settings(const UrlContext &h) {
   s.max_redirects = static_cast<int>(o.integer("max_redirects"));
   s.request_size = o.integer("request_size");
   s.initial_request_size = o.integer("initial_request_size");
+  s.known_size = o.integer("known_size");
+  s.known_version = o.string("known_version");
   if (Status st = read_reconnect(o, s.reconnect); !st) return st.error();
   if (Status st = check_values(s); !st) return st.error();
   return s;

@@ -52,6 +52,8 @@ struct HttpSettings {
   int max_redirects = 8;
   int64_t request_size = 0;
   int64_t initial_request_size = 0;
+  int64_t known_size = -1;
+  std::string known_version;  // an ETag (a quoted string, W/ or not), else a Last-Modified
   ReconnectPolicy reconnect;
 };
 
