@@ -22,9 +22,10 @@
 // the first of them is read, as many as a quarter of the cache holds, in one
 // read_ranges call (one multi-range request over http), and kept aside from
 // the blocks until the reader has moved past them: a sparse reader then
-// costs a request per batch of its ranges, not a block per seek. The batch
+// costs a request per batch of its ranges, not a block per seek. A batch
 // is fetched in the background and read as its bytes come in, so that a
-// decoder decodes the first ranges while the last are on their way.
+// decoder decodes the first ranges while the last are on their way; the
+// next batch is asked for once the reader is in a batch's last range.
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -99,10 +100,21 @@ class PlanBatch {
     std::vector<ByteRange> early_;
   };
 
-  explicit PlanBatch(std::span<const ByteRange> ranges) {
+  // The ranges from the plan's range `first` on.
+  PlanBatch(size_t first, std::span<const ByteRange> ranges) : first_(first) {
     for (const ByteRange &r : ranges) extents_.emplace_back(this, r.offset, static_cast<size_t>(r.length));
   }
+  size_t first() const { return first_; }
   std::deque<Extent> &extents() { return extents_; }
+  // The extent holding byte `pos`, from the `from`th on; null when none does.
+  Extent *find(int64_t pos, size_t from, size_t *at) {
+    for (size_t k = from; k < extents_.size(); ++k) {
+      if (pos < extents_[k].offset() || pos >= extents_[k].end()) continue;
+      *at = k;
+      return &extents_[k];
+    }
+    return nullptr;
+  }
 
   // Fetches every extent through `reader`; the batch is whole, or failed,
   // once it returns.
@@ -136,6 +148,7 @@ class PlanBatch {
   }
 
  private:
+  const size_t first_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Extent> extents_;  // the fetch holds their addresses
@@ -279,6 +292,7 @@ class BlockCacheProtocol final : public Protocol {
     }
     plan_next_ = 0;
     batch_.reset();
+    next_batch_.reset();
     return {};
   }
 
@@ -318,8 +332,9 @@ class BlockCacheProtocol final : public Protocol {
     if (direct_) return direct_->close();
     if (reader_) publish(h);
     block_.reset();
-    reader_.reset();  // ends and joins the batch's fetch
+    reader_.reset();  // ends and joins the batches' fetches
     batch_.reset();
+    next_batch_.reset();
     return {};
   }
 
@@ -371,47 +386,64 @@ class BlockCacheProtocol final : public Protocol {
     return n;
   }
 
-  // The bytes at pos_ on within an advised range that have come in, starting
-  // the next batch when pos_ is in one not asked for yet; empty when pos_ is
-  // in none.
+  // The bytes at pos_ on within an advised range that have come in, asking
+  // for the next batch when pos_ is in one not asked for yet; empty when
+  // pos_ is in none.
   Result<std::span<const uint8_t>> planned_bytes(UrlContext &h) {
+    size_t at = 0;
     if (batch_) {
-      std::deque<PlanBatch::Extent> &extents = batch_->extents();
-      for (size_t k = batch_at_; k < extents.size(); ++k) {
-        if (pos_ < extents[k].offset() || pos_ >= extents[k].end()) continue;
-        batch_at_ = k;  // the reader has moved past those before
-        return batch_bytes(h, extents[k]);
+      if (PlanBatch::Extent *e = batch_->find(pos_, batch_at_, &at)) {
+        batch_at_ = at;  // the reader has moved past those before
+        return batch_bytes(h, *e);
+      }
+    }
+    if (next_batch_) {
+      if (PlanBatch::Extent *e = next_batch_->find(pos_, 0, &at)) {
+        batch_ = std::move(next_batch_);
+        batch_at_ = at;
+        batch_published_ = false;
+        return batch_bytes(h, *e);
       }
     }
     size_t first = plan_next_;
     const size_t last = std::min(plan_.size(), plan_next_ + kPlanLookahead);
     while (first < last && (pos_ < plan_[first].offset || pos_ >= plan_[first].end())) ++first;
     if (first == last) return std::span<const uint8_t>();
-    // A batch: the advised ranges from here, up to a quarter of the cache.
+    next_batch_.reset();  // the reader went elsewhere: its fetch ends on its own
+    batch_ = ask(first);
+    batch_at_ = 0;
+    batch_published_ = false;
+    return batch_bytes(h, batch_->extents().front());
+  }
+
+  // A batch of the advised ranges from plan_[first] on, up to a quarter of
+  // the cache, being fetched in the background.
+  std::shared_ptr<PlanBatch> ask(size_t first) {
     const int64_t budget = static_cast<int64_t>(remote::BlockCache::shared().capacity()) / 4;
     int64_t bytes = 0;
     size_t k = first;
     for (; k < plan_.size() && (k == first || bytes + plan_[k].length <= budget); ++k) bytes += plan_[k].length;
-    // A batch still being fetched goes on with the fetch that owns it.
-    batch_ = std::make_shared<PlanBatch>(std::span(plan_).subspan(first, k - first));
-    batch_first_ = first;
-    batch_at_ = 0;
-    batch_published_ = false;
+    auto batch = std::make_shared<PlanBatch>(first, std::span(plan_).subspan(first, k - first));
     plan_next_ = k;
-    reader_->run_in_background([batch = batch_, reader = reader_.get()] { batch->fetch(*reader); });
-    return batch_bytes(h, batch_->extents().front());
+    reader_->run_in_background([batch, reader = reader_.get()] { batch->fetch(*reader); });
+    return batch;
   }
 
-  // planned_bytes() within `e`, an extent of batch_. A failed batch is
-  // dropped, to be asked for again by the next read.
+  // planned_bytes() within `e`, an extent of batch_. Once the reader is in
+  // a batch's last range, the next batch is asked for, so that it comes
+  // while this one is read. A failed batch is dropped (and the next with
+  // it), to be asked for again by the next read.
   Result<std::span<const uint8_t>> batch_bytes(UrlContext &h, PlanBatch::Extent &e) {
     Result<std::span<const uint8_t>> got = batch_->bytes_at(e, pos_);
     if (!got) {
-      plan_next_ = batch_first_;
+      plan_next_ = batch_->first();
       batch_.reset();
+      next_batch_.reset();
       publish(h);
       return got.error();
     }
+    if (!next_batch_ && batch_at_ + 1 == batch_->extents().size() && plan_next_ < plan_.size())
+      next_batch_ = ask(plan_next_);
     if (!batch_published_ && batch_->done()) {
       batch_published_ = true;
       publish(h);
@@ -444,12 +476,12 @@ class BlockCacheProtocol final : public Protocol {
   int stream_mode_ = -1;               // readahead_stream
   bool streaming_ = false;             // a cursor's read-ahead is one stream (stream_pays)
 
-  std::vector<ByteRange> plan_;       // will_read's ranges, within the object
-  size_t plan_next_ = 0;              // the first not asked for yet
-  std::shared_ptr<PlanBatch> batch_;  // the batch asked for last
-  size_t batch_first_ = 0;            // its first range in plan_
-  size_t batch_at_ = 0;               // its extent being read
-  bool batch_published_ = false;      // its statistics, once it ended
+  std::vector<ByteRange> plan_;            // will_read's ranges, within the object
+  size_t plan_next_ = 0;                   // the first not asked for yet
+  std::shared_ptr<PlanBatch> batch_;       // the batch being read
+  size_t batch_at_ = 0;                    // its extent being read
+  bool batch_published_ = false;           // its statistics, once it ended
+  std::shared_ptr<PlanBatch> next_batch_;  // the one after it, asked for ahead
 };
 
 }  // namespace

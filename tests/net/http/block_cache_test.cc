@@ -4,6 +4,8 @@
 // never spliced, concurrent readers fetching each block once, read plans in
 // fewer requests than reads, failures surfaced then retried, and the
 // interrupt ending a stalled fetch with no thread left behind.
+#include "remote/block_cache.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -32,6 +34,13 @@ int64_t stat_of(avio::IOContext &ctx, const char *name) { return avio::url_conte
 
 class BlockCache : public avio_http_test::NginxSuite {
  protected:
+  // The bound is the process's: a test that sets cache_size sets it for
+  // the tests after it in the same process (run_tsan.sh runs them so).
+  void SetUp() override {
+    avio::remote::BlockCache::shared().set_capacity(size_t{64} << 20);
+    NginxSuite::SetUp();
+  }
+
   // The read-ahead as ranged pieces: a loaded machine's loopback may look
   // like a link a stream would serve better (readahead_stream=-1).
   static avio::OpenOptions pieces_only() {
@@ -552,6 +561,41 @@ TEST_F(BlockCache, AnnouncedRangesAreReadAsTheyComeAndClosingEndsTheRest) {
     EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));
   }
   EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+}
+
+// Announced ranges over more than one batch (a quarter of the cache each):
+// the next batch is asked for once the reader is in a batch's last range,
+// before the reader needs it; every byte is right, a request a batch.
+TEST_F(BlockCache, TheNextBatchIsAskedForWhileTheLastRangeOfOneIsRead) {
+  const std::vector<uint8_t> data = random_bytes(14 << 20, 38);
+  nginx().put_file("bc_batches.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("cache_size", std::to_string(4 << 20));  // batches of at most 1 MiB: two ranges each
+  o.options.set("max_connections", "1");
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_batches.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<avio::ByteRange> ranges;
+  for (int64_t at = 1 << 20; ranges.size() < 6; at += 2 << 20) ranges.push_back({at, 400000});
+  ASSERT_TRUE(avio::will_read(*ctx, ranges));
+  const int before = proxy.requests();
+  std::vector<uint8_t> buf(400000);
+  const auto read_range = [&](const avio::ByteRange &r, size_t bytes) {
+    ASSERT_TRUE(ctx->seek(r.offset));
+    avio::Result<size_t> n = ctx->read(std::span(buf).first(bytes));
+    ASSERT_TRUE(n) << n.error().message();
+    ASSERT_EQ(*n, bytes);
+    ASSERT_EQ(0, std::memcmp(buf.data(), data.data() + r.offset, bytes)) << "at " << r.offset;
+  };
+  read_range(ranges[0], buf.size());
+  EXPECT_EQ(proxy.requests(), before + 1) << "the first batch";
+  read_range(ranges[1], 1000);  // the first batch's last range
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (proxy.requests() < before + 2 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(proxy.requests(), before + 2) << "the second batch was not asked for ahead";
+  for (size_t i = 1; i < ranges.size(); ++i) read_range(ranges[i], buf.size());
+  EXPECT_EQ(proxy.requests(), before + 3) << "a request a batch";
 }
 
 // An announced batch whose answer is cut: the bytes that came are read, the
