@@ -27,6 +27,7 @@
 // decoder decodes the first ranges while the last are on their way; the
 // next batch is asked for once the reader is in a batch's last range.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -310,7 +311,7 @@ class BlockCacheProtocol final : public Protocol {
     return pos_;
   }
 
-  Result<size_t> read_at(UrlContext &, int64_t offset, std::span<uint8_t> dst) override {
+  Result<size_t> read_at(UrlContext &h, int64_t offset, std::span<uint8_t> dst) override {
     if (direct_) return direct_->read_at(offset, dst);
     // Positional readers have no cursor to learn from: the cache is their
     // history, as the page cache is the kernel's (RemoteReader::read_at).
@@ -318,7 +319,11 @@ class BlockCacheProtocol final : public Protocol {
     // slices of their own each read ahead, and a window of a sixteenth of
     // the cache lets eight of them do so without evicting each other's
     // blocks unread.
-    return reader_->read_at(offset, dst, positional_window_max_);
+    Result<size_t> n = reader_->read_at(offset, dst, positional_window_max_);
+    // What it cost, when it fetched (hits are published by the next fetch,
+    // or the close): stat and --verbose read positional readers' costs too.
+    if (reader_->requests() != published_requests_.load(std::memory_order_relaxed)) publish(h);
+    return n;
   }
 
   Status read_ranges(UrlContext &h, std::span<const ReadRequest> reads) override {
@@ -451,8 +456,12 @@ class BlockCacheProtocol final : public Protocol {
     return got;
   }
 
+  // Thread-safe against itself (read_at may run on several threads); a
+  // caller reading the options while others read races, as in FFmpeg.
   void publish(UrlContext &h) const {
+    std::lock_guard lock(publish_mu_);
     const remote::RemoteReadStats s = reader_->stats();
+    published_requests_.store(s.requests, std::memory_order_relaxed);
     OptionValues &o = h.mutable_options();
     (void)o.publish("requests", std::to_string(s.requests));
     (void)o.publish("connections", std::to_string(s.connections));
@@ -463,6 +472,8 @@ class BlockCacheProtocol final : public Protocol {
     (void)o.publish("range_limit", std::to_string(s.limits.range));
   }
 
+  mutable std::mutex publish_mu_;
+  mutable std::atomic<int64_t> published_requests_{0};
   std::unique_ptr<UrlContext> direct_;  // a URL read straight through
   std::unique_ptr<RemoteReader> reader_;
   RemoteReader::Block block_;  // the block being read

@@ -140,6 +140,7 @@ class RemoteReader {
   void run_in_background(std::function<void()> work);
 
   RemoteReadStats stats() const;
+  int64_t requests() const { return requests_.load(std::memory_order_relaxed); }
   CoalesceLimits limits() const { return link_.limits(); }
   const LinkModel &link() const { return link_; }
   int max_connections() const { return max_connections_; }

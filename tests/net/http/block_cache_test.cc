@@ -379,6 +379,10 @@ TEST_F(BlockCache, PositionalReadsReadAheadFromTheBlocksCachedBeforeThem) {
   }
   EXPECT_EQ(random_proxy.requests(), 1 + 4);
   EXPECT_LE(random_proxy.response_bytes(), (int64_t{4} << 20) + (64 << 10) + (16 << 10));
+  // read_at publishes what it cost, as read does.
+  EXPECT_EQ(stat_of(*r, "requests"), 1 + 4);
+  EXPECT_EQ(stat_of(*r, "cache_misses"), 4);
+  EXPECT_EQ(stat_of(*ctx, "requests"), proxy.requests());
 }
 
 // Eight threads reading the same bytes, interleaved (thread t takes chunks
