@@ -120,20 +120,23 @@ Result<size_t> RemoteReader::read_at(int64_t offset, std::span<uint8_t> dst, int
   bool fetched = false;
   Result<std::vector<Block>> blocks = acquire(wanted, 0, &fetched, std::max<int64_t>(1, readahead_limit));
   if (!blocks) return blocks.error();
+  copy_out(*blocks, offset, dst.first(want));
+  return want;
+}
+
+void RemoteReader::copy_out(std::span<const Block> blocks, int64_t offset, std::span<uint8_t> dst) {
   size_t done = 0;
-  for (size_t k = 0; k < blocks->size(); ++k) {
-    const Block &b = (*blocks)[k];
+  for (const Block &b : blocks) {
     const int64_t at = offset + static_cast<int64_t>(done);
     const size_t from = static_cast<size_t>(at % block_size_);
-    const size_t n = std::min(want - done, b->size() - from);
+    const size_t n = std::min(dst.size() - done, b->size() - from);
     std::memcpy(dst.data() + done, b->data() + from, n);
     done += n;
     // A block whose every byte has been read goes before the read-ahead the
     // positional readers have not reached yet (an LRU would keep it longer,
     // as just read, and evict those unread).
-    cache_->consumed(object_, wanted[k], n);
+    cache_->consumed(object_, at / block_size_, n);
   }
-  return done;
 }
 
 int64_t RemoteReader::known_run_before(int64_t index, int64_t limit) const {
@@ -159,13 +162,7 @@ Status RemoteReader::read_ranges(std::span<const ReadRequest> reads) {
       continue;
     }
     hits_ += static_cast<int64_t>(held.size());
-    for (int64_t at = r.offset; at < end;) {
-      const Block &b = held[static_cast<size_t>(at / block_size_ - r.offset / block_size_)];
-      const int64_t from = at % block_size_;
-      const int64_t n = std::min(end - at, static_cast<int64_t>(b->size()) - from);
-      std::memcpy(r.dst.data() + (at - r.offset), b->data() + from, static_cast<size_t>(n));
-      at += n;
-    }
+    copy_out(held, r.offset, r.dst.first(static_cast<size_t>(end - r.offset)));
     if (r.progress) r.progress->arrived(r.offset, end - r.offset);
   }
   if (missing.empty()) return {};

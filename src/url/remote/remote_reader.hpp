@@ -158,6 +158,10 @@ class RemoteReader {
   // missing).
   Result<std::vector<Block>> acquire(std::span<const int64_t> indices, int64_t prefetch_end, bool *fetched,
                                      int64_t history_limit = 0);
+  // Copies the object's bytes from `offset` into dst from `blocks`, the
+  // consecutive blocks from offset's on, counting them read
+  // (BlockCache::consumed).
+  void copy_out(std::span<const Block> blocks, int64_t offset, std::span<uint8_t> dst);
   // Fetches the claimed blocks (sorted) and settles them in the cache.
   Status fetch(const std::vector<int64_t> &claimed, std::vector<Block> *got);
   // One piece: the claimed `blocks` (ascending) over one connection,
