@@ -491,6 +491,29 @@ TEST_F(BlockCache, AReadPlanOfManyRangesIsOneRequestPerConnection) {
   EXPECT_EQ(proxy.requests() - before, 2) << "1000 ranges at 160 a request queue 4 requests a connection\n" << heads;
 }
 
+// A URL that redirects: the open follows it, and so do the plan's new
+// connections, which open without a request (known_size, known_version)
+// and meet the redirect at their first; every byte is right.
+TEST_F(BlockCache, APlanOverARedirectingUrlIsRight) {
+  const std::vector<uint8_t> data = random_bytes(8 << 20, 39);
+  nginx().put_file("bc_redirected.bin", data);
+  avio::OpenOptions o;
+  o.options.set("max_connections", "3");
+  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/r302/bc_redirected.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  std::vector<std::vector<uint8_t>> bufs;
+  std::vector<avio::ReadRequest> plan;
+  for (int64_t at = 200000; at + 200000 < static_cast<int64_t>(data.size()); at += 300000) {
+    bufs.emplace_back(200000);
+    plan.push_back({at, {}});
+  }
+  for (size_t i = 0; i < plan.size(); ++i) plan[i].dst = bufs[i];
+  ASSERT_TRUE(avio::read_ranges(*ctx, plan));
+  for (const avio::ReadRequest &r : plan)
+    ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
+  EXPECT_GE(stat_of(*ctx, "connections"), 2) << "the plan was not shared out";
+}
+
 // will_read: ranges a reader announces (a demuxer's index) come in one
 // multi-range request when the first is read; reads elsewhere still go
 // through the blocks, and every byte is right.
