@@ -62,7 +62,10 @@ class HttpDiff : public ::testing::Test {
     for (const std::string &a : args) tail += " " + shell_quote(a);
     int status = 0;
     std::string out = run(std::string(program) + tail + " 2>/dev/null", &status);
-    if (traffic) *traffic = traffic_of(server_->wait_access_log(1, std::chrono::milliseconds(500)));
+    // Settled, so that no late entry of this side's lands in the next's.
+    const std::vector<avio_http_test::AccessLogEntry> log =
+        server_->settled_access_log(1, std::chrono::milliseconds(100), std::chrono::seconds(2));
+    if (traffic) *traffic = traffic_of(log);
     return out;
   }
 

@@ -502,6 +502,20 @@ std::vector<AccessLogEntry> Nginx::wait_access_log(size_t count, std::chrono::mi
   }
 }
 
+std::vector<AccessLogEntry> Nginx::settled_access_log(size_t count, milliseconds quiet, milliseconds timeout) const {
+  const auto deadline = Clock::now() + timeout;
+  std::vector<AccessLogEntry> entries = access_log();
+  auto changed = Clock::now();
+  for (;;) {
+    const auto now = Clock::now();
+    if (now >= deadline || (entries.size() >= count && now - changed >= quiet)) return entries;
+    std::this_thread::sleep_for(milliseconds(5));
+    std::vector<AccessLogEntry> again = access_log();
+    if (again.size() != entries.size()) changed = Clock::now();
+    entries = std::move(again);
+  }
+}
+
 void Nginx::clear_access_log() const {
   // nginx appends (O_APPEND), so its next line starts the truncated file.
   if (::truncate((dir_ / "logs/access.log").c_str(), 0) != 0 && errno != ENOENT) {

@@ -99,6 +99,12 @@ class Nginx {
   // The access log once it has at least `count` entries, or as it is after `timeout`.
   std::vector<AccessLogEntry> wait_access_log(size_t count,
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+  // The access log once it has at least `count` entries and no new one has
+  // come for `quiet` (a request the client abandoned is logged when nginx
+  // sees the connection close, possibly after the client has exited), or
+  // as it is after `timeout`.
+  std::vector<AccessLogEntry> settled_access_log(size_t count, std::chrono::milliseconds quiet,
+                                                 std::chrono::milliseconds timeout) const;
   void clear_access_log() const;              // truncates it
   std::string error_log() const;              // nginx's error log (and its stderr)
   pid_t pid() const { return nginx_.pid(); }  // the master's
