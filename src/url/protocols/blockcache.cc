@@ -147,6 +147,10 @@ class PlanBatch {
     std::lock_guard lock(mu_);
     return done_;
   }
+  void wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_; });
+  }
 
  private:
   const size_t first_;
@@ -292,8 +296,7 @@ class BlockCacheProtocol final : public Protocol {
       if (r.offset < end) plan_.push_back({r.offset, end - r.offset});
     }
     plan_next_ = 0;
-    batch_.reset();
-    next_batch_.reset();
+    drop_batches();
     return {};
   }
 
@@ -414,7 +417,7 @@ class BlockCacheProtocol final : public Protocol {
     const size_t last = std::min(plan_.size(), plan_next_ + kPlanLookahead);
     while (first < last && (pos_ < plan_[first].offset || pos_ >= plan_[first].end())) ++first;
     if (first == last) return std::span<const uint8_t>();
-    next_batch_.reset();  // the reader went elsewhere: its fetch ends on its own
+    drop_batches();  // the reader went elsewhere
     batch_ = ask(first);
     batch_at_ = 0;
     batch_published_ = false;
@@ -442,8 +445,7 @@ class BlockCacheProtocol final : public Protocol {
     Result<std::span<const uint8_t>> got = batch_->bytes_at(e, pos_);
     if (!got) {
       plan_next_ = batch_->first();
-      batch_.reset();
-      next_batch_.reset();
+      drop_batches();
       publish(h);
       return got.error();
     }
@@ -454,6 +456,16 @@ class BlockCacheProtocol final : public Protocol {
       publish(h);
     }
     return got;
+  }
+
+  // Forgets the batches, once their fetches have ended: a reader that jumps
+  // from plan to plan holds two batches at most (it waits as long as it
+  // would have for a batch fetched whole before being read).
+  void drop_batches() {
+    for (std::shared_ptr<PlanBatch> *b : {&batch_, &next_batch_}) {
+      if (*b) (*b)->wait();
+      b->reset();
+    }
   }
 
   // Thread-safe against itself (read_at may run on several threads); a

@@ -590,6 +590,35 @@ TEST_F(BlockCache, AnnouncedRangesAreReadAsTheyComeAndClosingEndsTheRest) {
   EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
 }
 
+// A reader that announces other ranges while a batch is still coming waits
+// for that batch to end before its new one is asked for: it holds two
+// batches at most, however often it jumps.
+TEST_F(BlockCache, NewAnnouncedRangesWaitForTheBatchStillComing) {
+  const std::vector<uint8_t> data = random_bytes(12 << 20, 40);
+  nginx().put_file("bc_willagain.bin", data);
+  FaultProxy proxy(nginx().http_port());
+  avio::OpenOptions o;
+  o.options.set("max_connections", "1");
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_willagain.bin"), o);
+  ASSERT_TRUE(ctx) << ctx.error().message();
+  const std::vector<avio::ByteRange> first = {{3 << 20, 20000}, {6 << 20, 2 << 20}};
+  ASSERT_TRUE(avio::will_read(*ctx, first));
+  proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 40000, .stall = std::chrono::milliseconds(300)});
+  const int64_t before = proxy.response_bytes();
+  std::vector<uint8_t> buf(20000);
+  ASSERT_TRUE(ctx->seek(first[0].offset));
+  avio::Result<size_t> n = ctx->read(buf);
+  ASSERT_TRUE(n && *n == buf.size());
+  EXPECT_LT(proxy.response_bytes() - before, first[1].length) << "the stall did not hold the batch";
+  const std::vector<avio::ByteRange> second = {{9 << 20, 20000}};
+  ASSERT_TRUE(avio::will_read(*ctx, second));
+  EXPECT_GE(proxy.response_bytes() - before, first[0].length + first[1].length) << "the first batch still coming";
+  ASSERT_TRUE(ctx->seek(second[0].offset));
+  n = ctx->read(buf);
+  ASSERT_TRUE(n && *n == buf.size());
+  EXPECT_EQ(0, std::memcmp(buf.data(), data.data() + second[0].offset, buf.size()));
+}
+
 // Announced ranges over more than one batch (a quarter of the cache each):
 // the next batch is asked for once the reader is in a batch's last range,
 // before the reader needs it; every byte is right, a request a batch.
