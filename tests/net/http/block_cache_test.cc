@@ -491,27 +491,41 @@ TEST_F(BlockCache, AReadPlanOfManyRangesIsOneRequestPerConnection) {
   EXPECT_EQ(proxy.requests() - before, 2) << "1000 ranges at 160 a request queue 4 requests a connection\n" << heads;
 }
 
-// A URL that redirects: the open follows it, and so do the plan's new
-// connections, which open without a request (known_size, known_version)
-// and meet the redirect at their first; every byte is right.
-TEST_F(BlockCache, APlanOverARedirectingUrlIsRight) {
+// A URL that redirects: the open follows it, and so does a new connection,
+// which opens without a request (known_size, known_version) and meets the
+// redirect at its first. The open's connection is kept busy by one plan
+// (its answer stalls) while another plan needs a connection of its own.
+TEST_F(BlockCache, APlanOnANewConnectionFollowsARedirect) {
   const std::vector<uint8_t> data = random_bytes(8 << 20, 39);
   nginx().put_file("bc_redirected.bin", data);
+  FaultProxy proxy(nginx().http_port());
   avio::OpenOptions o;
   o.options.set("max_connections", "3");
-  avio::Result<avio::IOContext> ctx = avio::open_url(nginx().http_url("/r302/bc_redirected.bin"), o);
+  avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/r302/bc_redirected.bin"), o);
   ASSERT_TRUE(ctx) << ctx.error().message();
+  // Two plans of ranges apart, in buffers of their own.
   std::vector<std::vector<uint8_t>> bufs;
-  std::vector<avio::ReadRequest> plan;
-  for (int64_t at = 200000; at + 200000 < static_cast<int64_t>(data.size()); at += 300000) {
-    bufs.emplace_back(200000);
-    plan.push_back({at, {}});
-  }
-  for (size_t i = 0; i < plan.size(); ++i) plan[i].dst = bufs[i];
-  ASSERT_TRUE(avio::read_ranges(*ctx, plan));
-  for (const avio::ReadRequest &r : plan)
-    ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
-  EXPECT_GE(stat_of(*ctx, "connections"), 2) << "the plan was not shared out";
+  std::vector<avio::ReadRequest> plans[2];
+  for (int p = 0; p < 2; ++p)
+    for (int64_t at = 200000 + p * 100000; at + 40000 < static_cast<int64_t>(data.size()); at += 1000000) {
+      bufs.emplace_back(40000);
+      plans[p].push_back({at, {}});
+    }
+  size_t next = 0;
+  for (std::vector<avio::ReadRequest> &plan : plans)
+    for (avio::ReadRequest &r : plan) r.dst = bufs[next++];
+  proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000, .stall = std::chrono::milliseconds(500)});
+  const int before = proxy.requests();
+  std::future<avio::Status> busy = std::async(std::launch::async, [&] { return avio::read_ranges(*ctx, plans[0]); });
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (proxy.requests() == before && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(avio::read_ranges(*ctx, plans[1]));
+  ASSERT_TRUE(busy.get());
+  for (const std::vector<avio::ReadRequest> &plan : plans)
+    for (const avio::ReadRequest &r : plan)
+      ASSERT_EQ(0, std::memcmp(r.dst.data(), data.data() + r.offset, r.dst.size())) << "at " << r.offset;
+  EXPECT_GE(stat_of(*ctx, "connections"), 2) << "the second plan had no connection of its own";
 }
 
 // will_read: ranges a reader announces (a demuxer's index) come in one
