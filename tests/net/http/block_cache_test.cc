@@ -617,7 +617,7 @@ TEST_F(BlockCache, NewAnnouncedRangesWaitForTheBatchStillComing) {
   ASSERT_TRUE(ctx) << ctx.error().message();
   const std::vector<avio::ByteRange> first = {{3 << 20, 20000}, {6 << 20, 2 << 20}};
   ASSERT_TRUE(avio::will_read(*ctx, first));
-  proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 40000, .stall = std::chrono::milliseconds(300)});
+  proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 40000, .stall = std::chrono::milliseconds(1500)});
   const int64_t before = proxy.response_bytes();
   std::vector<uint8_t> buf(20000);
   ASSERT_TRUE(ctx->seek(first[0].offset));
