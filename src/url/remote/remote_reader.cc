@@ -385,7 +385,7 @@ Status RemoteReader::fetch_ranges(std::span<const ReadRequest> reads) {
       ranges.push_back({r.offset, length});
     }
   }
-  Result<Connection> c = take_connection(ranges[0], false, true);
+  Result<Connection> c = take_connection(ranges[0], /*fresh=*/false, /*ask_later=*/true);
   if (!c) return c.error();
   const Clock::time_point start = Clock::now();
   Status st;
@@ -489,7 +489,7 @@ void RemoteReader::stop_stream() {
 
 void RemoteReader::run_stream(int64_t next, uint64_t generation) {
   const ByteRange first = block_range(next);
-  Result<Connection> c = take_connection({first.offset, size_ - first.offset}, true);
+  Result<Connection> c = take_connection({first.offset, size_ - first.offset}, /*fresh=*/true);
   Status st = c ? Status() : Status(c.error());
   // Blocks [next, claimed_end) are the stream's to settle: claimed ahead up
   // to the window, so that a reader reaching one waits for the stream

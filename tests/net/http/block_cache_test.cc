@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <random>
 #include <thread>
@@ -31,6 +32,13 @@ using avio_http_test::read_all;
 using Clock = std::chrono::steady_clock;
 
 int64_t stat_of(avio::IOContext &ctx, const char *name) { return avio::url_context_of(ctx)->options().integer(name); }
+
+// Polls until `done` holds or `limit` has passed: a bound on a hang, not a
+// speed (the caller asserts what it waited for).
+void wait_until(const std::function<bool()> &done, std::chrono::seconds limit) {
+  const auto deadline = Clock::now() + limit;
+  while (!done() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
 
 class BlockCache : public avio_http_test::NginxSuite {
  protected:
@@ -147,9 +155,7 @@ TEST_F(BlockCache, ReadAheadRunsInTheBackgroundWhileTheReaderIsIdle) {
   std::vector<uint8_t> buf(2 << 20);
   ASSERT_TRUE(ctx->read(buf));
   ASSERT_EQ(0, std::memcmp(buf.data(), data.data(), buf.size()));
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (proxy.response_bytes() < (int64_t{20} << 20) && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_until([&] { return proxy.response_bytes() >= (int64_t{20} << 20); }, std::chrono::seconds(10));
   EXPECT_GE(proxy.response_bytes(), int64_t{20} << 20) << "nothing fetched ahead of an idle reader";
   avio::Result<std::vector<uint8_t>> rest = read_all(*ctx);
   ASSERT_TRUE(rest) << rest.error().message();
@@ -177,8 +183,7 @@ TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
       ASSERT_TRUE(ctx) << ctx.error().message();
       std::vector<uint8_t> buf((2 << 20) - 1);
       ASSERT_TRUE(ctx->read(buf));  // blocks 0 and 1: the background starts at block 1
-      const auto deadline = Clock::now() + std::chrono::seconds(10);
-      while (proxy.requests() < 4 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      wait_until([&] { return proxy.requests() >= 4; }, std::chrono::seconds(10));
       ASSERT_GE(proxy.requests(), 4) << "no read-ahead in flight";
       closing = Clock::now();
     }
@@ -517,9 +522,7 @@ TEST_F(BlockCache, APlanOnANewConnectionFollowsARedirect) {
   proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000, .stall = std::chrono::milliseconds(500)});
   const int before = proxy.requests();
   std::future<avio::Status> busy = std::async(std::launch::async, [&] { return avio::read_ranges(*ctx, plans[0]); });
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (proxy.requests() == before && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  wait_until([&] { return proxy.requests() != before; }, std::chrono::seconds(5));
   ASSERT_TRUE(avio::read_ranges(*ctx, plans[1]));
   ASSERT_TRUE(busy.get());
   for (const std::vector<avio::ReadRequest> &plan : plans)
@@ -660,9 +663,7 @@ TEST_F(BlockCache, TheNextBatchIsAskedForWhileTheLastRangeOfOneIsRead) {
   read_range(ranges[0], buf.size());
   EXPECT_EQ(proxy.requests(), before + 1) << "the first batch";
   read_range(ranges[1], 1000);  // the first batch's last range
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (proxy.requests() < before + 2 && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  wait_until([&] { return proxy.requests() >= before + 2; }, std::chrono::seconds(5));
   EXPECT_EQ(proxy.requests(), before + 2) << "the second batch was not asked for ahead";
   for (size_t i = 1; i < ranges.size(); ++i) read_range(ranges[i], buf.size());
   EXPECT_EQ(proxy.requests(), before + 3) << "a request a batch";
