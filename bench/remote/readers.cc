@@ -208,10 +208,12 @@ ReadOutcome avio_plan(const std::string &url, AvioPlanMode mode, std::span<const
   return out;
 }
 
-ReadOutcome avio_sequential(const std::string &url, size_t request, std::span<const uint8_t> truth, bool block_cache) {
+ReadOutcome avio_sequential(const std::string &url, size_t request, std::span<const uint8_t> truth, bool block_cache,
+                            const Options &options) {
   ReadOutcome out;
   avio::OpenOptions o;
   o.block_cache = block_cache;
+  for (const auto &[key, value] : options) o.options.set(key, value);
   avio::Result<avio::IOContext> ctx = avio::open_url(url, o);
   if (!ctx) {
     out.error = "open_url: " + ctx.error().message();
@@ -228,6 +230,13 @@ ReadOutcome avio_sequential(const std::string &url, size_t request, std::span<co
   (void)ctx->close();
   out.ok = out.error.empty();
   return out;
+}
+
+void avio_set_cache_size(const std::string &url, int64_t bytes) {
+  avio::OpenOptions o;
+  o.options.set("cache_size", std::to_string(bytes));
+  avio::Result<avio::IOContext> ctx = avio::open_url(url, o);
+  if (ctx) (void)ctx->close();
 }
 
 // ---- libavformat

@@ -61,7 +61,10 @@ ReadOutcome gdal_plan(const std::string &url, int batch, std::span<const PlanRan
 // The whole object from its start, `request` bytes per read.
 // block_cache: OpenOptions::block_cache (false: avio's http as FFmpeg reads it).
 ReadOutcome avio_sequential(const std::string &url, size_t request, std::span<const uint8_t> truth,
-                            bool block_cache = true);
+                            bool block_cache = true, const Options &options = {});
+// Sets the bound of avio's block cache, which is the process's, by an open
+// of `url` that names it (the only way a program sets it).
+void avio_set_cache_size(const std::string &url, int64_t bytes);
 ReadOutcome lavf_sequential(const std::string &url, size_t request, std::span<const uint8_t> truth);
 ReadOutcome gdal_sequential(const std::string &url, size_t request, std::span<const uint8_t> truth);
 
