@@ -174,6 +174,35 @@ TEST(BlockCacheParts, NeverHoldsMoreThanItsBound) {
   EXPECT_LE(cache.stats().resident, 1000u);
 }
 
+// Claims in flight count against the bound and cannot be evicted: a claim
+// for read-ahead (only_if_room) is refused while they fill it, and a block
+// settled beside them that would not fit is handed over, not kept.
+TEST(BlockCacheParts, ClaimsInFlightKeepTheBound) {
+  BlockCache cache(3000);
+  ASSERT_TRUE(cache.lookup("obj", 0).claimed);
+  cache.fulfil("obj", 0, bytes(1000, 0));
+  ASSERT_TRUE(cache.lookup("obj", 1, 1000, /*only_if_room=*/true).claimed);
+  ASSERT_TRUE(cache.lookup("obj", 2, 1000, /*only_if_room=*/true).claimed);
+  ASSERT_TRUE(cache.lookup("obj", 3, 1000, /*only_if_room=*/true).claimed) << "block 0 is evicted for it";
+  EXPECT_FALSE(cache.lookup("obj", 0).block);
+  cache.fail("obj", 0, avio::Error(-EIO));
+  const BlockCache::Lookup full = cache.lookup("obj", 4, 1000, /*only_if_room=*/true);
+  EXPECT_TRUE(full.no_room);
+  EXPECT_FALSE(full.claimed);
+  EXPECT_FALSE(cache.known("obj", 4)) << "a refused claim leaves nothing behind";
+  ASSERT_TRUE(cache.lookup("obj", 5).claimed) << "a block a reader needs is claimed whatever the bound";
+  BlockCache::Block b = cache.fulfil("obj", 5, bytes(1000, 5));
+  EXPECT_EQ((*b)[0], 5);
+  EXPECT_FALSE(cache.known("obj", 5)) << "beside 3000 bytes of claims it is not kept";
+  cache.fulfil("obj", 1, bytes(1000, 1));
+  EXPECT_TRUE(cache.lookup("obj", 1).block);
+  EXPECT_LE(cache.stats().peak, 3000u);
+  cache.fail("obj", 2, avio::Error(-EIO));
+  cache.fail("obj", 3, avio::Error(-EIO));
+  EXPECT_TRUE(cache.lookup("obj", 4, 1000, /*only_if_room=*/true).claimed) << "room again once claims settle";
+  cache.fail("obj", 4, avio::Error(-EIO));
+}
+
 // A block whose every byte has been read goes first: the read-ahead not
 // read yet, though fetched before it was last touched, outlives it. A block
 // only partly read (interleaved readers, some still behind) stays an LRU's.

@@ -9,13 +9,12 @@
 // on where they ended (or skip less than the link's hole), a window that
 // doubles at each block up to readahead_max. From a window of
 // kBackgroundFrom blocks on, the blocks ahead (the window times the
-// connections, at most half the cache) are fetched in the background in
-// pieces of up to a window, so the connections keep fetching while the
-// reader consumes. On a link whose first byte is slow next to what one
-// connection carries (stream_pays), a sequential reader's read-ahead is
-// instead one stream to the object's end, kept that far ahead of it. A URL
-// that cannot be read at an offset (no ranges, unknown size) is read
-// straight through instead.
+// connections, at most the reader's share of three quarters of the cache:
+// ReadAheadShare) are fetched in the background in pieces of up to a
+// window, so the connections keep fetching while the reader consumes. On a link whose first byte is slow next to what
+// one connection carries (stream_pays), a sequential reader's read-ahead is instead one stream to the object's end,
+// kept that far ahead of it. A URL that cannot be read at an offset (no ranges, unknown size) is read straight through
+// instead.
 //
 // Reads within the bytes the open brought are served from them. Ranges the
 // caller says it will read (will_read: a demuxer's index) are fetched when
@@ -183,6 +182,44 @@ void PlanBatch::Extent::arrived(int64_t offset, int64_t length) {
   batch_->cv_.notify_all();
 }
 
+// The cursors of the process reading ahead in the background share three
+// quarters of the cache between them (the rest holds what they have just
+// read, and other readers' blocks): alone, one keeps the most bytes in
+// flight that a far link wants; beside others, none claims so much that
+// their blocks are evicted before they are read. A cursor counts from its
+// first background read-ahead until it seeks away or closes. Not
+// thread-safe (one context's cursor); the count is.
+class ReadAheadShare {
+ public:
+  ReadAheadShare() = default;
+  ReadAheadShare(const ReadAheadShare &) = delete;
+  ReadAheadShare &operator=(const ReadAheadShare &) = delete;
+  ~ReadAheadShare() { leave(); }
+
+  void join() {
+    if (!counted_) readers().fetch_add(1, std::memory_order_relaxed);
+    counted_ = true;
+  }
+  void leave() {
+    if (counted_) readers().fetch_sub(1, std::memory_order_relaxed);
+    counted_ = false;
+  }
+  // Blocks of `block_size` one cursor may hold ahead: its share, or what
+  // it would have alone (`alone`), and at least one.
+  int64_t blocks(int64_t block_size, bool alone = false) const {
+    const auto cache = static_cast<int64_t>(remote::BlockCache::shared().capacity());
+    const int64_t sharing = alone ? 1 : std::max(1, readers().load(std::memory_order_relaxed));
+    return std::max<int64_t>(1, cache / 4 * 3 / std::max<int64_t>(block_size, 1) / sharing);
+  }
+
+ private:
+  static std::atomic<int> &readers() {
+    static std::atomic<int> count{0};
+    return count;
+  }
+  bool counted_ = false;
+};
+
 bool declares(const ProtocolInfo &info, std::string_view name) {
   for (const OptionSpec &o : info.options())
     if (o.name == name) return true;
@@ -238,7 +275,6 @@ class BlockCacheProtocol final : public Protocol {
     reader_ = std::move(*reader);
     const auto cache_blocks =
         static_cast<int64_t>(remote::BlockCache::shared().capacity()) / std::max<int64_t>(reader_->block_size(), 1);
-    horizon_max_ = std::max<int64_t>(1, cache_blocks / 2);
     positional_window_max_ = std::clamp<int64_t>(cache_blocks / 16, 1, readahead_blocks());
     publish(h);
     return {};
@@ -264,11 +300,17 @@ class BlockCacheProtocol final : public Protocol {
     const int64_t bs = reader_->block_size();
     const int64_t index = pos_ / bs;
     if (!block_ || block_index_ != index) {
+      settle_block();
       // Sequential: the read goes on where the last one ended, or skips less
       // than the link's hole. Anything else starts the read-ahead over.
       const int64_t skipped = pos_ - read_end_;
       const bool sequential = skipped >= 0 && skipped <= reader_->limits().hole;
       window_ = sequential ? std::min(window_ * 2, readahead_blocks()) : 1;
+      if (window_ >= kBackgroundFrom) {
+        share_.join();
+      } else {
+        share_.leave();
+      }
       if (sequential && !streaming_)
         streaming_ = reader_->can_stream() && (stream_mode_ == 1 || (stream_mode_ == -1 && stream_pays()));
       const bool stream = sequential && streaming_;
@@ -278,14 +320,18 @@ class BlockCacheProtocol final : public Protocol {
         reader_->stream_ahead(index, horizon(window_));  // claims the block when missing: block() waits for it
       }
       bool fetched = false;
-      Result<RemoteReader::Block> b = reader_->block(index, window_, &fetched);
+      // The window's blocks count against the cursor's share too.
+      Result<RemoteReader::Block> b = reader_->block(index, std::min(window_, horizon(window_)), &fetched);
       if (!b) return b.error();
       block_ = std::move(*b);
       block_index_ = index;
       if (!stream) read_on(index, window_);
       publish(h);
     }
-    return take(std::span<const uint8_t>(*block_).subspan(static_cast<size_t>(pos_ - block_index_ * bs)), dst);
+    const size_t n =
+        take(std::span<const uint8_t>(*block_).subspan(static_cast<size_t>(pos_ - block_index_ * bs)), dst);
+    block_read_ += n;
+    return n;
   }
 
   Status will_read(UrlContext &, std::span<const ByteRange> ranges) override {
@@ -339,6 +385,8 @@ class BlockCacheProtocol final : public Protocol {
   Status close(UrlContext &h) override {
     if (direct_) return direct_->close();
     if (reader_) publish(h);
+    share_.leave();
+    settle_block();
     block_.reset();
     reader_.reset();  // ends and joins the batches' fetches
     batch_.reset();
@@ -360,7 +408,7 @@ class BlockCacheProtocol final : public Protocol {
 
   // A reader at block `index` with a window of `window` blocks: from
   // kBackgroundFrom on, the blocks ahead (the window times the connections,
-  // at most horizon_max_) are fetched in the background in pieces of up to a
+  // at most the cursor's share) are fetched in the background in pieces of up to a
   // window. (A cursor's only: read_at reads ahead in the foreground.)
   void read_on(int64_t index, int64_t window) const {
     if (window < kBackgroundFrom) return;
@@ -369,7 +417,9 @@ class BlockCacheProtocol final : public Protocol {
   }
 
   // Blocks a read-ahead of `window` may hold ahead of the reader.
-  int64_t horizon(int64_t window) const { return std::min(window * reader_->max_connections(), horizon_max_); }
+  int64_t horizon(int64_t window) const {
+    return std::min(window * reader_->max_connections(), share_.blocks(reader_->block_size()));
+  }
 
   // One stream rather than pieces for a cursor's read-ahead: when a piece
   // (the largest read-ahead shared by the connections) is shorter than
@@ -381,8 +431,16 @@ class BlockCacheProtocol final : public Protocol {
   // fit first says so; a first byte under kStreamLatencyMin is too short to
   // tell from a busy machine's scheduling, and costs little either way.
   bool stream_pays() const {
-    return reader_->link().prefers_one_stream(horizon_max_ * reader_->block_size() / reader_->max_connections(),
+    const int64_t alone = share_.blocks(reader_->block_size(), /*alone=*/true);
+    return reader_->link().prefers_one_stream(alone * reader_->block_size() / reader_->max_connections(),
                                               kStreamLatencyMin);
+  }
+
+  // Tells the cache how much of the block being read was read, as the
+  // reader leaves it: one read through is evicted before the read-ahead.
+  void settle_block() {
+    if (block_ && block_read_ > 0) reader_->consumed(block_index_, block_read_);
+    block_read_ = 0;
   }
 
   // Copies what `from` (the bytes at pos_ on) holds into dst, and moves on.
@@ -490,11 +548,12 @@ class BlockCacheProtocol final : public Protocol {
   std::unique_ptr<RemoteReader> reader_;
   RemoteReader::Block block_;  // the block being read
   int64_t block_index_ = -1;
+  size_t block_read_ = 0;  // bytes read from it so far (settle_block)
   int64_t pos_ = 0;
   int64_t read_end_ = 0;  // where the last read ended
   int64_t window_ = 1;    // read-ahead, in blocks
   int64_t readahead_max_ = 0;
-  int64_t horizon_max_ = 1;            // blocks the background read-ahead may hold: half the cache
+  ReadAheadShare share_;               // what the background read-ahead may hold
   int64_t positional_window_max_ = 1;  // read_at's read-ahead at most: a sixteenth of the cache
   int stream_mode_ = -1;               // readahead_stream
   bool streaming_ = false;             // a cursor's read-ahead is one stream (stream_pays)

@@ -33,11 +33,12 @@ void BlockCache::set_capacity(size_t bytes) {
   make_room_locked(0);
 }
 
-BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index, size_t reserve) {
+BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index, size_t reserve, bool only_if_room) {
   std::lock_guard lock(mu_);
   Key key{object, index};
   auto it = entries_.find(key);
   if (it == entries_.end()) {
+    if (only_if_room && stats_.reserved + reserve > capacity_) return {.no_room = true};
     make_room_locked(reserve);
     Entry e;
     e.pending = std::make_shared<Pending>();
@@ -108,11 +109,10 @@ void BlockCache::settle_locked(const Key &key, Block block, const Error *why) {
   pending->block = block;
   if (why) pending->error = *why;
   const size_t bytes = block ? block->size() : 0;
-  if (!block || bytes > capacity_) {
-    entries_.erase(it);
-  } else {
-    // Make room first: the new block is not among the candidates.
-    entries_.erase(it);
+  // Make room first: the new block is not among the candidates. Claims in
+  // flight cannot be evicted: beside them it may not fit.
+  entries_.erase(it);
+  if (block && stats_.reserved + bytes <= capacity_) {
     make_room_locked(bytes);
     lru_.push_front(key);
     entries_.emplace(key, Entry{.block = std::move(block), .pending = nullptr, .lru = lru_.begin()});

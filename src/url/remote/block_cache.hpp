@@ -5,7 +5,8 @@
 // (the URL with the ETag or Last-Modified the server gave), so a block is
 // never served for another version. The cache holds at most capacity()
 // bytes of blocks, evicting the least recently used; a block that would not
-// fit is handed to its readers without being kept. A block being fetched is
+// fit (beside the claims in flight) is handed to its readers without being
+// kept. A claim for read-ahead is made only where its bytes fit. A block being fetched is
 // fetched once: whoever asks first claims it (Lookup::claimed) and must
 // fulfil() or fail() it; later askers wait() for that outcome. A failure is
 // given to the waiters and forgotten, so the next reader asks again. A claim
@@ -55,6 +56,7 @@ class BlockCache {
     Block block;                       // in the cache
     std::shared_ptr<Pending> pending;  // being fetched by another reader: wait()
     bool claimed = false;              // the caller fetches it: fulfil() or fail()
+    bool no_room = false;              // only_if_room, and the bound is full of claims
   };
 
   struct Stats {
@@ -80,7 +82,10 @@ class BlockCache {
 
   // Claiming reserves `reserve` bytes (the block's size) until the claim is
   // settled, evicting to keep resident + reserved within the bound.
-  Lookup lookup(const std::string &object, int64_t index, size_t reserve = 0);
+  // `only_if_room` (read-ahead, which can wait): a block missing is not
+  // claimed when evicting every held block would still leave no room for
+  // `reserve` (Lookup::no_room).
+  Lookup lookup(const std::string &object, int64_t index, size_t reserve = 0, bool only_if_room = false);
   // The block if it is held; claims nothing.
   Block peek(const std::string &object, int64_t index);
   // Counts `bytes` of a held block as read. Once as many as it holds have

@@ -436,7 +436,8 @@ void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
     if (run == 0 || (run < piece && i + run < count)) break;
     std::vector<int64_t> claimed;
     for (; i < end && static_cast<int64_t>(claimed.size()) < run; ++i) {
-      if (!cache_->lookup(object_, i, static_cast<size_t>(block_range(i).length)).claimed) break;  // another reader's
+      // Not claimed: another reader's, or no room until the reader reads on.
+      if (!cache_->lookup(object_, i, static_cast<size_t>(block_range(i).length), /*only_if_room=*/true).claimed) break;
       claimed.push_back(i);
     }
     if (claimed.empty()) continue;
@@ -470,7 +471,8 @@ void RemoteReader::stream_ahead(int64_t from, int64_t horizon) {
   if (stream_running_) return;
   // A new stream begins at the first block of the window nobody has.
   while (from < stream_limit_ && cache_->known(object_, from)) ++from;
-  if (from >= stream_limit_ || !cache_->lookup(object_, from, static_cast<size_t>(block_range(from).length)).claimed)
+  if (from >= stream_limit_ ||
+      !cache_->lookup(object_, from, static_cast<size_t>(block_range(from).length), /*only_if_room=*/true).claimed)
     return;
   ++misses_;
   stream_running_ = true;
@@ -508,12 +510,25 @@ void RemoteReader::run_stream(int64_t next, uint64_t generation) {
       if (generation != stream_generation_ || cancel_->cancelled() || next < stream_floor_) break;
       limit = stream_limit_;
     }
+    bool no_room = false;  // until the reader reads on
     for (; !blocked && claimed_end < limit; ++claimed_end) {
-      if (!cache_->lookup(object_, claimed_end, static_cast<size_t>(block_range(claimed_end).length)).claimed) {
+      const BlockCache::Lookup l =
+          cache_->lookup(object_, claimed_end, static_cast<size_t>(block_range(claimed_end).length),
+                         /*only_if_room=*/true);
+      if (l.no_room) {
+        no_room = true;
+        break;
+      }
+      if (!l.claimed) {
         blocked = true;  // reading its bytes again would waste them
         break;
       }
       ++misses_;
+    }
+    if (next == claimed_end && no_room) {
+      std::unique_lock lock(stream_mu_);
+      stream_cv_.wait_for(lock, std::chrono::milliseconds(10));
+      continue;
     }
     if (next == claimed_end) break;
     BlockBytes bytes(static_cast<size_t>(block_range(next).length));

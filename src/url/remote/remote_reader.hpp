@@ -125,6 +125,10 @@ class RemoteReader {
   // twice the run of blocks the cache knows right before it (a positional
   // reader's history, known_run_before), within [1, readahead_limit].
   Result<size_t> read_at(int64_t offset, std::span<uint8_t> dst, int64_t readahead_limit = 1);
+  // Counts `bytes` of block `index` as read by a reader that copies from the
+  // block itself (a cursor): a block read through goes before the
+  // read-ahead not reached yet (BlockCache::consumed).
+  void consumed(int64_t index, size_t bytes) { cache_->consumed(object_, index, bytes); }
   // How many blocks right before `index` the cache holds or is fetching,
   // counting back at most `limit`: the history of readers without a cursor.
   int64_t known_run_before(int64_t index, int64_t limit) const;

@@ -244,9 +244,13 @@ TEST_F(BlockCache, AStreamEndsWhenTheReaderSeeksAwayOrCloses) {
     ASSERT_TRUE(ctx->read(far));
     ASSERT_EQ(0, std::memcmp(far.data(), data.data() + (int64_t{40} << 20), far.size()));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    // 6 MiB read, 1 MiB after the seek, at most half the 64 MiB cache ahead
-    // of the reader, and what the socket buffers held when the stream went.
-    EXPECT_LT(proxy.response_bytes(), int64_t{48} << 20);
+    // 6 MiB read, 1 MiB after the seek, and what the stream brought until
+    // the seek stopped it (the socket buffers' worth included): it went no
+    // further, far short of the object's 64 MiB.
+    const int64_t stopped = proxy.response_bytes();
+    EXPECT_LT(stopped, int64_t{48} << 20);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(proxy.response_bytes(), stopped) << "the stream went on after the seek";
     // Sequential again from there: a stream again, closed while it runs.
     ASSERT_TRUE(ctx->read(far));
     ASSERT_TRUE(ctx->read(far));
@@ -346,6 +350,71 @@ TEST_F(BlockCache, ConcurrentReadersFetchEachBlockOnce) {
   ASSERT_TRUE(ctx->read(std::span<uint8_t>(&one, 1)));  // publishes the statistics
   EXPECT_LE(h->options().integer("cache_misses"), 64);
   EXPECT_LE(h->options().integer("bytes_fetched"), static_cast<int64_t>(data.size()));
+}
+
+// How many times each block of `path` was asked for, from the request
+// heads the proxy saw (the open's head left out).
+std::vector<int> block_fetches(const FaultProxy &proxy, const std::string &path, int64_t block, int64_t size) {
+  std::vector<int> count(static_cast<size_t>((size + block - 1) / block));
+  for (const std::string &head : proxy.request_heads()) {
+    if (head.compare(0, 5 + path.size(), "GET " + path + " ") != 0) continue;
+    const size_t at = head.find("Range: bytes=");
+    if (at == std::string::npos) continue;
+    std::string spec = head.substr(at + 13, head.find("\r\n", at) - at - 13) + ",";
+    for (size_t from = 0, comma; (comma = spec.find(',', from)) != std::string::npos; from = comma + 1) {
+      const std::string range = spec.substr(from, comma - from);
+      const int64_t first = std::stoll(range);
+      const int64_t last = std::stoll(range.substr(range.find('-') + 1));
+      if (first == 0 && last + 1 < block) continue;  // the open's head
+      for (int64_t k = first / block; k <= last / block; ++k) ++count.at(static_cast<size_t>(k));
+    }
+  }
+  return count;
+}
+
+// Two cursors reading ahead at once share the read-ahead: each may hold
+// half of three quarters of the cache ahead, and what each has read
+// through is evicted first, so neither claims so much that the other's
+// blocks are evicted before they are read. Only the first reader's
+// read-ahead from while it was alone (three quarters, 12 of the 16 blocks)
+// can be evicted as the second joins: past the first 16 blocks every block
+// is fetched once. (Without the share and the eviction of blocks read
+// through, about every other block was fetched twice.)
+TEST_F(BlockCache, SequentialReadersShareTheReadAheadAndEvictNothingUnread) {
+  constexpr int64_t kBlock = int64_t{1} << 20;
+  const std::vector<uint8_t> a = random_bytes(32 << 20, 40);
+  const std::vector<uint8_t> b = random_bytes(32 << 20, 41);
+  nginx().put_file("bc_share_a.bin", a);
+  nginx().put_file("bc_share_b.bin", b);
+  FaultProxy proxy(nginx().http_port());
+  proxy.set_bandwidth(int64_t{64} << 20);  // per connection: pieces are still coming while the readers read
+  avio::OpenOptions o = pieces_only();
+  o.options.set("cache_size", std::to_string(16 * kBlock));
+  avio::Result<avio::IOContext> ctx_a = avio::open_url(proxy.url("/bc_share_a.bin"), o);
+  ASSERT_TRUE(ctx_a) << ctx_a.error().message();
+  avio::Result<avio::IOContext> ctx_b = avio::open_url(proxy.url("/bc_share_b.bin"), o);
+  ASSERT_TRUE(ctx_b) << ctx_b.error().message();
+  std::vector<uint8_t> buf(kBlock);
+  for (size_t at = 0; at < a.size(); at += buf.size()) {
+    for (auto [ctx, data] : {std::pair{&*ctx_a, &a}, std::pair{&*ctx_b, &b}}) {
+      avio::Result<size_t> n = ctx->read(buf);
+      ASSERT_TRUE(n) << n.error().message();
+      ASSERT_EQ(*n, buf.size());
+      ASSERT_EQ(0, std::memcmp(buf.data(), data->data() + at, buf.size())) << "at " << at;
+    }
+  }
+  for (const char *path : {"/bc_share_a.bin", "/bc_share_b.bin"}) {
+    const std::vector<int> fetched = block_fetches(proxy, path, kBlock, 32 * kBlock);
+    for (size_t k = 0; k < fetched.size(); ++k) {
+      if (k < 16) {
+        EXPECT_GE(fetched[k], 1) << path << " block " << k;
+        EXPECT_LE(fetched[k], 2) << path << " block " << k;
+      } else {
+        EXPECT_EQ(fetched[k], 1) << path << " block " << k << ": evicted unread";
+      }
+    }
+  }
+  EXPECT_LE(avio::remote::BlockCache::shared().stats().peak, static_cast<size_t>(16 * kBlock));
 }
 
 // Positional readers have no cursor: the blocks the cache holds before a
