@@ -156,6 +156,11 @@ void BlockCache::forget(const std::string &object) {
   }
 }
 
+void BlockCache::reset_peak() {
+  std::lock_guard lock(mu_);
+  stats_.peak = stats_.resident + stats_.reserved;
+}
+
 BlockCache::Stats BlockCache::stats() const {
   std::lock_guard lock(mu_);
   return stats_;

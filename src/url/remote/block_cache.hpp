@@ -66,7 +66,7 @@ class BlockCache {
     int64_t evictions = 0;  // blocks dropped to make room
     size_t resident = 0;    // bytes held now
     size_t reserved = 0;    // bytes claimed blocks will take
-    size_t peak = 0;        // the most bytes ever held and reserved at once
+    size_t peak = 0;        // the most bytes held and reserved at once (since reset_peak())
   };
 
   explicit BlockCache(size_t capacity);
@@ -110,6 +110,8 @@ class BlockCache {
   void forget(const std::string &object);
 
   Stats stats() const;
+  // Starts the peak over from what is held and reserved now.
+  void reset_peak();
 
  private:
   struct Key {
