@@ -257,7 +257,9 @@ case_cp() {
 case_network() {
   local f=$MEDIA/tone.wav pid=0
   trap '[ $pid -gt 0 ] && kill $pid 2>/dev/null; wait 2>/dev/null' EXIT
-  local port=$((20000 + RANDOM % 30000))
+  # Below Linux's ephemeral ports (32768 on): a port there may be the local
+  # end of another test's connection, and the listener would not bind.
+  local port=$((20000 + RANDOM % 12000))
   # cp to a listening tcp: URL; cat from it.
   "$AVIO" cp "$f" "tcp://127.0.0.1:$port?listen=1&listen_timeout=20000" 2> server.err & pid=$!
   local i

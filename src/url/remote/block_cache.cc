@@ -38,7 +38,10 @@ BlockCache::Lookup BlockCache::lookup(const std::string &object, int64_t index, 
   Key key{object, index};
   auto it = entries_.find(key);
   if (it == entries_.end()) {
-    if (only_if_room && stats_.reserved + reserve > capacity_) return {.no_room = true};
+    if (only_if_room && stats_.reserved + reserve > capacity_) {
+      ++stats_.refused;
+      return {.no_room = true};
+    }
     make_room_locked(reserve);
     Entry e;
     e.pending = std::make_shared<Pending>();

@@ -64,6 +64,7 @@ class BlockCache {
     int64_t misses = 0;     // lookups that claimed it
     int64_t merged = 0;     // lookups that waited for another reader's fetch
     int64_t evictions = 0;  // blocks dropped to make room
+    int64_t refused = 0;    // only_if_room claims refused, the bound being full of claims
     size_t resident = 0;    // bytes held now
     size_t reserved = 0;    // bytes claimed blocks will take
     size_t peak = 0;        // the most bytes held and reserved at once (since reset_peak())

@@ -435,15 +435,20 @@ void RemoteReader::read_ahead(int64_t from, int64_t horizon, int64_t piece) {
     while (run < piece && i + run < end && !cache_->known(object_, i + run)) ++run;
     if (run == 0 || (run < piece && i + run < count)) break;
     std::vector<int64_t> claimed;
+    bool no_room = false;  // until the reader reads on: the read-ahead ends here for now
     for (; i < end && static_cast<int64_t>(claimed.size()) < run; ++i) {
-      // Not claimed: another reader's, or no room until the reader reads on.
-      if (!cache_->lookup(object_, i, static_cast<size_t>(block_range(i).length), /*only_if_room=*/true).claimed) break;
+      const BlockCache::Lookup l =
+          cache_->lookup(object_, i, static_cast<size_t>(block_range(i).length), /*only_if_room=*/true);
+      no_room = l.no_room;
+      if (!l.claimed) break;  // another reader's, or no room
       claimed.push_back(i);
     }
-    if (claimed.empty()) continue;
-    misses_ += static_cast<int64_t>(claimed.size());
-    // A failure reaches whoever waits for the blocks.
-    start_task_locked([this, blocks = std::move(claimed)] { (void)fetch_blocks(blocks, nullptr); });
+    if (!claimed.empty()) {
+      misses_ += static_cast<int64_t>(claimed.size());
+      // A failure reaches whoever waits for the blocks.
+      start_task_locked([this, blocks = std::move(claimed)] { (void)fetch_blocks(blocks, nullptr); });
+    }
+    if (no_room) break;
   }
 }
 
