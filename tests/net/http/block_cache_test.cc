@@ -56,6 +56,12 @@ class BlockCache : public avio_http_test::NginxSuite {
     o.options.set("readahead_stream", "0");
     return o;
   }
+  // `size` random bytes from `seed`, served by nginx as `name`.
+  std::vector<uint8_t> serve_random(const std::string &name, size_t size, uint32_t seed) {
+    std::vector<uint8_t> data = random_bytes(size, seed);
+    nginx().put_file(name, data);
+    return data;
+  }
   // Small blocks, so that a few MiB make many.
   static avio::OpenOptions small_blocks() {
     avio::OpenOptions o;
@@ -382,10 +388,8 @@ std::vector<int> block_fetches(const FaultProxy &proxy, const std::string &path,
 // through, about every other block was fetched twice.)
 TEST_F(BlockCache, SequentialReadersShareTheReadAheadAndEvictNothingUnread) {
   constexpr int64_t kBlock = int64_t{1} << 20;
-  const std::vector<uint8_t> a = random_bytes(32 << 20, 40);
-  const std::vector<uint8_t> b = random_bytes(32 << 20, 41);
-  nginx().put_file("bc_share_a.bin", a);
-  nginx().put_file("bc_share_b.bin", b);
+  const std::vector<uint8_t> a = serve_random("bc_share_a.bin", 32 << 20, 40);
+  const std::vector<uint8_t> b = serve_random("bc_share_b.bin", 32 << 20, 41);
   FaultProxy proxy(nginx().http_port());
   proxy.set_bandwidth(int64_t{64} << 20);  // per connection: pieces are still coming while the readers read
   avio::OpenOptions o = pieces_only();
@@ -425,10 +429,8 @@ TEST_F(BlockCache, SequentialReadersShareTheReadAheadAndEvictNothingUnread) {
 // claim.
 TEST_F(BlockCache, ReadAheadStopsWhereClaimsInFlightFillTheBound) {
   constexpr int64_t kBlock = int64_t{1} << 20;
-  const std::vector<uint8_t> a = random_bytes(16 << 20, 42);
-  const std::vector<uint8_t> b = random_bytes(16 << 20, 43);
-  nginx().put_file("bc_room_a.bin", a);
-  nginx().put_file("bc_room_b.bin", b);
+  const std::vector<uint8_t> b = serve_random("bc_room_b.bin", 16 << 20, 43);
+  serve_random("bc_room_a.bin", 16 << 20, 42);  // read only while its read-ahead stalls
   const int threads_before = avio_net_test::threads_now();
   {
     FaultProxy stalling(nginx().http_port());
