@@ -11,10 +11,11 @@
 // kBackgroundFrom blocks on, the blocks ahead (the window times the
 // connections, at most the reader's share of three quarters of the cache:
 // ReadAheadShare) are fetched in the background in pieces of up to a
-// window, so the connections keep fetching while the reader consumes. On a link whose first byte is slow next to what
-// one connection carries (stream_pays), a sequential reader's read-ahead is instead one stream to the object's end,
-// kept that far ahead of it. A URL that cannot be read at an offset (no ranges, unknown size) is read straight through
-// instead.
+// window, so the connections keep fetching while the reader consumes. On a
+// link whose first byte is slow next to what one connection carries
+// (stream_pays), a sequential reader's read-ahead is instead one stream to
+// the object's end, kept that far ahead of it. A URL that cannot be read at
+// an offset (no ranges, unknown size) is read straight through instead.
 //
 // Reads within the bytes the open brought are served from them. Ranges the
 // caller says it will read (will_read: a demuxer's index) are fetched when
@@ -408,8 +409,9 @@ class BlockCacheProtocol final : public Protocol {
 
   // A reader at block `index` with a window of `window` blocks: from
   // kBackgroundFrom on, the blocks ahead (the window times the connections,
-  // at most the cursor's share) are fetched in the background in pieces of up to a
-  // window. (A cursor's only: read_at reads ahead in the foreground.)
+  // at most the cursor's share) are fetched in the background in pieces of
+  // up to a window. (A cursor's only: read_at reads ahead in the
+  // foreground.)
   void read_on(int64_t index, int64_t window) const {
     if (window < kBackgroundFrom) return;
     const int64_t ahead = horizon(window);

@@ -6,12 +6,12 @@
 // never served for another version. The cache holds at most capacity()
 // bytes of blocks, evicting the least recently used; a block that would not
 // fit (beside the claims in flight) is handed to its readers without being
-// kept. A claim for read-ahead is made only where its bytes fit. A block being fetched is
-// fetched once: whoever asks first claims it (Lookup::claimed) and must
-// fulfil() or fail() it; later askers wait() for that outcome. A failure is
-// given to the waiters and forgotten, so the next reader asks again. A claim
-// reserves the bytes its block will take, so blocks in flight count against
-// the bound as resident ones do.
+// kept. A block being fetched is fetched once: whoever asks first claims
+// it (Lookup::claimed) and must fulfil() or fail() it; later askers wait()
+// for that outcome. A failure is given to the waiters and forgotten, so the
+// next reader asks again. A claim reserves the bytes its block will take,
+// so blocks in flight count against the bound as resident ones do; a claim
+// for read-ahead is made only where its bytes fit.
 //
 // Thread-safety: every method may be called from any thread.
 #ifndef AVIO_SRC_URL_REMOTE_BLOCK_CACHE_HPP

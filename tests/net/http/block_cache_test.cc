@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <future>
+#include <limits>
 #include <random>
 #include <thread>
 
@@ -62,6 +63,54 @@ class BlockCache : public avio_http_test::NginxSuite {
     nginx().put_file(name, data);
     return data;
   }
+  // Reads an object of 16 MiB (its read-ahead: readahead_stream) while
+  // another's read-ahead, stalled, holds 6 of the bound's 8 MiB in claims:
+  // every byte right, the bound kept, between 1 and `max_refused` claims
+  // refused, and the stalled fetches ended by the close.
+  void read_beside_stalled_claims(const char *readahead_stream, int64_t max_refused) {
+    constexpr int64_t kBlock = int64_t{1} << 20;
+    avio::remote::BlockCache &cache = avio::remote::BlockCache::shared();
+    const std::vector<uint8_t> b = serve_random("bc_room_b.bin", 16 << 20, 43);
+    serve_random("bc_room_a.bin", 16 << 20, 42);  // read only while its read-ahead stalls
+    const int threads_before = avio_net_test::threads_now();
+    {
+      FaultProxy stalling(nginx().http_port());
+      // The open and blocks 0 and 1 pass; the background's pieces stall.
+      for (int i = 0; i < 3; ++i) stalling.push(Fault{.kind = Fault::Kind::kPass});
+      for (int i = 0; i < 16; ++i) stalling.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+      FaultProxy proxy(nginx().http_port());
+      avio::OpenOptions o = pieces_only();
+      o.options.set("cache_size", std::to_string(8 * kBlock));
+      avio::Result<avio::IOContext> ctx_a = avio::open_url(stalling.url("/bc_room_a.bin"), o);
+      ASSERT_TRUE(ctx_a) << ctx_a.error().message();
+      std::vector<uint8_t> buf(2 * kBlock - 1);
+      ASSERT_TRUE(ctx_a->read(buf));
+      // Alone, it claims its share, three quarters of the bound: 6 blocks.
+      wait_until([&] { return cache.stats().reserved >= size_t{6} << 20; }, std::chrono::seconds(10));
+      ASSERT_GE(cache.stats().reserved, size_t{6} << 20) << "no read-ahead in flight";
+      o.options.set("readahead_stream", readahead_stream);
+      avio::Result<avio::IOContext> ctx_b = avio::open_url(proxy.url("/bc_room_b.bin"), o);
+      ASSERT_TRUE(ctx_b) << ctx_b.error().message();
+      cache.reset_peak();
+      const int64_t refused_before = cache.stats().refused;
+      std::vector<uint8_t> got(kBlock);
+      for (size_t at = 0; at < b.size(); at += got.size()) {
+        avio::Result<size_t> n = ctx_b->read(got);
+        ASSERT_TRUE(n) << n.error().message();
+        ASSERT_EQ(*n, got.size());
+        ASSERT_EQ(0, std::memcmp(got.data(), b.data() + at, got.size())) << "at " << at;
+      }
+      EXPECT_LE(cache.stats().peak, static_cast<size_t>(8 * kBlock));
+      const int64_t refused = cache.stats().refused - refused_before;
+      EXPECT_GE(refused, 1) << "the bound never filled: the test tests nothing";
+      EXPECT_LE(refused, max_refused);
+      const Clock::time_point closing = Clock::now();
+      ASSERT_TRUE(ctx_a->close());
+      EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));  // a bound on a hang: the stalls last
+    }
+    EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+  }
+
   // Small blocks, so that a few MiB make many.
   static avio::OpenOptions small_blocks() {
     avio::OpenOptions o;
@@ -426,51 +475,15 @@ TEST_F(BlockCache, SequentialReadersShareTheReadAheadAndEvictNothingUnread) {
 // another reader's stalled read-ahead holds most of it, a reader's
 // read-ahead claims what fits and stops there, and the reader still reads
 // every byte, fetching in the foreground what the read-ahead could not
-// claim.
-TEST_F(BlockCache, ReadAheadStopsWhereClaimsInFlightFillTheBound) {
-  constexpr int64_t kBlock = int64_t{1} << 20;
-  const std::vector<uint8_t> b = serve_random("bc_room_b.bin", 16 << 20, 43);
-  serve_random("bc_room_a.bin", 16 << 20, 42);  // read only while its read-ahead stalls
-  const int threads_before = avio_net_test::threads_now();
-  {
-    FaultProxy stalling(nginx().http_port());
-    // The open and blocks 0 and 1 pass; the background's pieces stall.
-    for (int i = 0; i < 3; ++i) stalling.push(Fault{.kind = Fault::Kind::kPass});
-    for (int i = 0; i < 16; ++i) stalling.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
-    FaultProxy proxy(nginx().http_port());
-    avio::OpenOptions o = pieces_only();
-    o.options.set("cache_size", std::to_string(8 * kBlock));
-    avio::Result<avio::IOContext> ctx_a = avio::open_url(stalling.url("/bc_room_a.bin"), o);
-    ASSERT_TRUE(ctx_a) << ctx_a.error().message();
-    std::vector<uint8_t> buf(2 * kBlock - 1);
-    ASSERT_TRUE(ctx_a->read(buf));
-    // Alone, it claims its share, three quarters of the bound: 6 blocks.
-    wait_until([&] { return avio::remote::BlockCache::shared().stats().reserved >= size_t{6} << 20; },
-               std::chrono::seconds(10));
-    ASSERT_GE(avio::remote::BlockCache::shared().stats().reserved, size_t{6} << 20) << "no read-ahead in flight";
-    avio::Result<avio::IOContext> ctx_b = avio::open_url(proxy.url("/bc_room_b.bin"), o);
-    ASSERT_TRUE(ctx_b) << ctx_b.error().message();
-    avio::remote::BlockCache::shared().reset_peak();
-    const int64_t refused_before = avio::remote::BlockCache::shared().stats().refused;
-    std::vector<uint8_t> got(kBlock);
-    for (size_t at = 0; at < b.size(); at += got.size()) {
-      avio::Result<size_t> n = ctx_b->read(got);
-      ASSERT_TRUE(n) << n.error().message();
-      ASSERT_EQ(*n, got.size());
-      ASSERT_EQ(0, std::memcmp(got.data(), b.data() + at, got.size())) << "at " << at;
-    }
-    EXPECT_LE(avio::remote::BlockCache::shared().stats().peak, static_cast<size_t>(8 * kBlock));
-    // A read-ahead stops at its first refused claim: at most one a block
-    // read (it once retried the refused block until a claim in flight
-    // settled, thousands of times a read).
-    const int64_t refused = avio::remote::BlockCache::shared().stats().refused - refused_before;
-    EXPECT_GE(refused, 1) << "the bound never filled: the test tests nothing";
-    EXPECT_LE(refused, 16);
-    const Clock::time_point closing = Clock::now();
-    ASSERT_TRUE(ctx_a->close());
-    EXPECT_LT(Clock::now() - closing, std::chrono::seconds(2));  // a bound on a hang: the stalls last
-  }
-  EXPECT_EQ(avio_net_test::threads_now(), threads_before) << "a fetch thread was left behind";
+// claim. A read-ahead stops at its first refused claim: at most one a block
+// read (it once retried the refused block until a claim in flight settled,
+// thousands of times a read).
+TEST_F(BlockCache, ReadAheadStopsWhereClaimsInFlightFillTheBound) { read_beside_stalled_claims("0", 16); }
+
+// The same for a stream, which waits for room instead (polling: no bound
+// on the refusals).
+TEST_F(BlockCache, AStreamWaitsWhereClaimsInFlightFillTheBound) {
+  read_beside_stalled_claims("1", std::numeric_limits<int64_t>::max());
 }
 
 // Positional readers have no cursor: the blocks the cache holds before a
