@@ -315,18 +315,19 @@ class BlockCacheProtocol final : public Protocol {
       if (sequential && !streaming_)
         streaming_ = reader_->can_stream() && (stream_mode_ == 1 || (stream_mode_ == -1 && stream_pays()));
       const bool stream = sequential && streaming_;
+      const int64_t ahead = horizon(window_);  // once: the share may change meanwhile
       if (!sequential) {
         reader_->stop_stream();
       } else if (stream) {
-        reader_->stream_ahead(index, horizon(window_));  // claims the block when missing: block() waits for it
+        reader_->stream_ahead(index, ahead);  // claims the block when missing: block() waits for it
       }
       bool fetched = false;
       // The window's blocks count against the cursor's share too.
-      Result<RemoteReader::Block> b = reader_->block(index, std::min(window_, horizon(window_)), &fetched);
+      Result<RemoteReader::Block> b = reader_->block(index, std::min(window_, ahead), &fetched);
       if (!b) return b.error();
       block_ = std::move(*b);
       block_index_ = index;
-      if (!stream) read_on(index, window_);
+      if (!stream) read_on(index, window_, ahead);
       publish(h);
     }
     const size_t n =
@@ -408,13 +409,11 @@ class BlockCacheProtocol final : public Protocol {
   int64_t readahead_blocks() const { return std::max<int64_t>(1, readahead_max_ / reader_->block_size()); }
 
   // A reader at block `index` with a window of `window` blocks: from
-  // kBackgroundFrom on, the blocks ahead (the window times the connections,
-  // at most the cursor's share) are fetched in the background in pieces of
-  // up to a window. (A cursor's only: read_at reads ahead in the
-  // foreground.)
-  void read_on(int64_t index, int64_t window) const {
+  // kBackgroundFrom on, the `ahead` blocks after it (horizon(window)) are
+  // fetched in the background in pieces of up to a window. (A cursor's
+  // only: read_at reads ahead in the foreground.)
+  void read_on(int64_t index, int64_t window, int64_t ahead) const {
     if (window < kBackgroundFrom) return;
-    const int64_t ahead = horizon(window);
     reader_->read_ahead(index + 1, ahead, std::clamp<int64_t>(ahead / reader_->max_connections(), 1, window));
   }
 

@@ -135,7 +135,7 @@ void RemoteReader::copy_out(std::span<const Block> blocks, int64_t offset, std::
     // A block whose every byte has been read goes before the read-ahead the
     // positional readers have not reached yet (an LRU would keep it longer,
     // as just read, and evict those unread).
-    cache_->consumed(object_, at / block_size_, n);
+    consumed(at / block_size_, n);
   }
 }
 

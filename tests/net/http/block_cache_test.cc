@@ -63,6 +63,14 @@ class BlockCache : public avio_http_test::NginxSuite {
     nginx().put_file(name, data);
     return data;
   }
+  // The open and the first window (blocks 0 and 1 of a reader that reads
+  // 2 MiB at once, one piece each on two connections) pass; the
+  // background's pieces stall until the proxy stops.
+  static void stall_the_background(FaultProxy &proxy) {
+    for (int i = 0; i < 3; ++i) proxy.push(Fault{.kind = Fault::Kind::kPass});
+    for (int i = 0; i < 16; ++i) proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+  }
+
   // Reads an object of 16 MiB (its read-ahead: readahead_stream) while
   // another's read-ahead, stalled, holds 6 of the bound's 8 MiB in claims:
   // every byte right, the bound kept, between 1 and `max_refused` claims
@@ -75,9 +83,7 @@ class BlockCache : public avio_http_test::NginxSuite {
     const int threads_before = avio_net_test::threads_now();
     {
       FaultProxy stalling(nginx().http_port());
-      // The open and blocks 0 and 1 pass; the background's pieces stall.
-      for (int i = 0; i < 3; ++i) stalling.push(Fault{.kind = Fault::Kind::kPass});
-      for (int i = 0; i < 16; ++i) stalling.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+      stall_the_background(stalling);
       FaultProxy proxy(nginx().http_port());
       avio::OpenOptions o = pieces_only();
       o.options.set("cache_size", std::to_string(8 * kBlock));
@@ -228,10 +234,7 @@ TEST_F(BlockCache, ClosingEndsTheBackgroundReadAheadAndNoThreadStays) {
   const int threads_before = avio_net_test::threads_now();
   {
     FaultProxy proxy(nginx().http_port());
-    // The open and the first window (blocks 0 and 1, one piece each on two
-    // connections) pass; the background's pieces stall.
-    for (int i = 0; i < 3; ++i) proxy.push(Fault{.kind = Fault::Kind::kPass});
-    for (int i = 0; i < 16; ++i) proxy.push(Fault{.kind = Fault::Kind::kStall, .bytes = 1000});
+    stall_the_background(proxy);
     Clock::time_point closing;
     {
       avio::Result<avio::IOContext> ctx = avio::open_url(proxy.url("/bc_bgclose.bin"), pieces_only());
